@@ -118,7 +118,7 @@ class Placement:
         )
 
     def visible_box(self) -> Box:
-        """The part of the canvas the source covers (what auto-crop keeps), in canvas coordinates."""
+        """The part of the canvas the source covers (what auto-crop keeps), canvas coordinates."""
         box = self.source_box()
         return Box(
             max(0, box.left),
@@ -202,7 +202,7 @@ def snap_up(value: int, grid: int = GRID) -> int:
 def snap_offset(offset: int, source: int, canvas: int, grid: int = GRID) -> int:
     """Snap an offset to the grid without moving an inside source off the canvas."""
     snapped = snap(offset, grid)
-    if 0 <= offset and offset + source <= canvas:
+    if offset >= 0 and offset + source <= canvas:
         low, high = 0, canvas - source
         if not low <= snapped <= high:
             candidates = [v for v in (snapped - grid, snapped + grid) if low <= v <= high]

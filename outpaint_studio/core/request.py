@@ -187,9 +187,7 @@ def placement_problems(placement: Placement) -> list[RequestError]:
     ):
         if pixels:
             found.append(
-                RequestError(
-                    field_name, f"the source hangs {pixels} px off the {edge} edge: {fix}"
-                )
+                RequestError(field_name, f"the source hangs {pixels} px off the {edge} edge: {fix}")
             )
     if placement.visible_box().is_empty():
         found.append(

@@ -1,0 +1,5 @@
+import sys
+
+from outpaint_studio.app import main
+
+sys.exit(main())

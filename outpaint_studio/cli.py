@@ -1,0 +1,256 @@
+"""Headless commands: ``extend``, ``resume`` and ``jobs``. Exit 0 = all good, 1 = a job failed,
+2 = bad usage."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+
+from outpaint_studio import __version__
+from outpaint_studio.cli_progress import ProgressPrinter
+from outpaint_studio.core.images import ImageLoadError, load_image
+from outpaint_studio.core.jobs import SUCCEEDED, JobParams, JobRecord, JobState, Journal
+from outpaint_studio.core.request import DEFAULT_SAFETY, MODES, OUTPUT_FORMATS
+from outpaint_studio.core.runner import JobRunner
+from outpaint_studio.core.session import (
+    ENGINES,
+    ConfigurationError,
+    EngineChoice,
+    choose_engine,
+    make_engine,
+    make_runner,
+)
+from outpaint_studio.core.settings import KeyStore, journal_dir, load_settings
+from outpaint_studio.engines.bfl import UNCERTAIN_HELP
+
+MAX_ACTIVE_JOBS = 24
+FORMAT_BY_SUFFIX = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="outpaint-studio",
+        description="Extend images with FLUX outpainting or the built-in offline engine.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    extend = commands.add_parser("extend", help="extend one or more images")
+    extend.add_argument("inputs", nargs="+", metavar="INPUT", help="image files")
+    extend.add_argument("--width", type=int, required=True, help="canvas width, px")
+    extend.add_argument("--height", type=int, required=True, help="canvas height, px")
+    extend.add_argument("--offset-x", type=int, help="source's left edge on the canvas (centred)")
+    extend.add_argument("--offset-y", type=int, help="source's top edge on the canvas (centred)")
+    extend.add_argument("--scale", type=float, default=1.0, help="scale the source first")
+    extend.add_argument("--mode", choices=MODES, default="high")
+    extend.add_argument("--format", choices=OUTPUT_FORMATS, help="output format (from -o, or png)")
+    extend.add_argument("--prompt", help="optional guidance for the new area (experimental)")
+    extend.add_argument("--safety-tolerance", type=int, choices=range(6), default=DEFAULT_SAFETY)
+    extend.add_argument("--auto-crop", action="store_true", help="crop what hangs off the canvas")
+    extend.add_argument("--engine", choices=ENGINES, help="default: bfl with a key, else local")
+    extend.add_argument("--api-url", help="API base (default from settings or the environment)")
+    extend.add_argument("--jobs", type=int, default=4, help="jobs at once (at most 24)")
+    extend.add_argument("--full-res", action="store_true", help="output at the source's scale")
+    extend.add_argument("--no-paste-back", action="store_true", help="keep the engine's pixels")
+    extend.add_argument("--feather", type=int, default=8, help="paste-back blend band, 0-16 px")
+    extend.add_argument("--poll-timeout", type=float, help="give up waiting after S seconds")
+    extend.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    target = extend.add_mutually_exclusive_group()
+    target.add_argument("-o", "--output", help="output file (one input only)")
+    target.add_argument("--out-dir", help="folder for outputs (default: beside each input)")
+    extend.add_argument("--json", action="store_true", help="one JSON object per input")
+    for name, text in (("resume", "collect submitted jobs"), ("jobs", "list the journal")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--json", action="store_true", help="one JSON object per job")
+        if name == "resume":
+            command.add_argument("--api-url", help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "extend":
+            return extend(parser, args)
+        if args.command == "resume":
+            return resume(args)
+        return list_jobs(args)
+    except ConfigurationError as exc:
+        print(f"outpaint-studio: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\noutpaint-studio: interrupted; submitted jobs can be collected with `resume`",
+              file=sys.stderr)  # fmt: skip
+        return 1
+
+
+def extend(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.output and len(args.inputs) > 1:
+        parser.error("-o names one file; use --out-dir with several inputs")
+    if not 0 < args.scale <= 1:
+        parser.error("--scale must be above 0 and at most 1")
+    if not 0 <= args.feather <= 16:
+        parser.error("--feather must be 0 to 16 px")
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    settings = load_settings()
+    if args.poll_timeout:
+        settings.poll_timeout = args.poll_timeout
+    keys = KeyStore()
+    choice = choose_engine(settings, keys, args.engine, args.api_url)
+    engine = make_engine(choice, keys, settings)
+    if choice.reason:
+        print(f"outpaint-studio: {choice.reason}", file=sys.stderr)
+    printer = ProgressPrinter(sys.stderr)
+    runner = make_runner(engine)
+    workers = min(args.jobs, MAX_ACTIVE_JOBS, len(args.inputs))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        records = list(
+            pool.map(lambda path: _extend_one(path, args, choice, runner, printer), args.inputs)
+        )
+    printer.finish()
+    return _report(records, args.json)
+
+
+def _params(path: str, args: argparse.Namespace, engine: str) -> JobParams:
+    output = args.output
+    guessed = FORMAT_BY_SUFFIX.get(Path(output).suffix.lower()) if output else None
+    fmt = args.format or guessed or "png"
+    return JobParams(
+        input=str(Path(path).resolve()),
+        width=args.width,
+        height=args.height,
+        offset_x=args.offset_x,
+        offset_y=args.offset_y,
+        scale=args.scale,
+        mode=args.mode,
+        output_format=fmt,
+        prompt=args.prompt,
+        safety_tolerance=args.safety_tolerance,
+        auto_crop=args.auto_crop,
+        engine=engine,
+        paste_back=not args.no_paste_back,
+        feather=args.feather,
+        full_res=args.full_res,
+        output=str(Path(output).resolve()) if output else None,
+        out_dir=str(Path(args.out_dir or Path(path).resolve().parent).resolve()),
+        overwrite=args.overwrite,
+    )
+
+
+def _extend_one(
+    path: str,
+    args: argparse.Namespace,
+    choice: EngineChoice,
+    runner: JobRunner,
+    printer: ProgressPrinter,
+) -> JobRecord | dict[str, object]:
+    params = _params(path, args, choice.name)
+    try:
+        source = load_image(path)
+    except ImageLoadError as exc:
+        printer.line(f"{Path(path).name}: {exc.message}")
+        return {"input": params.input, "output": None, "state": "failed", "job_id": None,
+                "cost": None, "error": exc.message}  # fmt: skip
+    record = runner.create(params, api_base=choice.api_url if choice.name == "bfl" else None)
+    return runner.run(record, source, printer.update_for(Path(path).name), threading.Event())
+
+
+def resume(args: argparse.Namespace) -> int:
+    """Collect every job that was submitted and not saved, by a process that is gone."""
+    settings = load_settings()
+    keys = KeyStore()
+    journal = Journal(journal_dir())
+    printer = ProgressPrinter(sys.stderr)
+    records: list[JobRecord | dict[str, object]] = []
+    for record in journal.orphaned():
+        record.owner_pid = os.getpid()
+        journal.save(record)  # claim it, so a second `resume` leaves it alone
+        name = Path(record.params.input).name
+        if record.engine == "bfl" and record.state in (JobState.CREATED, JobState.SUBMITTING):
+            records.append(_settle_unsent(journal, record))
+            continue
+        engine = make_engine(
+            EngineChoice(record.engine, record.api_base or settings.api_url), keys, settings
+        )
+        runner = make_runner(engine)
+        if record.engine == "bfl":
+            records.append(runner.collect(record, printer.update_for(name), threading.Event()))
+            continue
+        try:  # an offline job that died mid-way is simply run again: it costs nothing
+            source = load_image(record.params.input)
+        except ImageLoadError as exc:
+            records.append(_mark(journal, record, JobState.FAILED, exc.message))
+            continue
+        records.append(runner.run(record, source, printer.update_for(name), threading.Event()))
+    printer.finish()
+    if not records and not args.json:
+        print("outpaint-studio: nothing to resume", file=sys.stderr)
+    return _report(records, args.json)
+
+
+def _settle_unsent(journal: Journal, record: JobRecord) -> JobRecord:
+    """A job interrupted around its submit: never sent (not charged), or maybe sent."""
+    if record.state is JobState.CREATED:
+        return _mark(journal, record, JobState.CANCELLED, "interrupted before it was sent")
+    return _mark(journal, record, JobState.UNCERTAIN, f"Job status unknown: {UNCERTAIN_HELP}.")
+
+
+def _mark(journal: Journal, record: JobRecord, state: JobState, message: str) -> JobRecord:
+    record.state = state
+    record.error = message
+    journal.save(record)
+    return record
+
+
+def list_jobs(args: argparse.Namespace) -> int:
+    records = Journal(journal_dir()).records()
+    if args.json:
+        for record in records:
+            print(json.dumps(_job_line(record)), flush=True)
+        return 0
+    if not records:
+        print("no jobs yet")
+        return 0
+    print(f"{'job':10} {'state':10} {'engine':6} {'canvas':11} {'cost':>6}  input -> result")
+    for record in records:
+        line = _job_line(record)
+        canvas = f"{record.params.width}x{record.params.height}"
+        cost = "" if line["cost"] is None else f"{line['cost']:g}"
+        result = line["output"] or line["error"] or ""
+        print(
+            f"{record.key[:10]:10} {record.state.value:10} {record.engine:6} {canvas:11} "
+            f"{cost:>6}  {Path(record.params.input).name} -> {result}"
+        )
+    return 0
+
+
+def _job_line(record: JobRecord) -> dict[str, object]:
+    line = record.summary()
+    line["parameters"] = asdict(record.params)
+    return line
+
+
+def _report(records: Sequence[JobRecord | dict[str, object]], as_json: bool) -> int:
+    failed = 0
+    for record in records:
+        summary = record.summary() if isinstance(record, JobRecord) else record
+        ok = summary["state"] in SUCCEEDED
+        failed += not ok
+        if as_json:
+            print(json.dumps(summary), flush=True)
+        elif ok:
+            cost = summary["cost"]
+            priced = f" ({cost:g} credits)" if isinstance(cost, float) and cost else ""
+            print(f"{summary['output']}{priced}")
+        if not ok and isinstance(record, JobRecord):
+            print(f"{Path(str(summary['input'])).name}: {summary['state']}: {summary['error']}",
+                  file=sys.stderr)  # fmt: skip
+    return 1 if failed else 0

@@ -1,0 +1,177 @@
+"""Jobs that survive anything: the state machine and the on-disk journal.
+
+A job is written to the journal before it is submitted and after every step, so a crash
+never loses a paid result: ``resume`` collects whatever was submitted and not yet saved.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from outpaint_studio.core.images import write_atomic
+from outpaint_studio.core.layout import Placement
+
+log = logging.getLogger(__name__)
+
+
+class JobState(StrEnum):
+    CREATED = "created"
+    SUBMITTING = "submitting"
+    SUBMITTED = "submitted"
+    READY = "ready"
+    SAVED = "saved"
+    FAILED = "failed"
+    UNCERTAIN = "uncertain"
+    CANCELLED = "cancelled"
+
+
+# Jobs the service holds a result for that we have not saved yet.
+COLLECTABLE = frozenset({JobState.SUBMITTED, JobState.READY})
+# Jobs a running process is working on: after a crash they need sorting out.
+IN_FLIGHT = frozenset({JobState.CREATED, JobState.SUBMITTING, JobState.SUBMITTED, JobState.READY})
+SUCCEEDED = frozenset({JobState.SAVED})
+
+
+@dataclass
+class JobParams:
+    """Everything the user asked for; enough to redo the job."""
+
+    input: str
+    width: int
+    height: int
+    offset_x: int | None = None
+    offset_y: int | None = None
+    scale: float = 1.0
+    mode: str = "high"
+    output_format: str = "png"
+    prompt: str | None = None
+    safety_tolerance: int = 2
+    auto_crop: bool = False
+    engine: str = "bfl"
+    paste_back: bool = True
+    feather: int = 8
+    full_res: bool = False
+    output: str | None = None  # explicit output file
+    out_dir: str | None = None
+    overwrite: bool = False
+
+    def placement(self, source_size: tuple[int, int]) -> Placement:
+        """The layout at the size sent: ``source_size`` is the original's, before scaling."""
+        width = max(1, round(source_size[0] * self.scale))
+        height = max(1, round(source_size[1] * self.scale))
+        return Placement(width, height, self.width, self.height, self.offset_x, self.offset_y)
+
+
+@dataclass
+class JobRecord:
+    params: JobParams
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    state: JobState = JobState.CREATED
+    created_at: float = field(default_factory=time.time)
+    updated_at: float = field(default_factory=time.time)
+    api_base: str | None = None
+    job_id: str | None = None
+    polling_url: str | None = None
+    cost: float | None = None
+    input_mp: float | None = None
+    output_mp: float | None = None
+    history_path: str | None = None
+    output_path: str | None = None
+    error: str | None = None
+    error_kind: str | None = None
+    notice: str | None = None
+    source_change: dict[str, float] | None = None
+    owner_pid: int = field(default_factory=os.getpid)
+
+    @property
+    def engine(self) -> str:
+        return self.params.engine
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["state"] = self.state.value
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> JobRecord:
+        known_params = {f.name for f in fields(JobParams)}
+        params = JobParams(**{k: v for k, v in data["params"].items() if k in known_params})
+        known = {f.name for f in fields(cls)} - {"params", "state"}
+        rest = {k: v for k, v in data.items() if k in known}
+        return cls(params=params, state=JobState(data["state"]), **rest)
+
+    def summary(self) -> dict[str, Any]:
+        """The fields the CLI prints with ``--json``."""
+        return {
+            "input": self.params.input,
+            "output": self.output_path,
+            "state": self.state.value,
+            "job_id": self.job_id,
+            "cost": display_cost(self.cost),
+            "error": self.error,
+            "key": self.key,
+            "engine": self.engine,
+            "width": self.params.width,
+            "height": self.params.height,
+            "created_at": self.created_at,
+        }
+
+
+def display_cost(cost: float | None) -> float | None:
+    """Credits without the service's float noise (7.000000000000001 -> 7.0)."""
+    return None if cost is None else round(cost, 4)
+
+
+def owner_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Journal:
+    """One JSON file per job, written atomically; never holds the API key."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.json"
+
+    def save(self, record: JobRecord) -> None:
+        record.updated_at = time.time()
+        data = json.dumps(record.to_json(), indent=2, sort_keys=True).encode()
+        write_atomic(data, self.path(record.key), overwrite=True)
+
+    def load(self, key: str) -> JobRecord:
+        return JobRecord.from_json(json.loads(self.path(key).read_text(encoding="utf-8")))
+
+    def records(self) -> list[JobRecord]:
+        """Every readable job, oldest first; unreadable files are skipped with a warning."""
+        found = []
+        for path in sorted(self.folder.glob("*.json")):
+            try:
+                found.append(JobRecord.from_json(json.loads(path.read_text(encoding="utf-8"))))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                log.warning("skipping unreadable journal entry %s: %s", path.name, exc)
+        return sorted(found, key=lambda r: r.created_at)
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+    def orphaned(self) -> list[JobRecord]:
+        """In-flight jobs whose process is gone: what ``resume`` must sort out."""
+        return [r for r in self.records() if r.state in IN_FLIGHT and not owner_alive(r.owner_pid)]

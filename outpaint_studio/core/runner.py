@@ -1,0 +1,293 @@
+"""Drives one job through any engine: prepare, submit, collect, keep, compose, save.
+
+Every step is journaled before the next begins. Progress goes to one callback as
+:class:`JobUpdate` values; cancelling stops waiting but leaves a submitted job collectable.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from outpaint_studio.core import compose
+from outpaint_studio.core.engine import (
+    CancelledError,
+    Engine,
+    EngineError,
+    EngineResult,
+    Submission,
+    UncertainSubmitError,
+)
+from outpaint_studio.core.images import (
+    ImageLoadError,
+    SourceImage,
+    encode_image,
+    load_image,
+    output_extension,
+    prepare_upload,
+    resize,
+    write_atomic,
+)
+from outpaint_studio.core.jobs import JobParams, JobRecord, JobState, Journal
+from outpaint_studio.core.layout import Placement
+from outpaint_studio.core.request import InvalidRequest, OutpaintRequest, encode_image_bytes
+
+
+@dataclass(frozen=True)
+class JobUpdate:
+    key: str
+    state: JobState
+    stage: str  # preparing, submitting, queued, generating, downloading, saving, or the state
+    fraction: float | None
+    elapsed: float
+    message: str | None = None
+
+
+UpdateCallback = Callable[[JobUpdate], None]
+
+
+@dataclass
+class PreparedJob:
+    request: OutpaintRequest
+    placement: Placement  # the layout at the size sent, before any auto-crop
+    scaled: Image.Image  # the source at that size, before any auto-crop
+    upload_image: Image.Image  # what is sent: scaled, cropped to the canvas under auto-crop
+
+
+def prepare(params: JobParams, source: SourceImage) -> PreparedJob:
+    """Scale, crop what auto-crop would drop anyway, encode, and build a checked request."""
+    placement = params.placement(source.size)
+    scaled = resize(source.image, (placement.source_width, placement.source_height))
+    upload_image, offset_x, offset_y = scaled, params.offset_x, params.offset_y
+    if params.auto_crop and placement.overhang().any() and not placement.visible_box().is_empty():
+        upload_image = scaled.crop(placement.crop_box().as_tuple())
+        visible = placement.visible_box()
+        offset_x, offset_y = visible.left, visible.top
+    upload = prepare_upload(source, upload_image)
+    request = OutpaintRequest(
+        input_image=encode_image_bytes(upload.data),
+        width=params.width,
+        height=params.height,
+        auto_crop=params.auto_crop,
+        safety_tolerance=params.safety_tolerance,
+        output_format=params.output_format,
+        prompt=params.prompt or None,
+        reference_offset_x=offset_x,
+        reference_offset_y=offset_y,
+        mode=params.mode,
+        source_size=upload_image.size,
+    ).validate()
+    return PreparedJob(request, placement, scaled, upload_image)
+
+
+class JobRunner:
+    def __init__(self, engine: Engine, journal: Journal, history: Path) -> None:
+        self.engine = engine
+        self.journal = journal
+        self.history = history
+
+    def create(self, params: JobParams, api_base: str | None = None) -> JobRecord:
+        record = JobRecord(params=params, api_base=api_base)
+        self.journal.save(record)
+        return record
+
+    def run(
+        self,
+        record: JobRecord,
+        source: SourceImage,
+        on_update: UpdateCallback,
+        cancel: threading.Event,
+    ) -> JobRecord:
+        """Run a created job to the end; returns the record in its final state."""
+        started = time.monotonic()
+        report = _Reporter(record, on_update, started)
+        report("preparing")
+        try:
+            prepared = prepare(record.params, source)
+        except InvalidRequest as exc:
+            return self._end(record, JobState.FAILED, report, str(exc), "invalid_request")
+        if cancel.is_set():
+            return self._end(record, JobState.CANCELLED, report, "cancelled before submitting")
+        self._step(record, JobState.SUBMITTING, report, "submitting")
+        try:
+            submission = self.engine.submit(prepared.request, prepared.upload_image, cancel)
+        except CancelledError:
+            return self._end(record, JobState.CANCELLED, report, "cancelled before submitting")
+        except UncertainSubmitError as exc:
+            return self._end(record, JobState.UNCERTAIN, report, exc.message, exc.kind)
+        except EngineError as exc:
+            return self._end(record, JobState.FAILED, report, exc.message, exc.kind)
+        self._submitted(record, submission, report)
+        return self._collect(record, submission, source, prepared, report, cancel)
+
+    def collect(
+        self,
+        record: JobRecord,
+        on_update: UpdateCallback,
+        cancel: threading.Event,
+        source: SourceImage | None = None,
+    ) -> JobRecord:
+        """Finish a job that was submitted earlier (resume, or "poll again")."""
+        report = _Reporter(record, on_update, time.monotonic())
+        if source is None:
+            try:
+                source = load_image(record.params.input)
+            except ImageLoadError:
+                source = None  # the result is still saved, just without paste-back
+        prepared = None
+        if source is not None:
+            try:
+                prepared = prepare(record.params, source)
+            except InvalidRequest:
+                prepared = None
+        submission = Submission(
+            record.job_id or "", record.polling_url, record.cost, record.input_mp, record.output_mp
+        )
+        return self._collect(record, submission, source, prepared, report, cancel)
+
+    def _collect(
+        self,
+        record: JobRecord,
+        submission: Submission,
+        source: SourceImage | None,
+        prepared: PreparedJob | None,
+        report: _Reporter,
+        cancel: threading.Event,
+    ) -> JobRecord:
+        if record.state is JobState.READY and record.history_path:
+            data = Path(record.history_path).read_bytes()
+            image = Image.open(io.BytesIO(data))
+            image.load()
+            result = EngineResult(image, data, record.params.output_format)
+        else:
+            try:
+                result = self.engine.collect(submission, report.progress, cancel)
+            except EngineError as exc:
+                return self._collect_failed(record, submission, report, exc)
+            self._keep(record, result, report)
+            expected = (record.params.width, record.params.height)
+            if result.image.size != expected:
+                message = (
+                    f"the result is {result.image.width}x{result.image.height} px, not the "
+                    f"{expected[0]}x{expected[1]} asked for; it is kept in history as received"
+                )
+                return self._end(record, JobState.FAILED, report, message, "wrong_size")
+        report("saving")
+        try:
+            self._save_output(record, result, source, prepared)
+        except OSError as exc:
+            message = f"the result is kept in history, but saving it failed: {exc.strerror or exc}"
+            return self._end(record, JobState.READY, report, message, "save")
+        return self._end(record, JobState.SAVED, report, None)
+
+    def _collect_failed(
+        self, record: JobRecord, submission: Submission, report: _Reporter, exc: EngineError
+    ) -> JobRecord:
+        collectable_later = submission.polling_url is not None
+        if isinstance(exc, CancelledError):
+            if collectable_later:
+                message = "cancelled; the job was submitted and can still be collected (resume)"
+                return self._end(record, JobState.SUBMITTED, report, message, exc.kind)
+            return self._end(record, JobState.CANCELLED, report, "cancelled")
+        if exc.kind in ("timed_out", "network") and collectable_later:
+            return self._end(record, JobState.SUBMITTED, report, exc.message, exc.kind)
+        return self._end(record, JobState.FAILED, report, exc.message, exc.kind)
+
+    def _submitted(self, record: JobRecord, submission: Submission, report: _Reporter) -> None:
+        record.job_id = submission.job_id
+        record.polling_url = submission.polling_url
+        record.cost = submission.cost
+        record.input_mp = submission.input_mp
+        record.output_mp = submission.output_mp
+        self._step(record, JobState.SUBMITTED, report, "queued")
+
+    def _keep(self, record: JobRecord, result: EngineResult, report: _Reporter) -> None:
+        """Put the engine's result in the history folder before anything else happens to it."""
+        fmt = result.format or record.params.output_format
+        data = result.data or encode_image(result.image, fmt)
+        path = self.history / f"{record.key}.raw{output_extension(fmt)}"
+        record.history_path = str(write_atomic(data, path, overwrite=True))
+        record.notice = getattr(self.engine, "notice", None)
+        self._step(record, JobState.READY, report, "saving")
+
+    def _save_output(
+        self,
+        record: JobRecord,
+        result: EngineResult,
+        source: SourceImage | None,
+        prepared: PreparedJob | None,
+    ) -> None:
+        params = record.params
+        fmt = params.output_format
+        if params.paste_back and source is not None and prepared is not None:
+            change = compose.measure_change(result.image, prepared.scaled, prepared.placement)
+            record.source_change = asdict(change)
+            if params.full_res and params.scale < 1:
+                image = compose.full_resolution(
+                    result.image, source.image, prepared.placement, params.scale, params.feather
+                )
+            else:
+                image = compose.paste_back(
+                    result.image, prepared.scaled, prepared.placement, params.feather
+                )
+            data = encode_image(image, fmt)
+        else:
+            data = result.data or encode_image(result.image, fmt)
+        target = output_target(params, record.key, self.history)
+        record.output_path = str(write_atomic(data, target, overwrite=params.overwrite))
+
+    def _step(self, record: JobRecord, state: JobState, report: _Reporter, stage: str) -> None:
+        record.state = state
+        self.journal.save(record)
+        report(stage)
+
+    def _end(
+        self,
+        record: JobRecord,
+        state: JobState,
+        report: _Reporter,
+        message: str | None,
+        kind: str | None = None,
+    ) -> JobRecord:
+        record.state = state
+        record.error = message
+        record.error_kind = kind
+        self.journal.save(record)
+        report(state.value, message)
+        return record
+
+
+def output_target(params: JobParams, key: str, history: Path) -> Path:
+    """Where the finished image goes: ``-o``, ``--out-dir``, or the history folder."""
+    ext = output_extension(params.output_format)
+    if params.output:
+        return Path(params.output)
+    if params.out_dir:
+        return Path(params.out_dir) / f"{Path(params.input).stem}-extended{ext}"
+    return history / f"{key}{ext}"
+
+
+class _Reporter:
+    """Turns engine progress into :class:`JobUpdate` values for one job."""
+
+    def __init__(self, record: JobRecord, on_update: UpdateCallback, started: float) -> None:
+        self.record = record
+        self.on_update = on_update
+        self.started = started
+
+    def __call__(
+        self, stage: str, message: str | None = None, fraction: float | None = None
+    ) -> None:
+        elapsed = time.monotonic() - self.started
+        self.on_update(
+            JobUpdate(self.record.key, self.record.state, stage, fraction, elapsed, message)
+        )
+
+    def progress(self, stage: str, fraction: float | None) -> None:
+        self(stage, None, fraction)

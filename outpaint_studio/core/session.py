@@ -1,0 +1,68 @@
+"""Building engines and runners from settings and the environment; shared by the CLI and GUI."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from outpaint_studio.core.engine import Engine
+from outpaint_studio.core.jobs import Journal
+from outpaint_studio.core.runner import JobRunner
+from outpaint_studio.core.settings import KeyStore, Settings, history_dir, journal_dir
+
+ENGINES = ("bfl", "local")
+
+
+class ConfigurationError(Exception):
+    """Settings or options that cannot work (no key for FLUX, an unsafe API URL)."""
+
+
+@dataclass
+class EngineChoice:
+    name: str  # "bfl" or "local"
+    api_url: str
+    reason: str | None = None  # why this engine was picked, when the user did not pick it
+
+
+def resolve_api_url(settings: Settings, override: str | None = None) -> str:
+    return override or os.environ.get("OUTPAINT_STUDIO_API_URL") or settings.api_url
+
+
+def choose_engine(
+    settings: Settings, keys: KeyStore, requested: str | None, api_url: str | None = None
+) -> EngineChoice:
+    """The engine to use: the requested one, else FLUX when a key exists, else offline."""
+    url = resolve_api_url(settings, api_url)
+    wanted = requested or (settings.engine if settings.engine in ENGINES else None)
+    if wanted:
+        return EngineChoice(wanted, url)
+    if keys.get():
+        return EngineChoice("bfl", url)
+    return EngineChoice(
+        "local",
+        url,
+        "no BFL API key is set, so the offline engine is used "
+        "(set BFL_API_KEY or add a key in Settings for FLUX)",
+    )
+
+
+def make_engine(choice: EngineChoice, keys: KeyStore, settings: Settings) -> Engine:
+    if choice.name == "local":
+        from outpaint_studio.engines.local import LocalEngine
+
+        return LocalEngine()
+    from outpaint_studio.engines.bfl import BflClient
+
+    key = keys.get()
+    if not key:
+        raise ConfigurationError(
+            "no BFL API key: set BFL_API_KEY, add a key in Settings, or use --engine local"
+        )
+    try:
+        return BflClient(key, choice.api_url, poll_timeout=settings.poll_timeout)
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
+
+
+def make_runner(engine: Engine) -> JobRunner:
+    return JobRunner(engine, Journal(journal_dir()), history_dir())
