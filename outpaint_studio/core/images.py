@@ -17,6 +17,7 @@ MAX_UPLOAD_BYTES = 14_000_000  # raw bytes; base64 makes ~18.7 MB, under the 20 
 UNTOUCHED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
 UNTOUCHED_MODES = {"RGB", "RGBA", "L", "LA", "P"}
 SAVE_FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG", "webp": "WEBP"}
+ORIENTATION_TAG = 0x0112
 EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}
 
 try:  # HEIC/HEIF support when the optional plugin is installed
@@ -89,14 +90,16 @@ def decode_image(data: bytes, name: str = "the image") -> SourceImage:
         try:
             opened = Image.open(io.BytesIO(data))
         except Image.DecompressionBombError:
-            raise ImageLoadError(f"{name} is too large to open safely") from None
+            raise ImageLoadError(
+                f"{name} is too large to open safely (over {MAX_SOURCE_PIXELS // 1_000_000} MP)"
+            ) from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
             raise ImageLoadError(f"{name} is not an image this app can read") from None
         width, height = opened.size
         if width * height > MAX_SOURCE_PIXELS or width <= 0 or height <= 0:
             raise ImageLoadError(
-                f"{name} claims to be {width}x{height} px, over the "
-                f"{MAX_SOURCE_PIXELS // 1_000_000} MP this app opens safely"
+                f"{name} is too large to open safely: {width}x{height} px, over "
+                f"{MAX_SOURCE_PIXELS // 1_000_000} MP"
             )
         try:
             opened.seek(0)
@@ -109,7 +112,7 @@ def decode_image(data: bytes, name: str = "the image") -> SourceImage:
         data=data,
         format=opened.format,
         original_mode=opened.mode,
-        reoriented=oriented is not opened,
+        reoriented=opened.getexif().get(ORIENTATION_TAG, 1) not in (0, 1),
     )
 
 

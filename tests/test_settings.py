@@ -1,0 +1,54 @@
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from outpaint_studio.core.settings import (
+    KeyStore,
+    Settings,
+    load_settings,
+    save_settings,
+    settings_path,
+)
+
+
+def test_settings_round_trip_under_the_portable_home(app_home: Path) -> None:
+    settings = Settings(mode="fast", feather=4, region="eu")
+    settings.add_recent("/a.png")
+    settings.add_recent("/b.png")
+    settings.add_recent("/a.png")
+    save_settings(settings)
+    assert settings_path().parent == app_home
+    loaded = load_settings()
+    assert loaded == settings
+    assert loaded.recent_files == ["/a.png", "/b.png"]
+    assert loaded.api_url == "https://api.eu.bfl.ai"
+
+
+def test_unreadable_or_old_settings_fall_back_to_defaults(app_home: Path) -> None:
+    app_home.mkdir(parents=True)
+    settings_path().write_text("{not json")
+    assert load_settings() == Settings()
+    settings_path().write_text(json.dumps({"mode": "fast", "feather": "wide", "api_key": "k"}))
+    loaded = load_settings()
+    assert loaded.mode == "fast" and loaded.feather == 8 and loaded.version == 1
+
+
+def test_environment_key_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = KeyStore()
+    store.set("saved-key")
+    assert store.get_with_source() == ("saved-key", "file")
+    monkeypatch.setenv("BFL_API_KEY", "env-key")
+    assert store.get_with_source() == ("env-key", "environment")
+
+
+def test_key_file_is_private_and_never_in_settings(app_home: Path) -> None:
+    store = KeyStore()
+    assert store.set("secret-123") == "file"  # portable mode keeps the keychain out
+    mode = stat.S_IMODE(store.key_file.stat().st_mode)
+    assert mode == 0o600
+    save_settings(Settings())
+    assert "secret-123" not in settings_path().read_text()
+    store.clear()
+    assert store.get() is None
