@@ -64,8 +64,8 @@ def test_crop_is_the_part_of_the_source_on_the_canvas(p: Placement) -> None:
     assert (crop.width, crop.height) == (visible.width, visible.height)
     assert 0 <= crop.left <= crop.right <= p.source_width
     assert 0 <= crop.top <= crop.bottom <= p.source_height
-    assert 0 <= visible.left and visible.right <= p.canvas_width
-    assert 0 <= visible.top and visible.bottom <= p.canvas_height
+    assert visible.left >= 0 and visible.right <= p.canvas_width
+    assert visible.top >= 0 and visible.bottom <= p.canvas_height
     # every kept source pixel lands at the same canvas pixel
     assert (crop.left + p.x, crop.top + p.y) == (visible.left, visible.top)
 

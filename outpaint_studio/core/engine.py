@@ -37,6 +37,7 @@ class EngineResult:
     image: Image.Image
     data: bytes | None = None
     format: str = "png"
+    notice: str | None = None  # e.g. that an offline result is only a rough preview
 
 
 class Engine(Protocol):

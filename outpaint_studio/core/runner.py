@@ -53,24 +53,29 @@ UpdateCallback = Callable[[JobUpdate], None]
 
 
 @dataclass
-class PreparedJob:
-    request: OutpaintRequest
+class PlacedSource:
     placement: Placement  # the layout at the size sent, before any auto-crop
     scaled: Image.Image  # the source at that size, before any auto-crop
     upload_image: Image.Image  # what is sent: scaled, cropped to the canvas under auto-crop
+    offset_x: int | None  # the upload's offsets
+    offset_y: int | None
 
 
-def prepare(params: JobParams, source: SourceImage) -> PreparedJob:
-    """Scale, crop what auto-crop would drop anyway, encode, and build a checked request."""
+def place(params: JobParams, source: SourceImage) -> PlacedSource:
+    """Scale the source and crop away what auto-crop would drop anyway (less to upload)."""
     placement = params.placement(source.size)
     scaled = resize(source.image, (placement.source_width, placement.source_height))
-    upload_image, offset_x, offset_y = scaled, params.offset_x, params.offset_y
     if params.auto_crop and placement.overhang().any() and not placement.visible_box().is_empty():
-        upload_image = scaled.crop(placement.crop_box().as_tuple())
         visible = placement.visible_box()
-        offset_x, offset_y = visible.left, visible.top
-    upload = prepare_upload(source, upload_image)
-    request = OutpaintRequest(
+        cropped = scaled.crop(placement.crop_box().as_tuple())
+        return PlacedSource(placement, scaled, cropped, visible.left, visible.top)
+    return PlacedSource(placement, scaled, scaled, params.offset_x, params.offset_y)
+
+
+def build_request(params: JobParams, source: SourceImage, placed: PlacedSource) -> OutpaintRequest:
+    """Encode the upload and build a checked request (raises InvalidRequest)."""
+    upload = prepare_upload(source, placed.upload_image)
+    return OutpaintRequest(
         input_image=encode_image_bytes(upload.data),
         width=params.width,
         height=params.height,
@@ -78,12 +83,11 @@ def prepare(params: JobParams, source: SourceImage) -> PreparedJob:
         safety_tolerance=params.safety_tolerance,
         output_format=params.output_format,
         prompt=params.prompt or None,
-        reference_offset_x=offset_x,
-        reference_offset_y=offset_y,
+        reference_offset_x=placed.offset_x,
+        reference_offset_y=placed.offset_y,
         mode=params.mode,
-        source_size=upload_image.size,
+        source_size=placed.upload_image.size,
     ).validate()
-    return PreparedJob(request, placement, scaled, upload_image)
 
 
 class JobRunner:
@@ -108,15 +112,16 @@ class JobRunner:
         started = time.monotonic()
         report = _Reporter(record, on_update, started)
         report("preparing")
+        placed = place(record.params, source)
         try:
-            prepared = prepare(record.params, source)
+            request = build_request(record.params, source, placed)
         except InvalidRequest as exc:
             return self._end(record, JobState.FAILED, report, str(exc), "invalid_request")
         if cancel.is_set():
             return self._end(record, JobState.CANCELLED, report, "cancelled before submitting")
         self._step(record, JobState.SUBMITTING, report, "submitting")
         try:
-            submission = self.engine.submit(prepared.request, prepared.upload_image, cancel)
+            submission = self.engine.submit(request, placed.upload_image, cancel)
         except CancelledError:
             return self._end(record, JobState.CANCELLED, report, "cancelled before submitting")
         except UncertainSubmitError as exc:
@@ -124,7 +129,7 @@ class JobRunner:
         except EngineError as exc:
             return self._end(record, JobState.FAILED, report, exc.message, exc.kind)
         self._submitted(record, submission, report)
-        return self._collect(record, submission, source, prepared, report, cancel)
+        return self._collect(record, submission, source, placed, report, cancel)
 
     def collect(
         self,
@@ -140,23 +145,18 @@ class JobRunner:
                 source = load_image(record.params.input)
             except ImageLoadError:
                 source = None  # the result is still saved, just without paste-back
-        prepared = None
-        if source is not None:
-            try:
-                prepared = prepare(record.params, source)
-            except InvalidRequest:
-                prepared = None
+        placed = place(record.params, source) if source is not None else None
         submission = Submission(
             record.job_id or "", record.polling_url, record.cost, record.input_mp, record.output_mp
         )
-        return self._collect(record, submission, source, prepared, report, cancel)
+        return self._collect(record, submission, source, placed, report, cancel)
 
     def _collect(
         self,
         record: JobRecord,
         submission: Submission,
         source: SourceImage | None,
-        prepared: PreparedJob | None,
+        placed: PlacedSource | None,
         report: _Reporter,
         cancel: threading.Event,
     ) -> JobRecord:
@@ -180,7 +180,7 @@ class JobRunner:
                 return self._end(record, JobState.FAILED, report, message, "wrong_size")
         report("saving")
         try:
-            self._save_output(record, result, source, prepared)
+            self._save_output(record, result, source, placed)
         except OSError as exc:
             message = f"the result is kept in history, but saving it failed: {exc.strerror or exc}"
             return self._end(record, JobState.READY, report, message, "save")
@@ -213,7 +213,7 @@ class JobRunner:
         data = result.data or encode_image(result.image, fmt)
         path = self.history / f"{record.key}.raw{output_extension(fmt)}"
         record.history_path = str(write_atomic(data, path, overwrite=True))
-        record.notice = getattr(self.engine, "notice", None)
+        record.notice = result.notice
         self._step(record, JobState.READY, report, "saving")
 
     def _save_output(
@@ -221,20 +221,20 @@ class JobRunner:
         record: JobRecord,
         result: EngineResult,
         source: SourceImage | None,
-        prepared: PreparedJob | None,
+        placed: PlacedSource | None,
     ) -> None:
         params = record.params
         fmt = params.output_format
-        if params.paste_back and source is not None and prepared is not None:
-            change = compose.measure_change(result.image, prepared.scaled, prepared.placement)
+        if params.paste_back and source is not None and placed is not None:
+            change = compose.measure_change(result.image, placed.scaled, placed.placement)
             record.source_change = asdict(change)
             if params.full_res and params.scale < 1:
                 image = compose.full_resolution(
-                    result.image, source.image, prepared.placement, params.scale, params.feather
+                    result.image, source.image, placed.placement, params.scale, params.feather
                 )
             else:
                 image = compose.paste_back(
-                    result.image, prepared.scaled, prepared.placement, params.feather
+                    result.image, placed.scaled, placed.placement, params.feather
                 )
             data = encode_image(image, fmt)
         else:

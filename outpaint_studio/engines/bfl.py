@@ -79,6 +79,7 @@ class BflClient:
         poll_interval: float = 0.5,
         poll_timeout: float = 600.0,
         rate_limit_wait: float = 300.0,
+        submit_timeout: float = SUBMIT_READ_TIMEOUT,
         session: requests.Session | None = None,
         sleep: Callable[[threading.Event, float], bool] | None = None,
     ) -> None:
@@ -87,6 +88,7 @@ class BflClient:
         self.poll_interval = min(1.0, max(0.5, poll_interval))
         self.poll_timeout = poll_timeout
         self.rate_limit_wait = rate_limit_wait
+        self.submit_timeout = submit_timeout
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self._sleep = sleep or (lambda event, seconds: event.wait(seconds))
@@ -114,7 +116,7 @@ class BflClient:
                     url,
                     data=body,
                     headers=self._headers(json_body=True),
-                    timeout=(CONNECT_TIMEOUT, SUBMIT_READ_TIMEOUT),
+                    timeout=(CONNECT_TIMEOUT, self.submit_timeout),
                     allow_redirects=False,
                 )
             except requests.RequestException as exc:

@@ -1,0 +1,61 @@
+"""Shared bits for the benchmark scripts: timing, the simulator process, sample photos."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent.parent
+ROOT = TESTS.parent
+OUT = ROOT / "bench-out"
+PHOTO_DIRS = [Path("/usr/share/backgrounds/mate/nature"), Path("/usr/share/backgrounds/mate")]
+
+
+def median_seconds(work: Callable[[], object], repeats: int = 5) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+@contextmanager
+def simulator(*options: str) -> Iterator[str]:
+    """Run tests/bfl_sim.py in its own process; yields its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, str(TESTS / "bfl_sim.py"), *options],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        yield process.stdout.readline().strip()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def large_photo(min_pixels: int = 15_000_000) -> Path | None:
+    """A real photo of at least ``min_pixels`` from mate-backgrounds, when installed."""
+    from PIL import Image
+
+    for folder in PHOTO_DIRS:
+        for path in sorted(folder.rglob("*.jpg")) if folder.exists() else []:
+            with Image.open(path) as image:
+                if image.width * image.height >= min_pixels:
+                    return path
+    return None
+
+
+def report(name: str, ours: float, baseline: float, target: float) -> bool:
+    ratio = ours / baseline
+    verdict = "OK" if ratio <= target else "OVER TARGET"
+    print(f"{name}: {ours:.3f} s vs baseline {baseline:.3f} s = {ratio:.2f}x "
+          f"(target <= {target}x) {verdict}")  # fmt: skip
+    return ratio <= target

@@ -1,0 +1,84 @@
+"""Real photos for the benchmarks, from packages that ship them; missing ones are skipped."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+MATE = Path("/usr/share/backgrounds/mate/nature")
+# a larger photo for the speed cases and one more quality case
+MATE_PHOTO = MATE / "Garden.jpg"
+
+
+def _skimage(name: str) -> Callable[[], np.ndarray]:
+    def load() -> np.ndarray:
+        from skimage import data
+
+        image: np.ndarray = getattr(data, name)()
+        return image
+
+    return load
+
+
+def _sklearn(filename: str) -> Callable[[], np.ndarray]:
+    def load() -> np.ndarray:
+        from sklearn.datasets import load_sample_image
+
+        image: np.ndarray = load_sample_image(filename)
+        return image
+
+    return load
+
+
+def _file(path: Path, longest_side: int | None) -> Callable[[], np.ndarray]:
+    def load() -> np.ndarray:
+        with Image.open(path) as image:
+            photo = image.convert("RGB")
+        if longest_side is not None:
+            photo.thumbnail((longest_side, longest_side), Image.Resampling.LANCZOS)
+        return np.asarray(photo)
+
+    return load
+
+
+SOURCES: dict[str, Callable[[], np.ndarray]] = {
+    "astronaut": _skimage("astronaut"),
+    "coffee": _skimage("coffee"),
+    "chelsea": _skimage("chelsea"),
+    "rocket": _skimage("rocket"),
+    "china": _sklearn("china.jpg"),
+    "flower": _sklearn("flower.jpg"),
+    "garden": _file(MATE_PHOTO, 1024),
+}
+
+
+def photos(only: list[str] | None = None) -> Iterator[tuple[str, np.ndarray]]:
+    """(name, HxWx3 uint8) for every photo (in ``only``) whose package is installed."""
+    for name, load in SOURCES.items():
+        if only and name not in only:
+            continue
+        try:
+            image = load()
+        except (ImportError, OSError) as error:
+            print(f"skipping {name}: {error}", file=sys.stderr)
+            continue
+        yield name, np.ascontiguousarray(image[..., :3])
+
+
+def large_photo(size: tuple[int, int]) -> np.ndarray | None:
+    """The large photo resized to cover ``size`` (width, height) and cropped to it, or None."""
+    try:
+        with Image.open(MATE_PHOTO) as image:
+            photo = image.convert("RGB")
+    except OSError as error:
+        print(f"skipping the speed cases: {error}", file=sys.stderr)
+        return None
+    scale = max(size[0] / photo.width, size[1] / photo.height)
+    resized = photo.resize(
+        (round(photo.width * scale), round(photo.height * scale)), Image.Resampling.LANCZOS
+    )
+    return np.asarray(resized)[: size[1], : size[0]]

@@ -1,0 +1,240 @@
+"""The real HTTP client against the simulator: every fault of BFL_NOTES.md ends as described."""
+
+from __future__ import annotations
+
+import base64
+import io
+import threading
+import time
+from email.utils import formatdate
+from typing import Any
+
+import pytest
+from bfl_sim import BflSimulator
+from conftest import API_KEY, encoded, photo_like
+from PIL import Image
+
+from outpaint_studio.core.engine import (
+    AuthError,
+    CreditsError,
+    DownloadError,
+    GenerationFailedError,
+    InvalidRequestError,
+    ModeratedError,
+    NetworkError,
+    RateLimitError,
+    Submission,
+    TaskNotFoundError,
+    TimedOutError,
+    UncertainSubmitError,
+)
+from outpaint_studio.core.request import OutpaintRequest
+from outpaint_studio.engines.bfl import BflClient
+from outpaint_studio.engines.bfl_http import check_base_url, may_send_key
+
+SOURCE = photo_like(96, 64)
+
+
+def request(**changes: Any) -> OutpaintRequest:
+    values: dict[str, Any] = {
+        "input_image": base64.b64encode(encoded(SOURCE)).decode(),
+        "width": 192,
+        "height": 128,
+        "source_size": SOURCE.size,
+    }
+    values.update(changes)
+    return OutpaintRequest(**values)
+
+
+def client(sim: BflSimulator, **options: Any) -> BflClient:
+    return BflClient(API_KEY, sim.base_url, **options)
+
+
+def no_progress(stage: str, fraction: float | None) -> None:
+    pass
+
+
+def run(engine: BflClient, req: OutpaintRequest | None = None) -> Image.Image:
+    cancel = threading.Event()
+    submission = engine.submit(req or request(), SOURCE, cancel)
+    return engine.collect(submission, no_progress, cancel).image
+
+
+def test_a_job_goes_through(sim: BflSimulator) -> None:
+    stages: list[str] = []
+    engine = client(sim)
+    cancel = threading.Event()
+    submission = engine.submit(request(reference_offset_x=10), SOURCE, cancel)
+    assert submission.job_id and submission.polling_url and submission.cost
+    result = engine.collect(submission, lambda s, f: stages.append(s), cancel)
+    assert result.image.size == (192, 128)
+    assert result.data and Image.open(io.BytesIO(result.data)).size == (192, 128)
+    assert "downloading" in stages and stages[0] in ("queued", "generating")
+    assert sim.submit_count == 1 and sim.key_leaks() == []
+
+
+@pytest.mark.parametrize("retry_after", ["1", "http-date"])
+def test_429_on_submit_waits_and_retries(sim: BflSimulator, retry_after: str) -> None:
+    value = formatdate(time.time() + 1, usegmt=True) if retry_after == "http-date" else "1"
+    sim.inject("submit_429", times=2, retry_after=value)
+    started = time.monotonic()
+    assert run(client(sim)).size == (192, 128)
+    assert time.monotonic() - started >= 1.0
+    assert sim.submit_attempts == 3 and sim.submit_count == 1
+
+
+def test_429_for_too_long_fails_clearly(sim: BflSimulator) -> None:
+    sim.inject("submit_429", times=5, retry_after="1")
+    with pytest.raises(RateLimitError, match="Too many jobs"):
+        run(client(sim, rate_limit_wait=1.5))
+    assert sim.submit_count == 0
+
+
+def test_failure_to_connect_is_retried(sim: BflSimulator) -> None:
+    sim.refuse_connections(0.8)
+    assert run(client(sim)).size == (192, 128)
+    assert sim.submit_count == 1
+
+
+def test_nothing_listening_is_a_network_error() -> None:
+    engine = BflClient(API_KEY, "http://127.0.0.1:9", sleep=lambda event, s: False)
+    with pytest.raises(NetworkError, match="nothing was sent"):
+        run(engine)
+
+
+@pytest.mark.parametrize(
+    ("fault", "params"),
+    [
+        ("submit_drop_after", {}),
+        ("submit_5xx_html", {"status": 502, "created": True}),
+        ("submit_5xx_html", {"status": 500, "created": False}),
+    ],
+)
+def test_a_lost_reply_is_never_resent(sim: BflSimulator, fault: str, params: dict) -> None:
+    sim.inject(fault, **params)
+    with pytest.raises(UncertainSubmitError) as caught:
+        run(client(sim))
+    assert "may have been created" in caught.value.message
+    assert "charged" in caught.value.message
+    assert sim.submit_attempts == 1
+
+
+def test_a_read_timeout_on_submit_is_uncertain(sim: BflSimulator) -> None:
+    sim.inject("submit_slow", delay=3)
+    with pytest.raises(UncertainSubmitError):
+        run(client(sim, submit_timeout=0.5))
+    assert sim.submit_attempts == 1 and sim.submit_count == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "params"),
+    [
+        ("poll_5xx_html", {"status": 503}),
+        ("poll_drop", {}),
+        ("poll_retry_after", {"retry_after": "1", "status": 429}),
+    ],
+)
+def test_polling_survives_transient_faults(sim: BflSimulator, fault: str, params: dict) -> None:
+    sim.inject(fault, times=2, **params)
+    assert run(client(sim)).size == (192, 128)
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "words"),
+    [
+        ("Request Moderated", ModeratedError, "not charged"),
+        ("Content Moderated", ModeratedError, "not charged"),
+        ("Error", GenerationFailedError, "GPU fell over"),
+        ("Exploded", GenerationFailedError, "unexpected status 'Exploded'"),
+    ],
+)
+def test_every_final_status_ends_the_job(
+    sim: BflSimulator, status: str, error: type, words: str
+) -> None:
+    sim.inject("status", status=status, details={"reason": "GPU fell over"})
+    with pytest.raises(error, match=words):
+        run(client(sim))
+
+
+def test_unknown_job_is_task_not_found(sim: BflSimulator) -> None:
+    engine = client(sim)
+    lost = Submission("no-such-job", f"{sim.base_url}/v1/get_result?id=no-such-job")
+    with pytest.raises(TaskNotFoundError, match="no-such-job"):
+        engine.collect(lost, no_progress, threading.Event())
+
+
+def test_a_truncated_download_is_retried(sim: BflSimulator) -> None:
+    sim.inject("delivery_truncated")
+    assert run(client(sim)).size == (192, 128)
+    downloads = [r for r in sim.requests if r.path.startswith("/delivery/")]
+    assert len(downloads) == 2
+
+
+def test_an_expired_download_link_says_so(sim: BflSimulator) -> None:
+    sim.inject("delivery_status", status=403)
+    with pytest.raises(DownloadError, match="expired"):
+        run(client(sim))
+
+
+def test_polling_timeout_keeps_the_job_collectable() -> None:
+    with BflSimulator(api_key=API_KEY, finish_after=1.5) as slow:
+        engine = BflClient(API_KEY, slow.base_url, poll_timeout=0.6)
+        cancel = threading.Event()
+        submission = engine.submit(request(), SOURCE, cancel)
+        with pytest.raises(TimedOutError, match="resume"):
+            engine.collect(submission, no_progress, cancel)
+        later = BflClient(API_KEY, slow.base_url)
+        assert later.collect(submission, no_progress, cancel).image.size == (192, 128)
+        assert slow.submit_count == 1
+
+
+def test_cancel_stops_polling_quickly() -> None:
+    with BflSimulator(api_key=API_KEY, finish_after=30) as slow:
+        engine = BflClient(API_KEY, slow.base_url)
+        cancel = threading.Event()
+        submission = engine.submit(request(), SOURCE, cancel)
+        threading.Timer(0.3, cancel.set).start()
+        started = time.monotonic()
+        with pytest.raises(Exception, match="collected"):
+            engine.collect(submission, no_progress, cancel)
+        assert time.monotonic() - started < 2
+
+
+def test_wrong_key_no_credits_and_invalid_requests(sim: BflSimulator) -> None:
+    with pytest.raises(AuthError, match="refused"):
+        run(BflClient("wrong-key", sim.base_url))
+    with pytest.raises(AuthError):
+        BflClient("wrong-key", sim.base_url).credits()
+    assert client(sim).credits() > 0
+    hanging = request(reference_offset_x=150, source_size=None)  # only the service can tell
+    with pytest.raises(InvalidRequestError, match="rejected"):
+        run(client(sim), hanging)
+    with (
+        BflSimulator(api_key=API_KEY, credits=0.5) as poor,
+        pytest.raises(CreditsError, match="nothing was charged"),
+    ):
+        run(BflClient(API_KEY, poor.base_url))
+
+
+def test_a_foreign_polling_host_never_sees_the_key() -> None:
+    with BflSimulator(api_key=API_KEY, polling_base="http://localhost:{port}") as sim:
+        assert run(client(sim)).size == (192, 128)
+        polls = [r for r in sim.requests if r.path == "/v1/get_result"]
+        assert polls and all(r.host.startswith("127.0.0.1") for r in polls)
+        assert sim.key_leaks() == []
+
+
+def test_trust_rules_for_the_key() -> None:
+    base = "https://api.bfl.ai"
+    assert may_send_key("https://api.eu2.bfl.ai/v1/get_result?id=1", base)
+    assert may_send_key("https://api.bfl.ai/v1/get_result?id=1", base)
+    assert not may_send_key("http://api.eu2.bfl.ai/v1/get_result?id=1", base)
+    assert not may_send_key("https://bfl.ai.evil.com/x", base)
+    assert not may_send_key("https://evilbfl.ai/x", base)
+    assert not may_send_key("https://delivery.example.net/x", base)
+    assert not may_send_key("https://api.eu2.bfl.ai:8443/x", base)
+    assert may_send_key("http://127.0.0.1:8080/v1/x", "http://127.0.0.1:8080")
+    assert not may_send_key("http://127.0.0.1:9090/v1/x", "http://127.0.0.1:8080")
+    with pytest.raises(ValueError, match="unencrypted"):
+        check_base_url("http://api.bfl.ai")
+    assert check_base_url("http://localhost:5000/") == "http://localhost:5000"

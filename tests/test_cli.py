@@ -1,0 +1,179 @@
+"""The command line as a user runs it, against the simulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from bfl_sim import BflSimulator
+from conftest import API_KEY, encoded, photo_like
+from PIL import Image
+
+from outpaint_studio.app import main
+from outpaint_studio.core.jobs import Journal
+from outpaint_studio.core.settings import journal_dir
+
+
+def json_lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_extend_writes_the_result_with_the_original_untouched(
+    keyed_env: BflSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "photo.png"
+    photo_like(320, 240).save(source)
+    out = tmp_path / "out.png"
+    code = main(["extend", str(source), "--width", "512", "--height", "384",
+                 "--offset-x", "32", "-o", str(out), "--json"])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    [line] = json_lines(captured.out)
+    assert line["state"] == "saved" and line["output"] == str(out)
+    assert line["job_id"] and line["cost"] == round(line["cost"], 4) and line["error"] is None
+    result = np.asarray(Image.open(out))
+    assert result.shape == (384, 512, 3)
+    inner = result[72 + 8 : 312 - 8, 32 + 8 : 352 - 8]
+    assert np.array_equal(inner, np.asarray(photo_like(320, 240))[8:-8, 8:-8])
+    body = keyed_env.jobs[line["job_id"]]["request"]
+    assert body["reference_offset_x"] == 32 and "reference_offset_y" not in body
+    assert API_KEY not in captured.out + captured.err
+
+
+def test_default_output_sits_beside_the_input_and_never_overwrites(
+    keyed_env: BflSimulator, tmp_path: Path
+) -> None:
+    source = tmp_path / "beach.jpg"
+    source.write_bytes(encoded(photo_like(200, 150), "JPEG"))
+    (tmp_path / "beach-extended.png").write_bytes(b"keep me")
+    assert main(["extend", str(source), "--width", "256", "--height", "256"]) == 0
+    assert (tmp_path / "beach-extended.png").read_bytes() == b"keep me"
+    assert Image.open(tmp_path / "beach-extended-1.png").size == (256, 256)
+
+
+def test_bad_inputs_fail_clearly_and_write_nothing(
+    keyed_env: BflSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.png").write_bytes(b"")
+    (bad / "noise.jpg").write_bytes(os.urandom(3000))
+    (bad / "cut.jpg").write_bytes(encoded(photo_like(300, 200), "JPEG")[:2000])
+    before = sorted(p.name for p in bad.iterdir())
+    code = main(["extend", *map(str, sorted(bad.iterdir())), "--width", "512",
+                 "--height", "512", "--json"])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 1
+    assert [line["state"] for line in json_lines(captured.out)] == ["failed"] * 3
+    assert "Traceback" not in captured.err
+    assert "empty" in captured.err and "truncated" in captured.err
+    assert sorted(p.name for p in bad.iterdir()) == before
+    assert not journal_dir().exists() or not list(journal_dir().iterdir())
+    assert keyed_env.submit_attempts == 0
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["extend", "a.png", "b.png", "--width", "512", "--height", "512", "-o", "x.png"])
+    assert caught.value.code == 2
+    with pytest.raises(SystemExit) as caught:
+        main(["extend", "a.png", "--width", "512", "--height", "512", "--safety-tolerance", "9"])
+    assert caught.value.code == 2
+    code = main(["extend", "a.png", "--width", "512", "--height", "512", "--engine", "bfl"])
+    assert code == 2 and "no BFL API key" in capsys.readouterr().err
+
+
+def test_unsafe_api_url_is_refused(
+    monkeypatch: pytest.MonkeyPatch, photo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BFL_API_KEY", API_KEY)
+    code = main(["extend", str(photo), "--width", "512", "--height", "512",
+                 "--api-url", "http://api.example.com"])  # fmt: skip
+    assert code == 2 and "unencrypted" in capsys.readouterr().err
+
+
+def test_a_job_that_fails_reports_why(
+    keyed_env: BflSimulator, photo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keyed_env.inject("status", status="Content Moderated")
+    code = main(["extend", str(photo), "--width", "512", "--height", "384"])
+    assert code == 1
+    assert "not charged" in capsys.readouterr().err
+    [record] = Journal(journal_dir()).records()
+    assert record.state == "failed" and record.error_kind == "moderated"
+
+
+def test_uncertain_submit_is_journaled_and_not_resent(
+    keyed_env: BflSimulator, photo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keyed_env.inject("submit_drop_after")
+    assert main(["extend", str(photo), "--width", "512", "--height", "384", "--json"]) == 1
+    [line] = json_lines(capsys.readouterr().out)
+    assert line["state"] == "uncertain" and "charged" in line["error"]
+    assert keyed_env.submit_attempts == 1
+
+
+def test_jobs_lists_the_journal(
+    keyed_env: BflSimulator, photo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["extend", str(photo), "--width", "512", "--height", "384"]) == 0
+    capsys.readouterr()
+    assert main(["jobs", "--json"]) == 0
+    [line] = json_lines(capsys.readouterr().out)
+    assert line["state"] == "saved" and line["parameters"]["width"] == 512
+    assert main(["jobs"]) == 0
+    assert "saved" in capsys.readouterr().out
+
+
+def test_offline_engine_needs_no_key_at_all(
+    photo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "offline.png"
+    code = main(["extend", str(photo), "--width", "448", "--height", "320", "-o", str(out)])
+    assert code == 0, capsys.readouterr().err
+    assert Image.open(out).size == (448, 320)
+    assert "offline engine" in capsys.readouterr().err
+    [record] = Journal(journal_dir()).records()
+    assert record.engine == "local" and record.cost == 0
+
+
+def test_sigkill_after_submit_then_resume_collects_exactly_once(
+    tmp_path: Path, app_home: Path
+) -> None:
+    photo = tmp_path / "photo.png"
+    photo_like(320, 240).save(photo)
+    with BflSimulator(api_key=API_KEY, finish_after=3.0) as sim:
+        env = {**os.environ, "BFL_API_KEY": API_KEY, "OUTPAINT_STUDIO_API_URL": sim.base_url,
+               "OUTPAINT_STUDIO_HOME": str(app_home)}  # fmt: skip
+        command = [sys.executable, "-m", "outpaint_studio"]
+        out = tmp_path / "out.png"
+        child = subprocess.Popen(
+            [*command, "extend", str(photo), "--width", "512", "--height", "384", "-o", str(out)],
+            env=env, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            records = Journal(app_home / "jobs").records()
+            if records and records[0].state == "submitted":
+                break
+            time.sleep(0.05)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        assert not out.exists() and sim.submit_count == 1
+        resumed = subprocess.run([*command, "resume", "--json"], env=env, capture_output=True,
+                                 text=True, timeout=60)  # fmt: skip
+        assert resumed.returncode == 0, resumed.stderr
+        [line] = json_lines(resumed.stdout)
+        assert line["state"] == "saved" and Path(line["output"]) == out
+        assert Image.open(out).size == (512, 384)
+        assert sim.submit_count == 1 and sim.submit_attempts == 1
+        again = subprocess.run([*command, "resume", "--json"], env=env, capture_output=True,
+                               text=True, timeout=60)  # fmt: skip
+        assert again.returncode == 0 and again.stdout == ""

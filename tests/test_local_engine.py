@@ -1,0 +1,260 @@
+"""The offline engine: exact known pixels, a complete fill, determinism, cancel and fallback."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from outpaint_studio.core.engine import (
+    CancelledError,
+    EngineResult,
+    InvalidRequestError,
+    Submission,
+    TaskNotFoundError,
+)
+from outpaint_studio.core.request import OutpaintRequest
+from outpaint_studio.engines import local
+from outpaint_studio.engines.fill import fill
+from outpaint_studio.engines.fill.pushpull import push_pull_fill
+from outpaint_studio.engines.local import FALLBACK_NOTICE, LocalEngine
+
+needs_patchmatch = pytest.mark.skipif(
+    not local.patchmatch_available, reason="the PatchMatch library does not load here"
+)
+
+
+def mid_tone_source(width: int, height: int, seed: int = 1) -> Image.Image:
+    """A textured source with no trend and no dark pixel, so an unfilled (black) pixel shows."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width]
+    pattern = np.stack(
+        [np.sin(x / 3 + phase) * np.cos(y / 5 - phase) for phase in (0.0, 1.0, 2.0)], axis=-1
+    )
+    noise = rng.integers(-20, 21, size=pattern.shape)
+    return Image.fromarray((128 + 50 * pattern + noise).astype(np.uint8))
+
+
+def request_for(
+    source: Image.Image,
+    width: int,
+    height: int,
+    offset: tuple[int | None, int | None] = (None, None),
+    *,
+    auto_crop: bool = False,
+    mode: str = "fast",
+    output_format: str | None = "png",
+) -> OutpaintRequest:
+    return OutpaintRequest(
+        input_image="unused-by-the-local-engine",
+        width=width,
+        height=height,
+        reference_offset_x=offset[0],
+        reference_offset_y=offset[1],
+        auto_crop=auto_crop,
+        mode=mode,
+        output_format=output_format,
+        source_size=source.size,
+    )
+
+
+def run(engine: LocalEngine, request: OutpaintRequest, source: Image.Image) -> EngineResult:
+    cancel = threading.Event()
+    submission = engine.submit(request, source, cancel)
+    return engine.collect(submission, lambda stage, fraction: None, cancel)
+
+
+def check_result(result: EngineResult, request: OutpaintRequest, source: Image.Image) -> None:
+    """Exact size and mode, the visible source bit for bit, and no black (unfilled) pixel."""
+    out = np.asarray(result.image)
+    assert result.image.mode == "RGB"
+    assert result.image.size == (request.width, request.height)
+    placement = request.placement()
+    assert placement is not None
+    box, crop = placement.visible_box(), placement.crop_box()
+    expected = np.asarray(source.convert("RGB").crop(crop.as_tuple()))
+    assert np.array_equal(out[box.top : box.bottom, box.left : box.right], expected)
+    assert not (out.max(axis=2) < 20).any(), "a generated pixel was left unfilled"
+
+
+@pytest.mark.parametrize("use_patchmatch", [pytest.param(True, marks=needs_patchmatch), False])
+@pytest.mark.parametrize(
+    ("canvas", "source_size", "offset", "auto_crop"),
+    [
+        ((96, 80), (60, 44), (None, None), False),  # centred
+        ((64, 64), (62, 62), (1, 1), False),  # 1 px margins
+        ((64, 64), (48, 40), (0, 12), False),  # touches the left edge
+        ((128, 64), (64, 64), (64, 0), False),  # touches three edges
+        ((96, 72), (80, 60), (-10, -5), True),  # hangs off top-left, cropped
+        ((80, 64), (70, 70), (30, -3), True),  # hangs off right, top and bottom
+    ],
+)
+def test_known_pixels_exact_and_everything_filled(
+    use_patchmatch: bool,
+    canvas: tuple[int, int],
+    source_size: tuple[int, int],
+    offset: tuple[int | None, int | None],
+    auto_crop: bool,
+) -> None:
+    source = mid_tone_source(*source_size)
+    request = request_for(source, *canvas, offset, auto_crop=auto_crop)
+    result = run(LocalEngine(use_patchmatch=use_patchmatch), request, source)
+    check_result(result, request, source)
+    assert result.data is None
+    assert result.format == "png"
+
+
+@needs_patchmatch
+@pytest.mark.parametrize("mode", ["fast", "high"])
+def test_a_canvas_larger_than_the_working_size_is_upscaled_exactly(mode: str) -> None:
+    source = mid_tone_source(420, 300, seed=3)
+    request = request_for(source, 640, 448, mode=mode)
+    check_result(run(LocalEngine(), request, source), request, source)
+
+
+@pytest.mark.parametrize("use_patchmatch", [pytest.param(True, marks=needs_patchmatch), False])
+def test_transparent_source_pixels_are_filled(use_patchmatch: bool) -> None:
+    rgba = np.dstack([np.asarray(mid_tone_source(60, 50)), np.full((50, 60), 255, np.uint8)])
+    rgba[15:30, 20:40, 3] = 0  # a transparent hole
+    rgba[15:30, 20:40, :3] = 0  # whose colour must not leak into the result
+    rgba[0:5, 0:5, 3] = 128  # half-transparent pixels count as known
+    source = Image.fromarray(rgba)
+    request = request_for(source, 96, 80)
+    out = np.asarray(run(LocalEngine(use_patchmatch=use_patchmatch), request, source).image)
+    x, y = (96 - 60) // 2, (80 - 50) // 2
+    inside = out[y : y + 50, x : x + 60]
+    opaque = rgba[..., 3] > 0
+    assert np.array_equal(inside[opaque], rgba[..., :3][opaque])
+    assert not (out.max(axis=2) < 20).any()
+
+
+@pytest.mark.parametrize("use_patchmatch", [pytest.param(True, marks=needs_patchmatch), False])
+def test_same_input_same_output(use_patchmatch: bool) -> None:
+    source = mid_tone_source(70, 50, seed=5)
+    request = request_for(source, 128, 96, mode="high")
+    first = run(LocalEngine(seed=7, use_patchmatch=use_patchmatch), request, source)
+    second = run(LocalEngine(seed=7, use_patchmatch=use_patchmatch), request, source)
+    assert np.array_equal(np.asarray(first.image), np.asarray(second.image))
+
+
+@needs_patchmatch
+def test_jobs_in_parallel_threads_match_a_lone_run() -> None:
+    source = mid_tone_source(70, 50, seed=6)
+    request = request_for(source, 128, 96)
+    expected = np.asarray(run(LocalEngine(), request, source).image)
+    results: list[np.ndarray] = []
+
+    def work() -> None:
+        results.append(np.asarray(run(LocalEngine(), request, source).image))
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 3
+    assert all(np.array_equal(result, expected) for result in results)
+
+
+def test_submit_checks_and_describes_the_job() -> None:
+    source = mid_tone_source(100, 80)
+    engine = LocalEngine()
+    submission = engine.submit(request_for(source, 1024, 768), source, threading.Event())
+    assert submission.job_id.startswith("local-") and len(submission.job_id) == 6 + 32
+    assert submission.polling_url is None
+    assert submission.cost == 0.0
+    assert (submission.input_mp, submission.output_mp) == (0.01, 0.79)
+    with pytest.raises(InvalidRequestError, match="hangs"):
+        engine.submit(request_for(source, 96, 96, (-4, 0)), source, threading.Event())
+    with pytest.raises(InvalidRequestError):
+        engine.submit(request_for(source.resize((50, 40)), 96, 96), source, threading.Event())
+
+
+def test_an_unknown_job_cannot_be_collected() -> None:
+    with pytest.raises(TaskNotFoundError):
+        LocalEngine().collect(Submission("local-0"), lambda s, f: None, threading.Event())
+
+
+@pytest.mark.parametrize("use_patchmatch", [pytest.param(True, marks=needs_patchmatch), False])
+def test_progress_reports_generating_from_0_to_1(use_patchmatch: bool) -> None:
+    source = mid_tone_source(60, 40)
+    engine = LocalEngine(use_patchmatch=use_patchmatch)
+    cancel = threading.Event()
+    submission = engine.submit(request_for(source, 96, 64), source, cancel)
+    seen: list[tuple[str, float | None]] = []
+    engine.collect(submission, lambda stage, fraction: seen.append((stage, fraction)), cancel)
+    fractions = [fraction for _, fraction in seen]
+    assert {stage for stage, _ in seen} == {"generating"}
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert fractions == sorted(fractions)  # type: ignore[type-var]
+
+
+def test_cancel_before_submit_or_collect() -> None:
+    source = mid_tone_source(60, 40)
+    engine = LocalEngine()
+    cancelled = threading.Event()
+    cancelled.set()
+    with pytest.raises(CancelledError):
+        engine.submit(request_for(source, 96, 64), source, cancelled)
+    submission = engine.submit(request_for(source, 96, 64), source, threading.Event())
+    with pytest.raises(CancelledError):
+        engine.collect(submission, lambda s, f: None, cancelled)
+
+
+@pytest.mark.parametrize("use_patchmatch", [pytest.param(True, marks=needs_patchmatch), False])
+def test_cancel_while_generating_stops_it(use_patchmatch: bool) -> None:
+    source = mid_tone_source(300, 200)
+    engine = LocalEngine(use_patchmatch=use_patchmatch)
+    cancel = threading.Event()
+    submission = engine.submit(request_for(source, 480, 320, mode="high"), source, cancel)
+    fractions: list[float | None] = []
+
+    def on_progress(stage: str, fraction: float | None) -> None:
+        fractions.append(fraction)
+        cancel.set()  # the user clicks Cancel as soon as work starts
+
+    with pytest.raises(CancelledError):
+        engine.collect(submission, on_progress, cancel)
+    assert fractions[0] == 0.0 and max(f or 0.0 for f in fractions) < 0.5
+
+
+def test_fallback_is_marked_as_a_rough_preview(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(local, "patchmatch_available", False)
+    engine = LocalEngine()
+    source = mid_tone_source(60, 40)
+    request = request_for(source, 96, 64, output_format="jpeg")
+    result = run(engine, request, source)
+    check_result(result, request, source)
+    assert result.notice == FALLBACK_NOTICE
+    assert result.format == "jpeg"
+
+
+@needs_patchmatch
+def test_patchmatch_results_carry_no_notice() -> None:
+    engine = LocalEngine()
+    source = mid_tone_source(60, 40)
+    result = run(engine, request_for(source, 96, 64, output_format=None), source)
+    assert result.notice is None
+    assert result.format == "png"
+
+
+def test_push_pull_interpolates_smoothly_between_known_pixels() -> None:
+    canvas = np.zeros((33, 65, 3), np.uint8)
+    known = np.zeros((33, 65), bool)
+    canvas[:, 0], canvas[:, -1] = 50, 200
+    known[:, 0] = known[:, -1] = True
+    out = push_pull_fill(canvas, known).astype(int)
+    assert np.array_equal(out[:, 0], canvas[:, 0]) and np.array_equal(out[:, -1], canvas[:, -1])
+    assert (out >= 50).all() and (out <= 200).all()
+    assert out[16, 10, 0] < out[16, 32, 0] < out[16, 54, 0]
+
+
+@pytest.mark.parametrize("use_patchmatch", [pytest.param(True, marks=needs_patchmatch), False])
+def test_fill_with_nothing_or_everything_known(use_patchmatch: bool) -> None:
+    canvas = np.asarray(mid_tone_source(64, 64)).copy()
+    everything = fill(canvas, np.ones((64, 64), bool), use_patchmatch=use_patchmatch)
+    assert np.array_equal(everything, canvas)
+    nothing = fill(canvas, np.zeros((64, 64), bool), use_patchmatch=use_patchmatch)
+    assert nothing.shape == canvas.shape and nothing.dtype == np.uint8
