@@ -18,6 +18,7 @@ from outpaint_studio.core.engine import (
 from outpaint_studio.core.request import OutpaintRequest
 from outpaint_studio.engines import local
 from outpaint_studio.engines.fill import fill
+from outpaint_studio.engines.fill.detail import edge_ramp
 from outpaint_studio.engines.fill.pushpull import push_pull_fill
 from outpaint_studio.engines.local import FALLBACK_NOTICE, LocalEngine
 
@@ -258,3 +259,34 @@ def test_fill_with_nothing_or_everything_known(use_patchmatch: bool) -> None:
     assert np.array_equal(everything, canvas)
     nothing = fill(canvas, np.zeros((64, 64), bool), use_patchmatch=use_patchmatch)
     assert nothing.shape == canvas.shape and nothing.dtype == np.uint8
+
+
+def test_edge_ramp_rises_from_the_source_to_full_gain() -> None:
+    known = np.zeros((20, 40), bool)
+    known[:, :10] = True
+    ramp = edge_ramp(known, 8)
+    assert (ramp[known] == 0).all()
+    assert (ramp[:, 18:] == 1).all()
+    row = ramp[5, 10:19]  # no extra gain right next to the source, then a gradual rise
+    assert (np.diff(row) >= 0).all() and row[0] == 0 and 0 < row[4] < 1
+
+
+@pytest.mark.parametrize(
+    ("use_patchmatch", "size"),
+    [
+        pytest.param(True, (96, 80), marks=needs_patchmatch),
+        pytest.param(True, (520, 300), marks=needs_patchmatch),  # downscaled in fast mode
+        (False, (96, 80)),
+    ],
+)
+def test_the_fill_never_reads_unknown_pixels(use_patchmatch: bool, size: tuple[int, int]) -> None:
+    """What the benchmark's unfilled-pixel check relies on: the blank's colour does not matter."""
+    width, height = size
+    canvas = np.asarray(mid_tone_source(width, height)).copy()
+    known = np.zeros((height, width), bool)
+    known[height // 5 : -height // 5, width // 5 : -width // 5] = True
+    canvas[~known] = 0
+    black = fill(canvas, known, "fast", use_patchmatch=use_patchmatch)
+    canvas[~known] = (255, 0, 255)
+    magenta = fill(canvas, known, "fast", use_patchmatch=use_patchmatch)
+    assert np.array_equal(black, magenta)
