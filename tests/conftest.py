@@ -18,6 +18,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 API_KEY = "test-key-5f1c0ffee"
 
 
+def image_size(path: object) -> tuple[int, int]:
+    with Image.open(path) as image:  # type: ignore[arg-type]
+        return image.size
+
+
+def image_array(path: Path) -> np.ndarray:
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
+
+
 @pytest.fixture(autouse=True)
 def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test writes under its own OUTPAINT_STUDIO_HOME, with no key unless it sets one."""

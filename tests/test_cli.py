@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bfl_sim import BflSimulator
-from conftest import API_KEY, encoded, photo_like
-from PIL import Image
+from conftest import API_KEY, encoded, image_array, image_size, photo_like
 
 from outpaint_studio.app import main
 from outpaint_studio.core.jobs import Journal
@@ -38,7 +37,7 @@ def test_extend_writes_the_result_with_the_original_untouched(
     [line] = json_lines(captured.out)
     assert line["state"] == "saved" and line["output"] == str(out)
     assert line["job_id"] and line["cost"] == round(line["cost"], 4) and line["error"] is None
-    result = np.asarray(Image.open(out))
+    result = image_array(out)
     assert result.shape == (384, 512, 3)
     inner = result[72 + 8 : 312 - 8, 32 + 8 : 352 - 8]
     assert np.array_equal(inner, np.asarray(photo_like(320, 240))[8:-8, 8:-8])
@@ -55,7 +54,7 @@ def test_default_output_sits_beside_the_input_and_never_overwrites(
     (tmp_path / "beach-extended.png").write_bytes(b"keep me")
     assert main(["extend", str(source), "--width", "256", "--height", "256"]) == 0
     assert (tmp_path / "beach-extended.png").read_bytes() == b"keep me"
-    assert Image.open(tmp_path / "beach-extended-1.png").size == (256, 256)
+    assert image_size(tmp_path / "beach-extended-1.png") == (256, 256)
 
 
 def test_bad_inputs_fail_clearly_and_write_nothing(
@@ -138,7 +137,7 @@ def test_offline_engine_needs_no_key_at_all(
     out = tmp_path / "offline.png"
     code = main(["extend", str(photo), "--width", "448", "--height", "320", "-o", str(out)])
     assert code == 0, capsys.readouterr().err
-    assert Image.open(out).size == (448, 320)
+    assert image_size(out) == (448, 320)
     assert "offline engine" in capsys.readouterr().err
     [record] = Journal(journal_dir()).records()
     assert record.engine == "local" and record.cost == 0
@@ -172,7 +171,7 @@ def test_sigkill_after_submit_then_resume_collects_exactly_once(
         assert resumed.returncode == 0, resumed.stderr
         [line] = json_lines(resumed.stdout)
         assert line["state"] == "saved" and Path(line["output"]) == out
-        assert Image.open(out).size == (512, 384)
+        assert image_size(out) == (512, 384)
         assert sim.submit_count == 1 and sim.submit_attempts == 1
         again = subprocess.run([*command, "resume", "--json"], env=env, capture_output=True,
                                text=True, timeout=60)  # fmt: skip

@@ -58,6 +58,7 @@ UNCERTAIN_HELP = (
     "then be charged. Check your BFL dashboard (usage) before sending it again; "
     "Outpaint Studio does not resend it by itself"
 )
+STOPPED_WAITING = "stopped waiting; the job was submitted and can still be collected"
 MODERATION_MESSAGES = {
     "Request Moderated": "The input was refused by BFL's moderation (not charged).",
     "Content Moderated": "The generated image was withheld by BFL's moderation (not charged).",
@@ -187,7 +188,7 @@ class BflClient:
         failures = 0
         while True:
             if cancel.is_set():
-                raise CancelledError("stopped waiting; the job can still be collected")
+                raise CancelledError(STOPPED_WAITING)
             if time.monotonic() > deadline:
                 raise TimedOutError(
                     f"The job was not finished after {self.poll_timeout:.0f} s. It stays in the "
@@ -201,14 +202,14 @@ class BflClient:
                         "Lost contact with the service while waiting for the result. The job "
                         "stays in the journal: collect it later with `outpaint-studio resume`."
                     )
-                self._wait(cancel, delay)
+                self._wait(cancel, delay, STOPPED_WAITING)
                 continue
             failures = 0
             status = body.get("status")
             if status == "Pending":
                 progress = _number(body.get("progress"))
                 on_progress("generating" if progress else "queued", progress)
-                self._wait(cancel, max(delay, self.poll_interval))
+                self._wait(cancel, max(delay, self.poll_interval), STOPPED_WAITING)
                 continue
             return self._final(submission, body)
 
@@ -237,7 +238,7 @@ class BflClient:
     def _final(self, submission: Submission, body: dict[str, Any]) -> str:
         status = str(body.get("status"))
         details = body.get("details")
-        said = f" Details: {_short(details)}" if details else ""
+        said = f" Details: {_short(details).replace(self._key, '***')}" if details else ""
         if status == "Ready":
             result = body.get("result")
             sample = result.get("sample") if isinstance(result, dict) else None
@@ -319,9 +320,9 @@ class BflClient:
             headers["Content-Type"] = "application/json"
         return headers
 
-    def _wait(self, cancel: threading.Event, seconds: float) -> None:
+    def _wait(self, cancel: threading.Event, seconds: float, stopped: str = "cancelled") -> None:
         if self._sleep(cancel, seconds):
-            raise CancelledError("cancelled")
+            raise CancelledError(stopped)
 
 
 def _never_sent(exc: requests.RequestException) -> bool:

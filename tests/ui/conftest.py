@@ -1,0 +1,76 @@
+"""UI fixtures: offscreen Qt, a private app home per test, no QThread left running."""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+from PIL import Image  # noqa: E402
+from PySide6.QtCore import QThread  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def ui_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """OUTPAINT_STUDIO_HOME in a fresh folder, no key and the default API URL."""
+    home = tmp_path / "ui-home"
+    monkeypatch.setenv("OUTPAINT_STUDIO_HOME", str(home))
+    monkeypatch.delenv("BFL_API_KEY", raising=False)
+    monkeypatch.delenv("OUTPAINT_STUDIO_API_URL", raising=False)
+    return home
+
+
+def running_threads() -> list[QThread]:
+    gc.collect()
+    return [obj for obj in gc.get_objects() if isinstance(obj, QThread) and obj.isRunning()]
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left(qapp: object) -> Iterator[None]:
+    """Fail a test that leaves a QThread running."""
+    yield
+    left = running_threads()
+    for thread in left:
+        thread.wait(5000)
+    assert not left, f"QThreads still running after the test: {left}"
+
+
+def make_photo(path: Path, size: tuple[int, int] = (160, 128)) -> Path:
+    import numpy as np
+
+    width, height = size
+    y, x = np.mgrid[0:height, 0:width]
+    pixels = np.stack([x * 255 // width, y * 255 // height, (x ^ y) & 255], axis=-1)
+    Image.fromarray(pixels.astype(np.uint8), "RGB").save(path)
+    return path
+
+
+@pytest.fixture
+def small_photo(tmp_path: Path) -> Path:
+    return make_photo(tmp_path / "small.png")
+
+
+@pytest.fixture
+def window(qtbot: object) -> Iterator[object]:
+    from outpaint_studio.ui import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)  # type: ignore[attr-defined]
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)  # type: ignore[attr-defined]
+    yield win
+    win.close()
+
+
+@pytest.fixture
+def loaded(window: object, small_photo: Path, qtbot: object) -> object:
+    """The window with the small photo fully loaded."""
+    window.open_image(small_photo)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)  # type: ignore[attr-defined]
+    return window
