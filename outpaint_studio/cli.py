@@ -30,7 +30,7 @@ from outpaint_studio.core.session import (
 from outpaint_studio.core.settings import KeyStore, journal_dir, load_settings
 from outpaint_studio.engines.bfl import UNCERTAIN_HELP
 
-MAX_ACTIVE_JOBS = 24
+MAX_WORKERS = 64  # threads; the runner keeps at most 24 submitted at once
 FORMAT_BY_SUFFIX = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
 
 
@@ -55,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     extend.add_argument("--auto-crop", action="store_true", help="crop what hangs off the canvas")
     extend.add_argument("--engine", choices=ENGINES, help="default: bfl with a key, else local")
     extend.add_argument("--api-url", help="API base (default from settings or the environment)")
-    extend.add_argument("--jobs", type=int, default=4, help="jobs at once (at most 24)")
+    extend.add_argument(
+        "--jobs", type=int, default=4, help="inputs at once (at most 24 at the service)"
+    )
     extend.add_argument("--full-res", action="store_true", help="output at the source's scale")
     extend.add_argument("--no-paste-back", action="store_true", help="keep the engine's pixels")
     extend.add_argument("--feather", type=int, default=8, help="paste-back blend band, 0-16 px")
@@ -110,7 +112,7 @@ def extend(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         print(f"outpaint-studio: {choice.reason}", file=sys.stderr)
     printer = ProgressPrinter(sys.stderr)
     runner = make_runner(engine)
-    workers = min(args.jobs, MAX_ACTIVE_JOBS, len(args.inputs))
+    workers = min(args.jobs, MAX_WORKERS, len(args.inputs))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         records = list(
             pool.map(lambda path: _extend_one(path, args, choice, runner, printer), args.inputs)

@@ -88,6 +88,7 @@ SPEC_PATH = Path(__file__).resolve().parent / "data" / "bfl-outpainting-openapi.
 SUBMIT_PATH = "/v1/flux-tools/outpainting-v1"
 POLL_PATH = "/v1/get_result"
 CREDITS_PATH = "/v1/credits"
+STATS_PATH = "/_stats"  # not part of the service: the simulator's own counters
 DELIVERY_PREFIX = "/delivery/"
 MAX_PIXELS = 4 * 1024 * 1024
 MEGAPIXEL = 1024 * 1024
@@ -619,6 +620,7 @@ class _Handler(BaseHTTPRequestHandler):
             ("POST", SUBMIT_PATH): self._submit,
             ("GET", POLL_PATH): self._poll,
             ("GET", CREDITS_PATH): self._credits,
+            ("GET", STATS_PATH): self._stats,
         }
         handler = routes.get((self.command, self._path))
         if handler is None and self.command == "GET" and self._path.startswith(DELIVERY_PREFIX):
@@ -691,6 +693,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(int(fault.params["status"]), {"detail": "Slow down"}, retry)
         else:
             self._drop()
+
+    def _stats(self) -> None:
+        """Counters for benchmarks that run the simulator in another process."""
+        sim = self.sim
+        stats = {
+            "submit_count": sim.submit_count,
+            "submit_attempts": sim.submit_attempts,
+            "peak_active": sim.peak_active,
+        }
+        self._send_json(200, stats)
 
     def _credits(self) -> None:
         self._record(self._json_body())

@@ -9,7 +9,8 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -91,10 +92,31 @@ def build_request(params: JobParams, source: SourceImage, placed: PlacedSource) 
 
 
 class JobRunner:
-    def __init__(self, engine: Engine, journal: Journal, history: Path) -> None:
+    """Runs jobs; thread-safe. ``active_limit`` bounds the jobs submitted and not yet downloaded
+    (the service's per-account limit), while preparing and saving run outside that bound."""
+
+    def __init__(
+        self, engine: Engine, journal: Journal, history: Path, active_limit: int | None = None
+    ) -> None:
         self.engine = engine
         self.journal = journal
         self.history = history
+        self._slots = threading.BoundedSemaphore(active_limit) if active_limit else None
+
+    @contextmanager
+    def _active_slot(self, cancel: threading.Event) -> Iterator[bool]:
+        """Wait for room under the active-job limit; yields False when cancelled meanwhile."""
+        if self._slots is None:
+            yield True
+            return
+        while not self._slots.acquire(timeout=0.1):
+            if cancel.is_set():
+                yield False
+                return
+        try:
+            yield True
+        finally:
+            self._slots.release()
 
     def create(self, params: JobParams, api_base: str | None = None) -> JobRecord:
         record = JobRecord(params=params, api_base=api_base)
@@ -117,19 +139,23 @@ class JobRunner:
             request = build_request(record.params, source, placed)
         except InvalidRequest as exc:
             return self._end(record, JobState.FAILED, report, str(exc), "invalid_request")
-        if cancel.is_set():
-            return self._end(record, JobState.CANCELLED, report, "cancelled before submitting")
-        self._step(record, JobState.SUBMITTING, report, "submitting")
-        try:
-            submission = self.engine.submit(request, placed.upload_image, cancel)
-        except CancelledError:
-            return self._end(record, JobState.CANCELLED, report, "cancelled before submitting")
-        except UncertainSubmitError as exc:
-            return self._end(record, JobState.UNCERTAIN, report, exc.message, exc.kind)
-        except EngineError as exc:
-            return self._end(record, JobState.FAILED, report, exc.message, exc.kind)
-        self._submitted(record, submission, report)
-        return self._collect(record, submission, source, placed, report, cancel)
+        with self._active_slot(cancel) as granted:
+            if not granted or cancel.is_set():
+                return self._end(record, JobState.CANCELLED, report, "cancelled before submitting")
+            self._step(record, JobState.SUBMITTING, report, "submitting")
+            try:
+                submission = self.engine.submit(request, placed.upload_image, cancel)
+            except CancelledError:
+                return self._end(record, JobState.CANCELLED, report, "cancelled before submitting")
+            except UncertainSubmitError as exc:
+                return self._end(record, JobState.UNCERTAIN, report, exc.message, exc.kind)
+            except EngineError as exc:
+                return self._end(record, JobState.FAILED, report, exc.message, exc.kind)
+            self._submitted(record, submission, report)
+            fetched = self._fetch(record, submission, report, cancel)
+        if isinstance(fetched, JobRecord):
+            return fetched
+        return self._finish(record, fetched, source, placed, report)
 
     def collect(
         self,
@@ -149,35 +175,49 @@ class JobRunner:
         submission = Submission(
             record.job_id or "", record.polling_url, record.cost, record.input_mp, record.output_mp
         )
-        return self._collect(record, submission, source, placed, report, cancel)
-
-    def _collect(
-        self,
-        record: JobRecord,
-        submission: Submission,
-        source: SourceImage | None,
-        placed: PlacedSource | None,
-        report: _Reporter,
-        cancel: threading.Event,
-    ) -> JobRecord:
         if record.state is JobState.READY and record.history_path:
             data = Path(record.history_path).read_bytes()
             image = Image.open(io.BytesIO(data))
             image.load()
-            result = EngineResult(image, data, record.params.output_format)
+            fetched: EngineResult | JobRecord = EngineResult(
+                image, data, record.params.output_format
+            )
         else:
-            try:
-                result = self.engine.collect(submission, report.progress, cancel)
-            except EngineError as exc:
-                return self._collect_failed(record, submission, report, exc)
-            self._keep(record, result, report)
-            expected = (record.params.width, record.params.height)
-            if result.image.size != expected:
-                message = (
-                    f"the result is {result.image.width}x{result.image.height} px, not the "
-                    f"{expected[0]}x{expected[1]} asked for; it is kept in history as received"
-                )
-                return self._end(record, JobState.FAILED, report, message, "wrong_size")
+            fetched = self._fetch(record, submission, report, cancel)
+        if isinstance(fetched, JobRecord):
+            return fetched
+        return self._finish(record, fetched, source, placed, report)
+
+    def _fetch(
+        self,
+        record: JobRecord,
+        submission: Submission,
+        report: _Reporter,
+        cancel: threading.Event,
+    ) -> EngineResult | JobRecord:
+        """The engine's result, kept in history at once; or the record, ended, on failure."""
+        try:
+            result = self.engine.collect(submission, report.progress, cancel)
+        except EngineError as exc:
+            return self._collect_failed(record, submission, report, exc)
+        self._keep(record, result, report)
+        expected = (record.params.width, record.params.height)
+        if result.image.size != expected:
+            message = (
+                f"the result is {result.image.width}x{result.image.height} px, not the "
+                f"{expected[0]}x{expected[1]} asked for; it is kept in history as received"
+            )
+            return self._end(record, JobState.FAILED, report, message, "wrong_size")
+        return result
+
+    def _finish(
+        self,
+        record: JobRecord,
+        result: EngineResult,
+        source: SourceImage | None,
+        placed: PlacedSource | None,
+        report: _Reporter,
+    ) -> JobRecord:
         report("saving")
         try:
             self._save_output(record, result, source, placed)

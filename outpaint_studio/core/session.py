@@ -64,5 +64,9 @@ def make_engine(choice: EngineChoice, keys: KeyStore, settings: Settings) -> Eng
         raise ConfigurationError(str(exc)) from None
 
 
+MAX_ACTIVE_JOBS = 24  # BFL answers 429 above this many unfinished jobs per account
+
+
 def make_runner(engine: Engine) -> JobRunner:
-    return JobRunner(engine, Journal(journal_dir()), history_dir())
+    limit = MAX_ACTIVE_JOBS if engine.name == "bfl" else None
+    return JobRunner(engine, Journal(journal_dir()), history_dir(), active_limit=limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -13,7 +14,15 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parent.parent
 ROOT = TESTS.parent
 OUT = ROOT / "bench-out"
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
 PHOTO_DIRS = [Path("/usr/share/backgrounds/mate/nature"), Path("/usr/share/backgrounds/mate")]
+
+
+def cli_env(**variables: str) -> dict[str, str]:
+    """The environment for running the app from this checkout in a subprocess."""
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    return {**os.environ, "PYTHONPATH": path, **variables}
 
 
 def median_seconds(work: Callable[[], object], repeats: int = 5) -> float:

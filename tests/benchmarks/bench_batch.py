@@ -4,7 +4,6 @@ active jobs. Target: all saved within 1.15x the ideal, never more than 24 active
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -12,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _common import simulator
+from _common import cli_env, simulator
 from PIL import Image
 
 INPUTS = 48
@@ -30,8 +29,8 @@ def main() -> int:
     options = ["--finish-after", str(FINISH_AFTER), "--max-active", str(MAX_ACTIVE),
                "--api-key", "bench"]  # fmt: skip
     with simulator(*options) as base:
-        env = {**os.environ, "BFL_API_KEY": "bench", "OUTPAINT_STUDIO_API_URL": base,
-               "OUTPAINT_STUDIO_HOME": str(work / "home")}  # fmt: skip
+        env = cli_env(BFL_API_KEY="bench", OUTPAINT_STUDIO_API_URL=base,
+                      OUTPAINT_STUDIO_HOME=str(work / "home"))  # fmt: skip
         one_started = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "outpaint_studio", "extend", photos[0], "--width", "768",

@@ -3,7 +3,6 @@ included, through the real `outpaint-studio extend` command. Target: median <= 3
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
@@ -11,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import simulator
+from _common import cli_env, simulator
 from PIL import Image
 
 FINISH_AFTER = 2.0
@@ -24,8 +23,8 @@ def main() -> int:
     Image.radial_gradient("L").resize((1024, 768)).convert("RGB").save(photo, quality=92)
     times = []
     with simulator("--finish-after", str(FINISH_AFTER), "--api-key", "bench") as base:
-        env = {**os.environ, "BFL_API_KEY": "bench", "OUTPAINT_STUDIO_API_URL": base,
-               "OUTPAINT_STUDIO_HOME": str(work / "home")}  # fmt: skip
+        env = cli_env(BFL_API_KEY="bench", OUTPAINT_STUDIO_API_URL=base,
+                      OUTPAINT_STUDIO_HOME=str(work / "home"))  # fmt: skip
         for run in range(3):
             started = time.perf_counter()
             subprocess.run(
