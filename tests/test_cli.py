@@ -176,3 +176,78 @@ def test_sigkill_after_submit_then_resume_collects_exactly_once(
         again = subprocess.run([*command, "resume", "--json"], env=env, capture_output=True,
                                text=True, timeout=60)  # fmt: skip
         assert again.returncode == 0 and again.stdout == ""
+
+
+def test_a_busy_account_slows_the_batch_instead_of_failing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs = []
+    for index in range(4):
+        path = tmp_path / f"in{index}.png"
+        photo_like(160, 120, seed=index).save(path)
+        inputs.append(str(path))
+    with BflSimulator(api_key=API_KEY, finish_after=0.4, max_active=2, retry_after="1") as busy:
+        monkeypatch.setenv("BFL_API_KEY", API_KEY)
+        monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", busy.base_url)
+        code = main(["extend", *inputs, "--width", "256", "--height", "192", "--jobs", "4",
+                     "--out-dir", str(tmp_path / "out"), "--json"])  # fmt: skip
+        lines = json_lines(capsys.readouterr().out)
+        assert code == 0
+        assert [line["state"] for line in lines] == ["saved"] * 4
+        assert busy.submit_count == 4 and busy.submit_attempts > 4  # some were told to wait
+        assert busy.peak_active <= 2
+
+
+def test_a_timed_out_job_is_collected_by_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photo = tmp_path / "photo.png"
+    photo_like(160, 120).save(photo)
+    with BflSimulator(api_key=API_KEY, finish_after=1.5) as slow:
+        monkeypatch.setenv("BFL_API_KEY", API_KEY)
+        monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", slow.base_url)
+        code = main(["extend", str(photo), "--width", "256", "--height", "192",
+                     "--poll-timeout", "0.5", "--json"])  # fmt: skip
+        [line] = json_lines(capsys.readouterr().out)
+        assert code == 1 and line["state"] == "submitted" and "resume" in line["error"]
+        [record] = Journal(journal_dir()).records()
+        record.owner_pid = 2**22 + 12345  # as if the process that ran it had exited
+        Journal(journal_dir()).save(record)
+        assert main(["resume", "--json"]) == 0
+        [line] = json_lines(capsys.readouterr().out)
+        assert line["state"] == "saved" and image_size(line["output"]) == (256, 192)
+        assert slow.submit_count == 1
+
+
+def test_full_res_keeps_every_original_pixel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    photo = tmp_path / "big.png"
+    original = photo_like(800, 600)
+    original.save(photo)
+    with BflSimulator(api_key=API_KEY, drift=7) as drifting:
+        monkeypatch.setenv("BFL_API_KEY", API_KEY)
+        monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", drifting.base_url)
+        out = tmp_path / "full.png"
+        code = main(["extend", str(photo), "--scale", "0.25", "--width", "320", "--height",
+                     "240", "--offset-x", "60", "--offset-y", "45", "--full-res", "-o", str(out)])  # fmt: skip
+        assert code == 0
+        [job] = drifting.jobs.values()
+        assert job["request"]["width"] == 320
+    result = image_array(out)
+    assert result.shape == (960, 1280, 3)
+    assert np.array_equal(result[180 + 32 : 780 - 32, 240 + 32 : 1040 - 32],
+                          np.asarray(original)[32:-32, 32:-32])  # fmt: skip
+    [record] = Journal(journal_dir()).records()
+    change = record.source_change
+    assert change is not None and 6 <= change["mean"] <= 8 and change["max"] >= 7  # JPEG upload
+
+
+def test_no_paste_back_saves_the_service_bytes_unchanged(
+    keyed_env: BflSimulator, photo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "raw.png"
+    assert main(["extend", str(photo), "--width", "512", "--height", "384", "--no-paste-back",
+                 "-o", str(out)]) == 0  # fmt: skip
+    [record] = Journal(journal_dir()).records()
+    assert out.read_bytes() == Path(record.history_path).read_bytes()
