@@ -229,8 +229,9 @@ def test_full_res_keeps_every_original_pixel(
         monkeypatch.setenv("BFL_API_KEY", API_KEY)
         monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", drifting.base_url)
         out = tmp_path / "full.png"
-        code = main(["extend", str(photo), "--scale", "0.25", "--width", "320", "--height",
-                     "240", "--offset-x", "60", "--offset-y", "45", "--full-res", "-o", str(out)])  # fmt: skip
+        args = ["--scale", "0.25", "--width", "320", "--height", "240", "--full-res"]
+        offsets = ["--offset-x", "60", "--offset-y", "45"]
+        code = main(["extend", str(photo), *args, *offsets, "-o", str(out)])
         assert code == 0
         [job] = drifting.jobs.values()
         assert job["request"]["width"] == 320

@@ -11,8 +11,17 @@ import pytest
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-from PIL import Image  # noqa: E402
-from PySide6.QtCore import QThread  # noqa: E402
+from PIL import Image
+from PySide6.QtCore import QThread
+
+# The offscreen platform plugin says this on every show(); it is not the app's warning.
+OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/ui/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,322 @@
+"""The canvas view: scene pixels are canvas pixels; drag, nudge, resize, zoom, pan and drop."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPixmap,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
+
+from outpaint_studio.core.layout import GRID, MIN_SIDE, snap
+from outpaint_studio.ui.canvas_items import (
+    CanvasBackdrop,
+    CanvasFrame,
+    Edges,
+    OverhangItem,
+    SourceItem,
+)
+from outpaint_studio.ui.model import EditorModel
+from outpaint_studio.ui.state import Geometry
+
+WORLD = 100_000.0  # the scene rect: room to scroll in any direction
+ARROWS = {
+    Qt.Key.Key_Left: (-1, 0),
+    Qt.Key.Key_Right: (1, 0),
+    Qt.Key.Key_Up: (0, -1),
+    Qt.Key.Key_Down: (0, 1),
+}
+
+
+def dropped_sources(urls: list[QUrl]) -> list[str]:
+    """Local file paths and http(s) URLs among dropped URLs."""
+    found = []
+    for url in urls:
+        if url.isLocalFile():
+            found.append(url.toLocalFile())
+        elif url.scheme() in ("http", "https"):
+            found.append(url.toString())
+    return found
+
+
+class CanvasView(QGraphicsView):
+    """Shows the canvas and the source; edits go to the model.
+
+    Signals:
+        sources_dropped(list): paths or http(s) URLs dropped on the view.
+        image_dropped(QImage): raw image data dropped on the view.
+    """
+
+    sources_dropped = Signal(list)
+    image_dropped = Signal(QImage)
+
+    def __init__(self, model: EditorModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.setObjectName("canvasView")
+        self.setAccessibleName("canvasView")
+        self.setAccessibleDescription("The canvas: drag the source, drag edges to resize")
+        self.setScene(QGraphicsScene(self))
+        self.scene().setSceneRect(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD)
+        self.setRenderHints(QPainter.RenderHint.SmoothPixmapTransform)
+        self.setBackgroundBrush(self.palette().window().color().darker(165))
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        self.backdrop = CanvasBackdrop()
+        self.source_item = SourceItem()
+        self.overhang = OverhangItem()
+        self.frame = CanvasFrame()
+        self.result_item = QGraphicsPixmapItem()
+        self.result_item.setZValue(3)
+        self.result_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.result_item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        for item in (self.backdrop, self.source_item, self.overhang, self.frame, self.result_item):
+            self.scene().addItem(item)
+        self.result_item.hide()
+        self.source_item.hide()
+        self.source_item.on_moved = self._item_moved
+        self.source_item.on_drag = self._item_drag
+        self.frame.on_resize = self._frame_resize
+        self._drag_before: Geometry | None = None
+        self._resize: tuple[Geometry, QPoint, QPointF, QPointF] | None = None
+        self._pan_from: QPoint | None = None
+        self._space = False
+        model.changed.connect(self.sync)
+        self.sync()
+
+    # --- model -> view ----------------------------------------------------------------------
+
+    def set_pixmap(self, pixmap: QPixmap) -> None:
+        self.source_item.set_display(pixmap, self.model.state.scaled_source)
+        self.source_item.show()
+        self.sync()
+
+    def set_snapping(self, on: bool) -> None:
+        self.source_item.snapping = on
+
+    def sync(self) -> None:
+        state = self.model.state
+        g = state.geometry
+        canvas = QRectF(0, 0, g.canvas_width, g.canvas_height)
+        self.backdrop.setRect(canvas)
+        self.frame.set_rect(canvas)
+        placement = state.placement()
+        item = self.source_item
+        item.canvas_size = (g.canvas_width, g.canvas_height)
+        if item.size != state.scaled_source:
+            item.set_size(state.scaled_source)
+        if item.pos() != QPointF(placement.x, placement.y):
+            item.syncing = True
+            item.setPos(placement.x, placement.y)
+            item.syncing = False
+        source = QRectF(placement.x, placement.y, *state.scaled_source)
+        self.overhang.update_rects(source if item.isVisible() else QRectF(), canvas)
+
+    def show_result(self, image: QImage | None) -> None:
+        if image is None or image.isNull():
+            self.result_item.hide()
+            return
+        self.result_item.setPixmap(QPixmap.fromImage(image))
+        self.result_item.show()
+
+    def set_compare(self, before: bool) -> None:
+        """Hide the result while the user holds "compare"."""
+        if not self.result_item.pixmap().isNull():
+            self.result_item.setVisible(not before)
+
+    # --- zoom and pan -----------------------------------------------------------------------
+
+    def content_rect(self) -> QRectF:
+        g = self.model.state.geometry
+        rect = QRectF(0, 0, g.canvas_width, g.canvas_height)
+        if self.source_item.isVisible():
+            rect = rect.united(self.source_item.sceneBoundingRect())
+        return rect
+
+    def fit(self) -> None:
+        rect = self.content_rect()
+        margin = max(rect.width(), rect.height()) * 0.06
+        self.fitInView(
+            rect.adjusted(-margin, -margin, margin, margin), Qt.AspectRatioMode.KeepAspectRatio
+        )
+
+    def actual_size(self) -> None:
+        center = self.mapToScene(self.viewport().rect().center())
+        self.resetTransform()
+        self.centerOn(center)
+
+    def zoom_by(self, factor: float) -> None:
+        scale = self.transform().m11() * factor
+        if 0.02 <= scale <= 32:
+            self.scale(factor, factor)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self.zoom_by(1.2**steps)
+        event.accept()
+
+    def _pan(self, delta: QPoint) -> None:
+        bar_h, bar_v = self.horizontalScrollBar(), self.verticalScrollBar()
+        bar_h.setValue(bar_h.value() - delta.x())
+        bar_v.setValue(bar_v.value() - delta.y())
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        middle = event.button() == Qt.MouseButton.MiddleButton
+        if middle or (self._space and event.button() == Qt.MouseButton.LeftButton):
+            self._pan_from = event.position().toPoint()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            point = event.position().toPoint()
+            self._pan(point - self._pan_from)
+            self._pan_from = point
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    # --- keyboard ---------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = Qt.Key(event.key())
+        if key in ARROWS and self.model.state.source_size is not None:
+            step = GRID if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1
+            dx, dy = ARROWS[key]
+            self.model.nudge(dx * step, dy * step)
+            event.accept()
+            return
+        if key == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        if key == Qt.Key.Key_Backslash and not event.isAutoRepeat():
+            self.set_compare(True)
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.isAutoRepeat():
+            return
+        if event.key() == Qt.Key.Key_Space:
+            self._space = False
+            self.viewport().unsetCursor()
+        elif event.key() == Qt.Key.Key_Backslash:
+            self.set_compare(False)
+        super().keyReleaseEvent(event)
+
+    # --- source drag and canvas resize -----------------------------------------------------
+
+    def _item_drag(self, pressed: bool) -> None:
+        if pressed:
+            self._drag_before = self.model.state.geometry
+            self.setFocus()
+            return
+        before, self._drag_before = self._drag_before, None
+        if before is not None:
+            self.model.edit(self.model.state.geometry, "Move source", before=before)
+
+    def _item_moved(self, x: int, y: int) -> None:
+        self.model.set_geometry_live(self.model.state.moved_to(x, y))
+
+    def _frame_resize(self, edges: Edges, scene_pos: QPointF, phase: str) -> None:
+        if phase == "press":
+            placement = self.model.state.placement()
+            origin = QPoint(placement.x, placement.y)
+            self._resize = (self.model.state.geometry, origin, scene_pos, QPointF(0, 0))
+            return
+        if self._resize is None:
+            return
+        start, origin, press, shift = self._resize
+        delta = scene_pos - shift - press  # in the frame of the canvas as it was at the press
+        geometry = resized(start, origin.x(), origin.y(), edges, delta)
+        new_shift = QPointF(
+            geometry.canvas_width - start.canvas_width if edges[0] else 0,
+            geometry.canvas_height - start.canvas_height if edges[1] else 0,
+        )
+        scale = self.transform().m11()
+        moved = (new_shift - shift) * scale
+        self.model.set_geometry_live(geometry)
+        self._pan(QPoint(-round(moved.x()), -round(moved.y())))
+        self._resize = (start, origin, press, new_shift)
+        if phase == "release":
+            self._resize = None
+            self.model.edit(geometry, "Resize canvas", before=start)
+
+    # --- drag and drop ----------------------------------------------------------------------
+
+    def _accepts(self, event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> bool:
+        mime = event.mimeData()
+        return bool(dropped_sources(mime.urls())) or mime.hasImage()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._accepts(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._accepts(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        sources = dropped_sources(mime.urls())
+        if sources:
+            event.acceptProposedAction()
+            self.sources_dropped.emit(sources)
+        elif mime.hasImage():
+            event.acceptProposedAction()
+            self.image_dropped.emit(QImage(mime.imageData()))
+        else:
+            event.ignore()
+
+
+def resized(start: Geometry, x: int, y: int, edges: Edges, delta: QPointF) -> Geometry:
+    """The canvas after dragging ``edges`` by ``delta`` from ``start`` (the source at ``x, y``).
+
+    Sides stay on the 16 px grid and at least 64 px; the source keeps its place on screen, so
+    a resized axis gets an explicit offset.
+    """
+    left, top, right, bottom = edges
+    geometry = start
+    if left or right:
+        grown = delta.x() if right else -delta.x()
+        width = max(MIN_SIDE, snap(round(start.canvas_width + grown)))
+        new_x = x + (width - start.canvas_width if left else 0)
+        geometry = replace(geometry, canvas_width=width, offset_x=new_x)
+    if top or bottom:
+        grown = delta.y() if bottom else -delta.y()
+        height = max(MIN_SIDE, snap(round(start.canvas_height + grown)))
+        new_y = y + (height - start.canvas_height if top else 0)
+        geometry = replace(geometry, canvas_height=height, offset_y=new_y)
+    return geometry

@@ -1,0 +1,27 @@
+"""Start the editor: the QApplication, the window, an optional first image."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from outpaint_studio import APP_ID, APP_NAME
+
+
+def run_gui(path: str | None) -> int:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName("Outpaint Studio")
+    app.setOrganizationDomain("outpaint.studio")
+    app.setDesktopFileName(APP_ID)
+    from outpaint_studio.ui.main_window import MainWindow, window_icon
+
+    app.setWindowIcon(window_icon())
+    window = MainWindow()
+    window.show()
+    if path:
+        window.open_image(path)
+    return app.exec()

@@ -1,0 +1,173 @@
+"""Generation options and the Extend area: engine, mode, format, prompt, safety; progress."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from outpaint_studio.ui.model import EditorModel
+from outpaint_studio.ui.widgets import caption, hint, named, set_combo_data, set_value, spin
+
+ENGINES = (("local", "Offline (built-in)"), ("bfl", "FLUX (Black Forest Labs)"))
+MODE_HINTS = {
+    "high": "High: best quality, slower.",
+    "fast": "Fast: quicker and cheaper, a little less detail.",
+}
+FORMATS = (("png", "PNG"), ("jpeg", "JPEG"), ("webp", "WebP"))
+
+
+class OptionsPanel(QWidget):
+    """The options bound to the model, plus Extend/Cancel and the job's progress.
+
+    Signals:
+        settings_requested(): the user followed the "add a key" link.
+    """
+
+    settings_requested = Signal()
+
+    def __init__(self, model: EditorModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(caption("Generation"))
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.engine = named(QComboBox(), "engineCombo", "Engine that generates the new parts")
+        for data, text in ENGINES:
+            self.engine.addItem(text, data)
+        form.addRow("Engine", self.engine)
+        self.key_notice = named(QLabel(), "offlineNotice", "Offline engine notice")
+        self.key_notice.setWordWrap(True)
+        self.key_notice.linkActivated.connect(lambda _link: self.settings_requested.emit())
+        form.addRow(self.key_notice)
+        self.mode = named(QComboBox(), "modeCombo", "Generation mode")
+        self.mode.addItem("High quality", "high")
+        self.mode.addItem("Fast", "fast")
+        self.mode_hint = hint()
+        form.addRow("Mode", self.mode)
+        form.addRow(self.mode_hint)
+        self.format = named(QComboBox(), "formatCombo", "Output format")
+        for data, text in FORMATS:
+            self.format.addItem(text, data)
+        form.addRow("Format", self.format)
+        self.prompt = named(QLineEdit(), "promptEdit", "Prompt (optional, experimental)")
+        self.prompt.setPlaceholderText("Optional — experimental")
+        self.prompt.setClearButtonEnabled(True)
+        form.addRow("Prompt", self.prompt)
+        self.safety = named(spin(0, 5), "safetySpin", "Safety tolerance: 0 strict to 5 permissive")
+        form.addRow("Safety", self.safety)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        layout.addLayout(self._run_area())
+        self.engine.currentIndexChanged.connect(self._engine_chosen)
+        self.mode.currentIndexChanged.connect(
+            lambda _i: self.model.set_options(mode=self.mode.currentData())
+        )
+        self.format.currentIndexChanged.connect(
+            lambda _i: self.model.set_options(output_format=self.format.currentData())
+        )
+        self.prompt.textChanged.connect(lambda text: self.model.set_options(prompt=text))
+        self.safety.valueChanged.connect(lambda v: self.model.set_options(safety_tolerance=v))
+        model.options_changed.connect(self.sync)
+        self.sync()
+
+    def _run_area(self) -> QVBoxLayout:
+        area = QVBoxLayout()
+        self.reason = named(QLabel(), "extendReason", "Why Extend is unavailable")
+        self.reason.setWordWrap(True)
+        self.reason.setStyleSheet("color: #c0392b;")
+        area.addWidget(self.reason)
+        self.status = named(QLabel(), "jobStatus", "Job state")
+        self.elapsed = named(QLabel(), "jobElapsed", "Seconds since the job started")
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.elapsed)
+        area.addLayout(status_row)
+        self.progress = named(QProgressBar(), "jobProgress", "Job progress")
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(6)
+        self.progress.hide()
+        area.addWidget(self.progress)
+        buttons = QHBoxLayout()
+        self.extend_button = named(QPushButton("Extend"), "extendButton", "Extend (Ctrl+Enter)")
+        self.extend_button.setDefault(True)
+        self.extend_button.setMinimumHeight(36)
+        font = QFont(self.extend_button.font())
+        font.setBold(True)
+        self.extend_button.setFont(font)
+        self.extend_button.setStyleSheet(
+            "QPushButton#extendButton:enabled { background: palette(highlight);"
+            " color: palette(highlighted-text); border: none; border-radius: 4px; }"
+            "QPushButton#extendButton:enabled:hover { background: palette(link); }"
+        )
+        self.cancel_button = named(QPushButton("Cancel"), "cancelButton", "Cancel the job (Esc)")
+        self.cancel_button.setMinimumHeight(36)
+        self.cancel_button.setEnabled(False)
+        buttons.addWidget(self.extend_button, 2)
+        buttons.addWidget(self.cancel_button, 1)
+        area.addLayout(buttons)
+        return area
+
+    def set_key_available(self, available: bool) -> None:
+        if available:
+            self.key_notice.setText("")
+            self.key_notice.hide()
+        else:
+            self.key_notice.setText(
+                "No FLUX key: results come from the offline engine. "
+                "<a href='settings'>Add a key in Settings…</a>"
+            )
+            self.key_notice.show()
+
+    def sync(self) -> None:
+        o = self.model.state.options
+        set_combo_data(self.engine, o.engine)
+        set_combo_data(self.mode, o.mode)
+        set_combo_data(self.format, o.output_format)
+        if self.prompt.text() != o.prompt:
+            self.prompt.blockSignals(True)
+            self.prompt.setText(o.prompt)
+            self.prompt.blockSignals(False)
+        set_value(self.safety, o.safety_tolerance)
+        self.mode_hint.setText(MODE_HINTS.get(o.mode, ""))
+        is_bfl = o.engine == "bfl"
+        self.prompt.setEnabled(is_bfl)
+        self.safety.setEnabled(is_bfl)
+
+    def _engine_chosen(self) -> None:
+        self.model.set_options(engine=self.engine.currentData())
+
+    def show_running(self, running: bool) -> None:
+        self.cancel_button.setEnabled(running)
+        self.progress.setVisible(running)
+        if running:
+            self.progress.setRange(0, 0)
+            self.elapsed.setText("0 s")
+
+    def show_status(self, text: str, percent: int) -> None:
+        self.status.setText(text)
+        if percent < 0:
+            self.progress.setRange(0, 0)
+        else:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(percent)
+
+    def show_elapsed(self, seconds: float) -> None:
+        self.elapsed.setText(f"{seconds:.0f} s")
+
+    def set_extend_allowed(self, allowed: bool, reason: str) -> None:
+        self.extend_button.setEnabled(allowed)
+        self.reason.setText(reason)
+        self.reason.setVisible(bool(reason))

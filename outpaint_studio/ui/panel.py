@@ -1,0 +1,219 @@
+"""The canvas and placement controls: size, presets, scale, offsets, anchors, readout."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from outpaint_studio.core.layout import ANCHORS, ASPECT_PRESETS, MAX_PIXELS
+from outpaint_studio.ui.model import EditorModel
+from outpaint_studio.ui.widgets import caption, hint, named, set_value, spin
+
+ANCHOR_GLYPHS = ("↖", "↑", "↗", "←", "•", "→", "↙", "↓", "↘")
+
+
+class LayoutPanel(QWidget):
+    """Binds the geometry controls to the model, both ways, with signal blockers."""
+
+    def __init__(self, model: EditorModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(caption("Canvas"))
+        layout.addLayout(self._canvas_rows())
+        layout.addSpacing(10)
+        layout.addWidget(caption("Source"))
+        layout.addLayout(self._source_rows())
+        model.changed.connect(self.sync)
+        self.sync()
+
+    # --- building ---------------------------------------------------------------------------
+
+    def _canvas_rows(self) -> QVBoxLayout:
+        rows = QVBoxLayout()
+        self.width_spin = named(spin(64, 16384, 16, " px"), "canvasWidth", "Canvas width")
+        self.height_spin = named(spin(64, 16384, 16, " px"), "canvasHeight", "Canvas height")
+        size = QHBoxLayout()
+        size.addWidget(self.width_spin, 1)
+        times = QLabel("×")
+        size.addWidget(times)
+        size.addWidget(self.height_spin, 1)
+        rows.addLayout(size)
+        self.aspect = named(QComboBox(), "aspectCombo", "Aspect preset around the source")
+        self.aspect.addItem("Aspect…", None)
+        for name, ratio in ASPECT_PRESETS.items():
+            self.aspect.addItem(name, ratio)
+        expand = QHBoxLayout()
+        expand.addWidget(self.aspect, 1)
+        self.expand_buttons = []
+        for factor in (1.25, 1.5, 2.0):
+            button = named(QPushButton(f"×{factor:g}"), f"expand{factor:g}".replace(".", "_"),
+                           f"Expand the canvas {factor:g} times around the source")  # fmt: skip
+            button.clicked.connect(lambda _=False, f=factor: self._expand(f))
+            expand.addWidget(button)
+            self.expand_buttons.append(button)
+        rows.addLayout(expand)
+        self.readout = named(QLabel(), "sizeReadout", "Canvas size and megapixels")
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.added = named(hint(), "addedReadout", "Pixels added on each side")
+        rows.addWidget(self.readout)
+        rows.addWidget(self.added)
+        self.width_spin.valueChanged.connect(self._canvas_typed)
+        self.height_spin.valueChanged.connect(self._canvas_typed)
+        self.aspect.activated.connect(self._aspect_chosen)
+        return rows
+
+    def _source_rows(self) -> QVBoxLayout:
+        rows = QVBoxLayout()
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.scale_spin = named(QDoubleSpinBox(), "scaleSpin", "Source scale in percent")
+        self.scale_spin.setRange(1.0, 100.0)
+        self.scale_spin.setDecimals(1)
+        self.scale_spin.setSuffix(" %")
+        self.fit_button = named(QPushButton("Fit 4 MP"), "fitButton", "Scale down to fit 4 MP")
+        scale_row = QHBoxLayout()
+        scale_row.addWidget(self.scale_spin, 1)
+        scale_row.addWidget(self.fit_button)
+        form.addRow("Scale", scale_row)
+        self.x_spin = named(spin(-65536, 65536, 1, " px"), "offsetX", "Source left, canvas px")
+        self.y_spin = named(spin(-65536, 65536, 1, " px"), "offsetY", "Source top, canvas px")
+        offsets = QHBoxLayout()
+        offsets.addWidget(QLabel("X"))
+        offsets.addWidget(self.x_spin, 1)
+        offsets.addWidget(QLabel("Y"))
+        offsets.addWidget(self.y_spin, 1)
+        form.addRow("Offset", offsets)
+        rows.addLayout(form)
+        place = QHBoxLayout()
+        place.addLayout(self._anchor_grid())
+        centre = QVBoxLayout()
+        self.centre_h = named(QPushButton("↔ Centre"), "centreH",
+                              "Centre horizontally (sent as null)")  # fmt: skip
+        self.centre_v = named(QPushButton("↕ Centre"), "centreV",
+                              "Centre vertically (sent as null)")  # fmt: skip
+        for button in (self.centre_h, self.centre_v):
+            button.setCheckable(True)
+            centre.addWidget(button)
+        centre.addStretch(1)
+        place.addLayout(centre, 1)
+        rows.addLayout(place)
+        self.auto_crop = named(QCheckBox("Auto-crop what hangs off the canvas"), "autoCropCheck",
+                               "Crop the parts of the source outside the canvas")  # fmt: skip
+        self.overhang = named(hint(), "overhangHint", "Where the source hangs off the canvas")
+        rows.addWidget(self.auto_crop)
+        rows.addWidget(self.overhang)
+        self.scale_spin.valueChanged.connect(self._scale_typed)
+        self.fit_button.clicked.connect(self.fit)
+        self.x_spin.valueChanged.connect(self._offset_typed)
+        self.y_spin.valueChanged.connect(self._offset_typed)
+        self.centre_h.clicked.connect(self._centre_clicked)
+        self.centre_v.clicked.connect(self._centre_clicked)
+        self.auto_crop.toggled.connect(lambda on: self.model.set_options(auto_crop=on))
+        return rows
+
+    def _anchor_grid(self) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setSpacing(2)
+        for index, (anchor, glyph) in enumerate(zip(ANCHORS, ANCHOR_GLYPHS, strict=True)):
+            button = QToolButton()
+            named(button, f"anchor-{anchor}", f"Place the source {anchor}")
+            button.setText(glyph)
+            button.setFixedSize(26, 26)
+            button.clicked.connect(lambda _=False, a=anchor: self._anchor(a))
+            grid.addWidget(button, index // 3, index % 3)
+        return grid
+
+    # --- model -> widgets -------------------------------------------------------------------
+
+    def sync(self) -> None:
+        state = self.model.state
+        g = state.geometry
+        placement = state.placement()
+        set_value(self.width_spin, g.canvas_width)
+        set_value(self.height_spin, g.canvas_height)
+        set_value(self.scale_spin, round(g.scale * 100, 1))
+        set_value(self.x_spin, placement.x)
+        set_value(self.y_spin, placement.y)
+        self.centre_h.setChecked(g.offset_x is None)
+        self.centre_v.setChecked(g.offset_y is None)
+        if self.auto_crop.isChecked() != state.options.auto_crop:
+            self.auto_crop.blockSignals(True)
+            self.auto_crop.setChecked(state.options.auto_crop)
+            self.auto_crop.blockSignals(False)
+        pixels = state.pixels()
+        over = pixels > MAX_PIXELS
+        mp = f"{pixels / 1e6:.2f} MP"
+        flagged = f"<b style='color:#d33'>{mp} — over 4.19 MP</b>" if over else mp
+        self.readout.setText(f"<b>{g.canvas_width} × {g.canvas_height}</b> &nbsp; {flagged}"
+                             f" <span style='color:gray'>/ 4.19 MP</span>")  # fmt: skip
+        self.fit_button.setEnabled(over and state.source_size is not None)
+        if state.source_size is None:
+            self.added.setText("")
+            self.overhang.setText("")
+            return
+        m = placement.margins()
+        self.added.setText(f"Adds ← {m.left}  ↑ {m.top}  → {m.right}  ↓ {m.bottom} px")
+        hang = placement.overhang()
+        if hang.any() and not state.options.auto_crop:
+            self.overhang.setText("The hatched part hangs off the canvas: move the source, "
+                                  "enlarge the canvas, or allow auto-crop.")  # fmt: skip
+        elif hang.any():
+            self.overhang.setText("The hatched part will be cropped away.")
+        else:
+            self.overhang.setText("")
+
+    # --- widgets -> model -------------------------------------------------------------------
+
+    def _canvas_typed(self) -> None:
+        self.model.set_canvas(self.width_spin.value(), self.height_spin.value())
+
+    def _scale_typed(self, value: float) -> None:
+        if round(self.model.state.geometry.scale * 100, 1) != value:
+            self.model.set_scale(value / 100)
+
+    def _offset_typed(self) -> None:
+        state = self.model.state
+        x, y = self.x_spin.value(), self.y_spin.value()
+        placement = state.placement()
+        new_x = state.geometry.offset_x if x == placement.x else x
+        new_y = state.geometry.offset_y if y == placement.y else y
+        self.model.set_offset(new_x, new_y)
+
+    def _centre_clicked(self) -> None:
+        state = self.model.state
+        placement = state.placement()
+        x = None if self.centre_h.isChecked() else placement.x
+        y = None if self.centre_v.isChecked() else placement.y
+        self.model.edit(state.moved_to(x, y), "Centre")
+
+    def _anchor(self, anchor: str) -> None:
+        if self.model.state.source_size is not None:
+            self.model.edit(self.model.state.anchored(anchor), "Anchor")  # type: ignore[arg-type]
+
+    def _aspect_chosen(self, index: int) -> None:
+        ratio = self.aspect.itemData(index)
+        self.aspect.setCurrentIndex(0)
+        if ratio and self.model.state.source_size is not None:
+            self.model.edit(self.model.state.with_aspect(*ratio), "Aspect preset")
+
+    def _expand(self, factor: float) -> None:
+        if self.model.state.source_size is not None:
+            self.model.edit(self.model.state.expanded(factor), f"Expand ×{factor:g}")
+
+    def fit(self) -> None:
+        """Scale the whole layout down until the canvas is under 4 MP."""
+        self.model.edit(self.model.state.fitted(), "Fit under 4 MP")

@@ -1,0 +1,119 @@
+"""The latest result: shown on the canvas in place, saved, copied, or used as the next source."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PIL import Image
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog
+
+from outpaint_studio.core.images import encode_image, write_atomic
+from outpaint_studio.core.settings import Settings, data_dir
+from outpaint_studio.ui.canvas import CanvasView
+from outpaint_studio.ui.job_controller import JobOutcome
+from outpaint_studio.ui.state import Geometry
+
+if TYPE_CHECKING:
+    from outpaint_studio.ui.main_window import MainWindow
+
+SAVE_FILTERS = {
+    "png": "PNG image (*.png)",
+    "jpeg": "JPEG image (*.jpg *.jpeg)",
+    "webp": "WebP image (*.webp)",
+}
+SUFFIX_FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
+
+
+class ResultKeeper(QObject):
+    """Holds the last finished result and what can be done with it."""
+
+    def __init__(self, window: MainWindow, canvas: CanvasView, settings: Settings) -> None:
+        super().__init__(window)
+        self.window = window
+        self.canvas = canvas
+        self.settings = settings
+        self.outcome: JobOutcome | None = None
+        self.image: QImage | None = None
+        self._shown_for: Geometry | None = None  # the geometry the result belongs to
+
+    def show(self, outcome: JobOutcome, image: QImage) -> None:
+        self.outcome = outcome
+        self.image = image
+        self._shown_for = self.window.model.state.geometry
+        self.canvas.show_result(image)
+        self.window.update_result_actions()
+
+    def clear(self) -> None:
+        self.outcome = None
+        self.image = None
+        self._shown_for = None
+        self.canvas.show_result(None)
+        self.window.update_result_actions()
+
+    def geometry_changed(self) -> None:
+        """The layout moved on: the result no longer sits on this canvas, hide it."""
+        if self._shown_for is not None and self._shown_for != self.window.model.state.geometry:
+            self.canvas.show_result(None)
+            self._shown_for = None
+
+    def has_result(self) -> bool:
+        return self.outcome is not None and self.outcome.output_path is not None
+
+    def use_as_source(self) -> None:
+        if self.has_result() and self.outcome is not None and self.outcome.output_path:
+            self.window.open_image(self.outcome.output_path)
+
+    def suggested_path(self) -> Path:
+        state = self.window.model.state
+        stem = Path(state.source_path or "image").stem
+        folder = Path(self.settings.output_dir) if self.settings.output_dir else Path.home()
+        ext = ".jpg" if state.options.output_format == "jpeg" else f".{state.options.output_format}"
+        return folder / f"{stem}-extended{ext}"
+
+    def ask_save_path(self) -> tuple[str, str]:
+        """The native save dialog (tests replace this method); returns path and format."""
+        fmt = self.window.model.state.options.output_format
+        filters = ";;".join(SAVE_FILTERS.values())
+        path, chosen = QFileDialog.getSaveFileName(
+            self.window, "Save the result", str(self.suggested_path()), filters, SAVE_FILTERS[fmt]
+        )
+        chosen_fmt = next((k for k, v in SAVE_FILTERS.items() if v == chosen), fmt)
+        return path, chosen_fmt
+
+    def save(self) -> Path | None:
+        """Export the result where the user says; the dialog asked before any overwrite."""
+        if not self.has_result() or self.outcome is None or not self.outcome.output_path:
+            return None
+        path_text, fmt = self.ask_save_path()
+        if not path_text:
+            return None
+        path = Path(path_text)
+        fmt = SUFFIX_FORMATS.get(path.suffix.lower(), fmt)
+        if path.suffix.lower() not in SUFFIX_FORMATS:
+            path = path.with_name(path.name + (".jpg" if fmt == "jpeg" else f".{fmt}"))
+        with Image.open(self.outcome.output_path) as opened:
+            opened.load()
+            data = encode_image(opened, fmt)
+        written = write_atomic(data, path, overwrite=path.exists())
+        self.settings.output_dir = str(written.parent)
+        self.window.statusBar().showMessage(f"Saved {written}", 8000)
+        return written
+
+    def store_pasted(self, image: QImage) -> Path | None:
+        """Keep a pasted or dropped image as a PNG file, so a job can name its input."""
+        if image.isNull():
+            return None
+        folder = data_dir() / "pasted"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"pasted-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.png"
+        if not image.save(str(path)):
+            return None
+        return path
+
+    def shutdown(self) -> None:
+        """Nothing runs in the background here; kept for symmetry with the other parts."""

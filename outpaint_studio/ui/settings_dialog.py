@@ -1,0 +1,171 @@
+"""Settings: the API key (with a credit check in the background), region, defaults, folders."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from outpaint_studio.core.engine import EngineError
+from outpaint_studio.core.settings import REGIONS, KeyStore, Settings
+from outpaint_studio.ui.widgets import named, spin
+
+REGION_NAMES = (("global", "Global"), ("eu", "Europe"), ("us", "United States"),
+                ("custom", "Custom URL"))  # fmt: skip
+
+
+class CreditCheck(QThread):
+    """Asks the service for the balance of one key."""
+
+    answered = Signal(bool, str)  # ok, text
+
+    def __init__(self, key: str, url: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.key = key
+        self.url = url
+
+    def run(self) -> None:
+        from outpaint_studio.engines.bfl import BflClient
+
+        try:
+            client = BflClient(self.key, self.url)
+            try:
+                credits = client.credits()
+            finally:
+                client.close()
+            self.answered.emit(True, f"Key works: {credits:g} credits left")
+        except EngineError as exc:
+            self.answered.emit(False, exc.message)
+        except ValueError as exc:
+            self.answered.emit(False, str(exc))
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, keys: KeyStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.settings = settings
+        self.keys = keys
+        self._check: CreditCheck | None = None
+        form = QFormLayout(self)
+        key, source = keys.get_with_source()
+        self.key_edit = named(QLineEdit(key or ""), "apiKeyEdit", "BFL API key")
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText("Paste your BFL API key")
+        self.check_button = named(QPushButton("Check key"), "checkKeyButton", "Show credits")
+        row = QHBoxLayout()
+        row.addWidget(self.key_edit, 1)
+        row.addWidget(self.check_button)
+        form.addRow("API key", row)
+        self.key_status = named(QLabel(), "keyStatus", "Result of the key check")
+        if source == "environment":
+            self.key_status.setText("The key comes from BFL_API_KEY in the environment.")
+            self.key_edit.setEnabled(False)
+        form.addRow("", self.key_status)
+        self.region = named(QComboBox(), "regionCombo", "API region")
+        for data, text in REGION_NAMES:
+            self.region.addItem(text, data)
+        self.region.setCurrentIndex(max(0, self.region.findData(settings.region)))
+        self.custom_url = named(QLineEdit(settings.custom_api_url), "customUrlEdit", "API URL")
+        self.custom_url.setPlaceholderText("https://…")
+        form.addRow("Region", self.region)
+        form.addRow("Custom URL", self.custom_url)
+        self.mode = named(QComboBox(), "defaultMode", "Default mode")
+        self.mode.addItems(["high", "fast"])
+        self.mode.setCurrentText(settings.mode)
+        form.addRow("Default mode", self.mode)
+        self.format = named(QComboBox(), "defaultFormat", "Default output format")
+        self.format.addItems(["png", "jpeg", "webp"])
+        self.format.setCurrentText(settings.output_format)
+        form.addRow("Default format", self.format)
+        self.safety = named(spin(0, 5), "defaultSafety", "Default safety tolerance")
+        self.safety.setValue(settings.safety_tolerance)
+        form.addRow("Default safety", self.safety)
+        self.folder = named(QLineEdit(settings.output_dir), "outputFolderEdit", "Save folder")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(browse)
+        form.addRow("Output folder", folder_row)
+        self.snap = named(QCheckBox("Snap to edges, centre and 16 px grid"), "snapCheck",
+                          "Snapping while dragging")  # fmt: skip
+        self.snap.setChecked(settings.snap)
+        form.addRow("", self.snap)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.check_button.clicked.connect(self._check_key)
+        self.region.currentIndexChanged.connect(self._region_changed)
+        self._region_changed()
+
+    def _region_changed(self) -> None:
+        self.custom_url.setEnabled(self.region.currentData() == "custom")
+
+    def _url(self) -> str:
+        data = self.region.currentData()
+        if data == "custom":
+            return self.custom_url.text().strip() or REGIONS["global"]
+        return REGIONS.get(data, REGIONS["global"])
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Output folder", self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def _check_key(self) -> None:
+        if self._check is not None:
+            return
+        self.key_status.setText("Checking…")
+        self.check_button.setEnabled(False)
+        self._check = CreditCheck(self.key_edit.text().strip(), self._url(), self)
+        self._check.answered.connect(self._on_answer)
+        self._check.start()
+
+    @Slot(bool, str)
+    def _on_answer(self, ok: bool, text: str) -> None:
+        self.key_status.setText(text)
+        self.key_status.setStyleSheet("" if ok else "color: #c0392b;")
+        self.check_button.setEnabled(True)
+        if self._check is not None:
+            self._check.wait()
+            self._check.deleteLater()
+        self._check = None
+
+    def done(self, result: int) -> None:
+        if self._check is not None:
+            self._check.wait()
+            self._check = None
+        if result == QDialog.DialogCode.Accepted:
+            self.apply()
+        super().done(result)
+
+    def apply(self) -> None:
+        s = self.settings
+        s.region = self.region.currentData()
+        s.custom_api_url = self.custom_url.text().strip()
+        s.mode = self.mode.currentText()
+        s.output_format = self.format.currentText()
+        s.safety_tolerance = self.safety.value()
+        s.output_dir = self.folder.text().strip()
+        s.snap = self.snap.isChecked()
+        if self.key_edit.isEnabled():
+            key = self.key_edit.text().strip()
+            if key and key != (self.keys.get() or ""):
+                self.keys.set(key)
+            elif not key:
+                self.keys.clear()

@@ -1,0 +1,177 @@
+"""The editor's state, Qt-free: the source, its scale, the canvas and the options.
+
+Every edit produces a new frozen :class:`EditorState`; the Qt adapter in ``model.py`` compares
+old and new and emits one signal per part that really changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from outpaint_studio.core.images import scaled_size
+from outpaint_studio.core.jobs import JobParams
+from outpaint_studio.core.layout import (
+    MAX_PIXELS,
+    MIN_SIDE,
+    Anchor,
+    Placement,
+    canvas_for_aspect,
+    expand_around,
+    fit_scale,
+)
+from outpaint_studio.core.request import OutpaintRequest, placement_problems
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user picked besides the geometry."""
+
+    engine: str = "local"  # "local" or "bfl"
+    mode: str = "high"
+    output_format: str = "png"
+    prompt: str = ""
+    safety_tolerance: int = 2
+    auto_crop: bool = False
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The undoable part: canvas size, source scale and where the source sits."""
+
+    canvas_width: int = 1024
+    canvas_height: int = 1024
+    scale: float = 1.0
+    offset_x: int | None = None  # None: centred
+    offset_y: int | None = None
+
+
+@dataclass(frozen=True)
+class EditorState:
+    source_path: str | None = None
+    source_size: tuple[int, int] | None = None  # the original's, orientation applied
+    geometry: Geometry = Geometry()
+    options: Options = Options()
+
+    # --- derived -----------------------------------------------------------------------
+
+    @property
+    def scaled_source(self) -> tuple[int, int]:
+        if self.source_size is None:
+            return (0, 0)
+        return scaled_size(self.source_size, self.geometry.scale)
+
+    def placement(self) -> Placement:
+        width, height = self.scaled_source
+        g = self.geometry
+        return Placement(width, height, g.canvas_width, g.canvas_height, g.offset_x, g.offset_y)
+
+    def pixels(self) -> int:
+        return self.geometry.canvas_width * self.geometry.canvas_height
+
+    def problems(self) -> list[str]:
+        """Why Extend cannot run now, in words; empty when it can."""
+        if self.source_size is None:
+            return ["Open or drop an image to start"]
+        found = []
+        g = self.geometry
+        if g.canvas_width < MIN_SIDE or g.canvas_height < MIN_SIDE:
+            found.append(f"The canvas must be at least {MIN_SIDE} px on each side")
+        if self.pixels() > MAX_PIXELS:
+            found.append(
+                f"The canvas is {self.pixels() / 1e6:.2f} MP, over the 4.19 MP limit: "
+                "shrink it or fit the source under 4 MP"
+            )
+        if not self.options.auto_crop:
+            found += [p.message[0].upper() + p.message[1:] for p in placement_problems(
+                self.placement()
+            )]  # fmt: skip
+        return found
+
+    def request(self, input_image: str = "preview") -> OutpaintRequest:
+        """The request the service would get (``input_image`` aside)."""
+        g, o = self.geometry, self.options
+        return OutpaintRequest(
+            input_image=input_image,
+            width=g.canvas_width,
+            height=g.canvas_height,
+            auto_crop=o.auto_crop,
+            safety_tolerance=o.safety_tolerance,
+            output_format=o.output_format,
+            prompt=o.prompt or None,
+            reference_offset_x=g.offset_x,
+            reference_offset_y=g.offset_y,
+            mode=o.mode,
+            source_size=self.scaled_source,
+        )
+
+    def job_params(self) -> JobParams:
+        g, o = self.geometry, self.options
+        return JobParams(
+            input=self.source_path or "",
+            width=g.canvas_width,
+            height=g.canvas_height,
+            offset_x=g.offset_x,
+            offset_y=g.offset_y,
+            scale=g.scale,
+            mode=o.mode,
+            output_format=o.output_format,
+            prompt=o.prompt or None,
+            safety_tolerance=o.safety_tolerance,
+            auto_crop=o.auto_crop,
+            engine=o.engine,
+        )
+
+    # --- edits (each returns a new geometry) ---------------------------------------------
+
+    def with_geometry(self, **changes: object) -> EditorState:
+        return replace(self, geometry=replace(self.geometry, **changes))  # type: ignore[arg-type]
+
+    def moved_to(self, x: int | None, y: int | None) -> Geometry:
+        return replace(self.geometry, offset_x=x, offset_y=y)
+
+    def anchored(self, anchor: Anchor) -> Geometry:
+        placed = self.placement().anchored(anchor)
+        return replace(self.geometry, offset_x=placed.offset_x, offset_y=placed.offset_y)
+
+    def expanded(self, factor: float) -> Geometry:
+        width, height = expand_around(*self.scaled_source, factor)
+        return replace(
+            self.geometry, canvas_width=width, canvas_height=height, offset_x=None, offset_y=None
+        )
+
+    def with_aspect(self, ratio_w: int, ratio_h: int) -> Geometry:
+        width, height = canvas_for_aspect(*self.scaled_source, ratio_w, ratio_h)
+        return replace(
+            self.geometry, canvas_width=width, canvas_height=height, offset_x=None, offset_y=None
+        )
+
+    def fitted(self, limit: int = MAX_PIXELS) -> Geometry:
+        """The whole layout scaled down together until the canvas is under ``limit``."""
+        g = self.geometry
+        if self.source_size is None or self.pixels() <= limit:
+            return g
+        s = g.scale
+        base = Placement(
+            self.source_size[0],
+            self.source_size[1],
+            max(1, round(g.canvas_width / s)),
+            max(1, round(g.canvas_height / s)),
+            None if g.offset_x is None else round(g.offset_x / s),
+            None if g.offset_y is None else round(g.offset_y / s),
+        )
+        factor = fit_scale(base, limit)
+        scaled = base.scaled(factor)
+        return Geometry(
+            scaled.canvas_width,
+            scaled.canvas_height,
+            factor,
+            scaled.offset_x,
+            scaled.offset_y,
+        )
+
+
+def initial_geometry(source_size: tuple[int, int]) -> Geometry:
+    """A fresh source: a canvas 1.25 times larger around it, scaled under 4 MP when needed."""
+    state = EditorState(source_size=source_size)
+    state = replace(state, geometry=state.expanded(1.25))
+    return state.fitted()

@@ -1,0 +1,68 @@
+"""Small widget helpers shared by the panels."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from PySide6.QtCore import QSignalBlocker
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QSpinBox,
+    QWidget,
+)
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str, description: str = "") -> W:
+    """Give a control its objectName and the same accessible name."""
+    widget.setObjectName(name)
+    widget.setAccessibleName(name)
+    if description:
+        widget.setAccessibleDescription(description)
+        widget.setToolTip(description)
+    return widget
+
+
+def spin(minimum: int, maximum: int, step: int = 1, suffix: str = "") -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(minimum, maximum)
+    box.setSingleStep(step)
+    box.setSuffix(suffix)
+    box.setKeyboardTracking(True)
+    box.setAccelerated(True)
+    box.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.UpDownArrows)
+    return box
+
+
+def set_value(box: QSpinBox | QDoubleSpinBox, value: float) -> None:
+    """Show a model value without echoing it back to the model."""
+    if box.value() != value:
+        with QSignalBlocker(box):
+            box.setValue(value)  # type: ignore[arg-type]
+
+
+def set_combo_data(combo: QComboBox, data: object) -> None:
+    index = combo.findData(data)
+    if index >= 0 and index != combo.currentIndex():
+        with QSignalBlocker(combo):
+            combo.setCurrentIndex(index)
+
+
+def caption(text: str) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def hint(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setForegroundRole(label.foregroundRole())
+    label.setStyleSheet("color: palette(placeholder-text);")
+    return label

@@ -1,0 +1,50 @@
+"""Driving the canvas like a user: drops and mouse drags on the view's viewport."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QGraphicsView
+
+
+def drop_urls(view: QGraphicsView, urls: list[QUrl]) -> bool:
+    """Send drag-enter, drag-move and drop to the viewport; returns whether the drop was taken."""
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent
+
+    mime = QMimeData()
+    mime.setUrls(urls)
+    target = view.viewport()
+    pos = target.rect().center()
+    action = Qt.DropAction.CopyAction
+    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPointF(pos), action, mime, buttons, mods)
+    QApplication.sendEvent(target, enter)
+    move = QDragMoveEvent(QPointF(pos), action, mime, buttons, mods)
+    QApplication.sendEvent(target, move)
+    if not move.isAccepted():
+        return False
+    drop = QDropEvent(QPointF(pos), action, mime, buttons, mods)
+    QApplication.sendEvent(target, drop)
+    return drop.isAccepted()
+
+
+def drop_file(view: QGraphicsView, path: Path) -> bool:
+    return drop_urls(view, [QUrl.fromLocalFile(str(path))])
+
+
+def scene_to_viewport(view: QGraphicsView, x: float, y: float) -> QPoint:
+    return view.mapFromScene(QPointF(x, y))
+
+
+def drag(view: QGraphicsView, start: QPoint, end: QPoint, steps: int = 5) -> None:
+    """A left-button drag on the viewport, in several moves."""
+    viewport = view.viewport()
+    QTest.mouseMove(viewport, start)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for i in range(1, steps + 1):
+        point = start + (end - start) * (i / steps)
+        QTest.mouseMove(viewport, point)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
