@@ -16,6 +16,7 @@ from outpaint_studio.core.images import (
     resize,
     write_atomic,
 )
+from outpaint_studio.core.preview import load_preview
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -154,3 +155,26 @@ def test_atomic_write_never_overwrites(tmp_path: Path) -> None:
     assert write_atomic(b"four", target, overwrite=True) == target
     assert target.read_bytes() == b"four"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out-1.png", "out-2.png", "out.png"]
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_preview_is_small_oriented_and_close_to_the_image(
+    tmp_path: Path, progressive: bool
+) -> None:
+    image = photo_like(1200, 800)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "big.jpg"
+    image.save(path, quality=92, progressive=progressive, exif=exif.tobytes())
+    preview = load_preview(path, 300)
+    assert max(preview.size) <= 300 and preview.size[1] > preview.size[0]  # rotated
+    full = load_image(path).image.resize(preview.size)
+    difference = np.abs(np.asarray(full, int) - np.asarray(preview, int)).mean()
+    assert difference < 12
+
+
+def test_preview_of_a_broken_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0 not really")
+    with pytest.raises(ImageLoadError, match="not an image"):
+        load_preview(path, 300)

@@ -266,23 +266,3 @@ def write_atomic(data: bytes, path: Path, overwrite: bool = False) -> Path:
 def output_extension(fmt: str) -> str:
     return EXTENSIONS.get(fmt.lower(), "." + fmt.lower())
 
-
-def load_preview(path: str | os.PathLike[str], max_side: int) -> Image.Image:
-    """A quick reduced decode for display (JPEG decodes at 1/2, 1/4 or 1/8 scale)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        try:
-            with Image.open(path) as opened:
-                width, height = opened.size
-                if width * height > MAX_SOURCE_PIXELS:
-                    raise ImageLoadError(f"{Path(path).name} is too large to open safely")
-                opened.draft("RGB", (max_side, max_side))
-                oriented = ImageOps.exif_transpose(opened)
-                oriented.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
-                return normalise_mode(oriented)
-        except ImageLoadError:
-            raise
-        except Image.DecompressionBombError:
-            raise ImageLoadError(f"{Path(path).name} is too large to open safely") from None
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
-            raise ImageLoadError(f"{Path(path).name} is not an image this app can read") from None

@@ -11,7 +11,8 @@ from PIL import Image
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
-from outpaint_studio.core.images import ImageLoadError, load_image, load_preview
+from outpaint_studio.core.images import ImageLoadError, load_image
+from outpaint_studio.core.preview import load_preview
 from outpaint_studio.core.settings import data_dir
 
 PREVIEW_SIDE = 1024  # the first, quick picture (JPEG decodes at 1/4 or 1/8 scale)
