@@ -265,4 +265,3 @@ def write_atomic(data: bytes, path: Path, overwrite: bool = False) -> Path:
 
 def output_extension(fmt: str) -> str:
     return EXTENSIONS.get(fmt.lower(), "." + fmt.lower())
-
