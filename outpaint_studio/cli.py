@@ -113,10 +113,17 @@ def extend(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     printer = ProgressPrinter(sys.stderr)
     runner = make_runner(engine)
     workers = min(args.jobs, MAX_WORKERS, len(args.inputs))
+    cancel = threading.Event()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        records = list(
-            pool.map(lambda path: _extend_one(path, args, choice, runner, printer), args.inputs)
-        )
+        futures = [
+            pool.submit(_extend_one, path, args, choice, runner, printer, cancel)
+            for path in args.inputs
+        ]
+        try:
+            records = [future.result() for future in futures]
+        except KeyboardInterrupt:
+            cancel.set()  # jobs stop waiting; submitted ones stay collectable with `resume`
+            raise
     printer.finish()
     return _report(records, args.json)
 
@@ -153,6 +160,7 @@ def _extend_one(
     choice: EngineChoice,
     runner: JobRunner,
     printer: ProgressPrinter,
+    cancel: threading.Event,
 ) -> JobRecord | dict[str, object]:
     params = _params(path, args, choice.name)
     try:
@@ -162,7 +170,7 @@ def _extend_one(
         return {"input": params.input, "output": None, "state": "failed", "job_id": None,
                 "cost": None, "error": exc.message}  # fmt: skip
     record = runner.create(params, api_base=choice.api_url if choice.name == "bfl" else None)
-    return runner.run(record, source, printer.update_for(Path(path).name), threading.Event())
+    return runner.run(record, source, printer.update_for(Path(path).name), cancel)
 
 
 def resume(args: argparse.Namespace) -> int:
