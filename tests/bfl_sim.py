@@ -71,6 +71,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -414,6 +415,8 @@ class _State:
         self.submit_count = 0
         self.submit_attempts = 0
         self.peak_active = 0
+        # like the service, render while the job is pending, so a burst of downloads is quick
+        self.renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bfl-sim-render")
 
     def record(self, request: RecordedRequest) -> None:
         with self.lock:
@@ -582,6 +585,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "bfl-sim/1.0"
     sys_version = ""
     timeout = 60
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
     server: _Server
 
     _path = ""
@@ -652,6 +656,8 @@ class _Handler(BaseHTTPRequestHandler):
         if body is None:
             raise _invalid([], "JSON decode error", "json_invalid")
         job, late = state.create_job(prepare(body, state.config.cost_per_mp))
+        if job.final_status == "Ready":
+            state.renderer.submit(state.encoded, job)
         reply = self.sim.submit_reply(job)
         if late is None:
             self._send_json(200, reply)
@@ -877,6 +883,7 @@ class BflSimulator:
         if self._reopen_thread is not None:
             self._reopen_thread.join(max(0.0, deadline - time.monotonic()))
         self.connections.join_all(deadline)
+        self.state.renderer.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> BflSimulator:
         return self.start()
