@@ -5,15 +5,17 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
-from outpaint_studio.core.images import SourceImage
 from outpaint_studio.core.jobs import JobParams, JobRecord, JobState
-from outpaint_studio.core.runner import JobRunner, JobUpdate
-from outpaint_studio.core.session import ConfigurationError, EngineChoice, make_engine, make_runner
 from outpaint_studio.core.settings import KeyStore, Settings
+
+if TYPE_CHECKING:  # the runner pulls in numpy and the engines: imported on the first job
+    from outpaint_studio.core.images import SourceImage
+    from outpaint_studio.core.runner import JobRunner, JobUpdate
 
 STAGE_WORDS = {
     "preparing": "Preparing",
@@ -121,6 +123,8 @@ class JobController(QObject):
 
     def start(self, params: JobParams, source: SourceImage, api_url: str) -> None:
         """Create and run a job; raises ConfigurationError (no key, bad URL) before starting."""
+        from outpaint_studio.core.session import EngineChoice, make_engine, make_runner
+
         if self._thread is not None:
             return
         engine = make_engine(EngineChoice(params.engine, api_url), self.keys, self.settings)
@@ -172,4 +176,4 @@ class JobController(QObject):
         self._timer.stop()
 
 
-__all__ = ["ConfigurationError", "JobController", "JobOutcome", "stage_text"]
+__all__ = ["JobController", "JobOutcome", "stage_text"]

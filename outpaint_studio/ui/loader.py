@@ -6,14 +6,15 @@ import re
 import threading
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
-from outpaint_studio.core.images import ImageLoadError, load_image
-from outpaint_studio.core.preview import load_preview
 from outpaint_studio.core.settings import data_dir
+
+if TYPE_CHECKING:  # Pillow and the decoders load in the worker, not at start-up
+    from PIL import Image
 
 PREVIEW_SIDE = 1024  # the first, quick picture (JPEG decodes at 1/4 or 1/8 scale)
 DISPLAY_SIDE = 4096  # the sharper picture shown once the full image is decoded
@@ -32,6 +33,8 @@ def to_qimage(image: Image.Image) -> QImage:
 
 def oriented_size(path: Path) -> tuple[int, int]:
     """The image's size once its EXIF orientation is applied, read from the header only."""
+    from PIL import Image
+
     with Image.open(path) as opened:
         width, height = opened.size
         orientation = opened.getexif().get(0x0112, 1)
@@ -41,6 +44,8 @@ def oriented_size(path: Path) -> tuple[int, int]:
 def download(url: str, cancel: threading.Event) -> Path:
     """Fetch an http(s) image into the downloads folder, with a size cap and a time-out."""
     import requests
+
+    from outpaint_studio.core.images import ImageLoadError
 
     folder = data_dir() / "downloads"
     folder.mkdir(parents=True, exist_ok=True)
@@ -81,6 +86,11 @@ class LoadThread(QThread):
         self.cancel = threading.Event()
 
     def run(self) -> None:
+        from PIL import Image
+
+        from outpaint_studio.core.images import ImageLoadError, load_image
+        from outpaint_studio.core.preview import load_preview
+
         try:
             path = Path(self.location)
             if self.location.startswith(("http://", "https://")):

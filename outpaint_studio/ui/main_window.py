@@ -5,25 +5,41 @@ from __future__ import annotations
 import contextlib
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, Slot
+from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QImage, QPixmap
-from PySide6.QtWidgets import QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from outpaint_studio import APP_NAME
-from outpaint_studio.core.images import SourceImage
 from outpaint_studio.core.session import ConfigurationError, choose_engine, resolve_api_url
 from outpaint_studio.core.settings import KeyStore, Settings, load_settings, save_settings
 from outpaint_studio.ui.actions import build_actions
 from outpaint_studio.ui.banner import Banner
 from outpaint_studio.ui.canvas import CanvasView
+from outpaint_studio.ui.cost_view import CostView, estimate_text
+from outpaint_studio.ui.history import HistoryPanel
+from outpaint_studio.ui.history_model import cost_text
 from outpaint_studio.ui.job_controller import JobController, JobOutcome
 from outpaint_studio.ui.loader import Loader
 from outpaint_studio.ui.model import EditorModel
 from outpaint_studio.ui.options_panel import OptionsPanel
 from outpaint_studio.ui.panel import LayoutPanel
+from outpaint_studio.ui.restore import find_source, restored_state, same_file
 from outpaint_studio.ui.results import ResultKeeper
 from outpaint_studio.ui.state import Options
+
+if TYPE_CHECKING:
+    from outpaint_studio.core.images import SourceImage
+    from outpaint_studio.core.jobs import JobParams, JobRecord
 
 ERROR_ACTIONS = {
     "auth": ("settings", "Open Settings"),
@@ -57,6 +73,9 @@ class MainWindow(QMainWindow):
         self.layout_panel = LayoutPanel(self.model)
         self.options_panel = OptionsPanel(self.model)
         self.results = ResultKeeper(self, self.canvas, self.settings)
+        self.history = HistoryPanel(self.settings, self.keys)
+        self._pending_layout: JobParams | None = None
+        self.cost = CostView(self.keys, self)
         self._build()
         self.actions_ = build_actions(self)
         self._connect()
@@ -99,7 +118,28 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 0)
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
+        dock = QDockWidget("History", self)
+        dock.setObjectName("historyDock")
+        dock.setWidget(self.history)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)  # fmt: skip
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.resizeDocks([dock], [300], Qt.Orientation.Horizontal)
+        self.history_dock = dock
+        QTimer.singleShot(0, self._after_first_paint)
+        self.statusBar().addPermanentWidget(self.cost.session)
+        self.statusBar().addPermanentWidget(self.cost.balance)
         self.statusBar().showMessage("Drop an image on the canvas, or press Ctrl+O")
+
+    def _after_first_paint(self) -> None:
+        self.history.reload()  # the journal is read once the window is up
+        self.update_cost()
+        self.cost.refresh_balance(resolve_api_url(self.settings))
+
+    def update_cost(self) -> None:
+        records = self.history.model.records
+        self.options_panel.estimate.setText(estimate_text(self.model.state, records))
+        self.cost.update_session(records)
 
     def _connect(self) -> None:
         self.canvas.sources_dropped.connect(self._on_dropped)
@@ -109,6 +149,7 @@ class MainWindow(QMainWindow):
         self.loader.failed.connect(self._on_load_failed)
         self.loader.refined.connect(self._on_refined)
         self.model.changed.connect(self.update_extend)
+        self.model.changed.connect(self.update_cost)
         self.model.changed.connect(self.results.geometry_changed)
         self.options_panel.extend_button.clicked.connect(self.extend)
         self.options_panel.cancel_button.clicked.connect(self.jobs.cancel)
@@ -119,6 +160,9 @@ class MainWindow(QMainWindow):
         self.jobs.elapsed.connect(self.options_panel.show_elapsed)
         self.jobs.finished.connect(self._on_job_finished)
         self.banner.action.connect(self._on_banner_action)
+        self.history.reopen_layout.connect(self.reopen_layout)
+        self.history.use_as_source.connect(self.open_image)
+        self.history.export_requested.connect(self.export_record)
 
     # --- sources ----------------------------------------------------------------------------
 
@@ -130,7 +174,48 @@ class MainWindow(QMainWindow):
 
     @Slot(list)
     def _on_dropped(self, sources: list[str]) -> None:
-        self.open_image(sources[0])
+        dropped = sources[0]
+        params = None
+        if not dropped.startswith(("http://", "https://")):
+            from outpaint_studio.core.metadata import read_layout
+
+            params = read_layout(Path(dropped))
+        if params is not None and self.ask_restore_layout(Path(dropped)):
+            source = find_source(params.input, Path(dropped), self.settings.recent_files)
+            if source is not None:
+                self.restore_layout(replace(params, input=str(source)))
+                return
+            self.statusBar().showMessage(f"The source {params.input} was not found", 8000)
+        self.open_image(dropped)
+
+    def ask_restore_layout(self, path: Path) -> bool:
+        """Offer to restore an exported file's layout (tests replace this method)."""
+        answer = QMessageBox.question(
+            self, "Restore layout", f"{path.name} was made with {APP_NAME}. Open its source with "
+            "the same canvas, placement and options?",
+        )  # fmt: skip
+        return answer == QMessageBox.StandardButton.Yes
+
+    def restore_layout(self, params: JobParams) -> None:
+        """Open the job's source, then put its canvas, placement and options back."""
+        self._pending_layout = params
+        self.open_image(params.input)
+
+    @Slot(object)
+    def reopen_layout(self, record: JobRecord) -> None:
+        source = find_source(record.params.input, None, self.settings.recent_files)
+        if source is None:
+            self.banner.show_message(f"The source {record.params.input} is gone", "warning")
+            return
+        self.restore_layout(replace(record.params, input=str(source)))
+
+    @Slot(object)
+    def export_record(self, record: JobRecord) -> None:
+        from outpaint_studio.ui.history_model import image_path
+
+        path = image_path(record)
+        if path:
+            self.results.export(path, record)
 
     @Slot(QImage)
     def open_qimage(self, image: QImage) -> None:
@@ -144,6 +229,9 @@ class MainWindow(QMainWindow):
         self.source = None
         self.results.clear()
         self.model.set_source(path, size)
+        pending, self._pending_layout = self._pending_layout, None
+        if pending is not None and same_file(pending.input, path):
+            self.model.set_state(restored_state(self.model.state, pending))
         self.canvas.set_pixmap(QPixmap.fromImage(image))
         self.canvas.fit()
         self.update_extend()
@@ -200,8 +288,13 @@ class MainWindow(QMainWindow):
     @Slot(object, QImage)
     def _on_job_finished(self, outcome: JobOutcome, image: QImage) -> None:
         panel = self.options_panel
+        self.history.record_changed(outcome.key)
+        self.update_cost()
+        if outcome.engine == "bfl":
+            self.cost.refresh_balance(resolve_api_url(self.settings))
         if outcome.succeeded:
-            panel.show_status("Done", 100)
+            record = self.history.model.find(outcome.key)
+            panel.show_status(f"Done · {cost_text(record)}" if record else "Done", 100)
             self.results.show(outcome, image)
             self.statusBar().showMessage(
                 f"Result kept in {outcome.output_path} — Ctrl+S to save it elsewhere", 15000
@@ -251,6 +344,8 @@ class MainWindow(QMainWindow):
         self.jobs.shutdown()
         self.loader.shutdown()
         self.results.shutdown()
+        self.history.shutdown()
+        self.cost.shutdown()
         o = self.model.state.options
         s = self.settings
         s.mode, s.output_format, s.prompt = o.mode, o.output_format, o.prompt

@@ -89,6 +89,8 @@ class OptionsPanel(QWidget):
         self.reason.setWordWrap(True)
         self.reason.setStyleSheet("color: #c0392b;")
         area.addWidget(self.reason)
+        self.estimate = named(hint(), "costEstimate", "Output size and estimated credits")
+        area.addWidget(self.estimate)
         self.status = named(QLabel(), "jobStatus", "Job state")
         self.elapsed = named(QLabel(), "jobElapsed", "Seconds since the job started")
         status_row = QHBoxLayout()

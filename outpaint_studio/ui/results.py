@@ -7,18 +7,17 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PIL import Image
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
-from outpaint_studio.core.images import encode_image, write_atomic
 from outpaint_studio.core.settings import Settings, data_dir
 from outpaint_studio.ui.canvas import CanvasView
 from outpaint_studio.ui.job_controller import JobOutcome
 from outpaint_studio.ui.state import Geometry
 
 if TYPE_CHECKING:
+    from outpaint_studio.core.jobs import JobRecord
     from outpaint_studio.ui.main_window import MainWindow
 
 SAVE_FILTERS = {
@@ -75,12 +74,16 @@ class ResultKeeper(QObject):
         ext = ".jpg" if state.options.output_format == "jpeg" else f".{state.options.output_format}"
         return folder / f"{stem}-extended{ext}"
 
-    def ask_save_path(self) -> tuple[str, str]:
+    def ask_save_path(self, suggested: Path | None = None) -> tuple[str, str]:
         """The native save dialog (tests replace this method); returns path and format."""
         fmt = self.window.model.state.options.output_format
         filters = ";;".join(SAVE_FILTERS.values())
         path, chosen = QFileDialog.getSaveFileName(
-            self.window, "Save the result", str(self.suggested_path()), filters, SAVE_FILTERS[fmt]
+            self.window,
+            "Save the result",
+            str(suggested or self.suggested_path()),
+            filters,
+            SAVE_FILTERS[fmt],
         )
         chosen_fmt = next((k for k, v in SAVE_FILTERS.items() if v == chosen), fmt)
         return path, chosen_fmt
@@ -89,16 +92,34 @@ class ResultKeeper(QObject):
         """Export the result where the user says; the dialog asked before any overwrite."""
         if not self.has_result() or self.outcome is None or not self.outcome.output_path:
             return None
-        path_text, fmt = self.ask_save_path()
+        from outpaint_studio.core.jobs import Journal
+        from outpaint_studio.core.settings import journal_dir
+
+        try:
+            record = Journal(journal_dir()).load(self.outcome.key)
+        except (OSError, ValueError, KeyError):
+            record = None
+        return self.export(self.outcome.output_path, record)
+
+    def export(self, source: str, record: JobRecord | None, suggested: Path | None = None
+               ) -> Path | None:  # fmt: skip
+        """Save ``source`` where the user says, carrying the job's parameters as metadata."""
+        path_text, fmt = self.ask_save_path(suggested)
         if not path_text:
             return None
+        from PIL import Image
+
+        from outpaint_studio.core.images import encode_image, write_atomic
+        from outpaint_studio.core.metadata import encode_with_metadata
+
         path = Path(path_text)
         fmt = SUFFIX_FORMATS.get(path.suffix.lower(), fmt)
         if path.suffix.lower() not in SUFFIX_FORMATS:
             path = path.with_name(path.name + (".jpg" if fmt == "jpeg" else f".{fmt}"))
-        with Image.open(self.outcome.output_path) as opened:
+        with Image.open(source) as opened:
             opened.load()
-            data = encode_image(opened, fmt)
+            data = (encode_with_metadata(opened, fmt, record) if record is not None
+                    else encode_image(opened, fmt))  # fmt: skip
         written = write_atomic(data, path, overwrite=path.exists())
         self.settings.output_dir = str(written.parent)
         self.window.statusBar().showMessage(f"Saved {written}", 8000)

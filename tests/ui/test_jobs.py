@@ -33,7 +33,7 @@ def test_extend_with_flux_against_the_simulator(keyed_env, window, small_photo, 
     assert (body["width"], body["height"]) == (208, 160)
     assert window.results.has_result()
     assert window.canvas.result_item.isVisible()
-    assert window.options_panel.status.text() == "Done"
+    assert window.options_panel.status.text().startswith("Done · ")  # with the actual cost
     assert window.findChild(object, "saveButton").isEnabled()
 
 
@@ -46,7 +46,7 @@ def test_extend_offline_then_save_and_use_as_source(window, small_photo, tmp_pat
     assert window.results.has_result(), window.banner.label.text()
     assert window.canvas.result_item.pixmap().size().toTuple() == (208, 160)
     target = tmp_path / "out" / "result.jpg"
-    window.results.ask_save_path = lambda: (str(target), "png")
+    window.results.ask_save_path = lambda suggested=None: (str(target), "png")
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert target.is_file() and target.read_bytes()[:2] == b"\xff\xd8"  # JPEG, by the suffix
     window.canvas.set_compare(True)

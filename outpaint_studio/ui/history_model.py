@@ -1,0 +1,211 @@
+"""The journal as a Qt list model, with thumbnails decoded lazily off the GUI thread.
+
+Only rows the view asks to paint get a thumbnail; decoding runs in a small thread pool with
+Pillow's draft mode, and at most ``CACHE_SIZE`` pixmaps are kept (least recently used go).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QColor, QImage, QPixmap
+
+from outpaint_studio.core.jobs import JobRecord, JobState, display_cost
+
+THUMB_SIDE = 88
+CACHE_SIZE = 160  # pixmaps kept: about 160 x 88 x 88 x 4 bytes = 5 MB
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
+ENGINE_NAMES = {"bfl": "FLUX", "local": "Offline"}
+STATE_WORDS = {
+    "saved": "Saved",
+    "ready": "Ready, not saved",
+    "submitted": "Submitted, not collected",
+    "failed": "Failed",
+    "uncertain": "Uncertain",
+    "cancelled": "Cancelled",
+    "created": "Created",
+    "submitting": "Submitting",
+}
+IndexLike = QModelIndex | QPersistentModelIndex
+
+
+def image_path(record: JobRecord) -> str | None:
+    for name in (record.output_path, record.history_path):
+        if name and Path(name).is_file():
+            return name
+    return None
+
+
+def cost_text(record: JobRecord) -> str:
+    if record.engine == "local":
+        return "free"
+    cost = display_cost(record.cost)
+    return "cost unknown" if cost is None else f"{cost:g} credits"
+
+
+def summary_line(record: JobRecord) -> str:
+    p = record.params
+    engine = ENGINE_NAMES.get(record.engine, record.engine)
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.created_at))
+    state = STATE_WORDS.get(record.state.value, record.state.value)
+    return f"{p.width} × {p.height} · {engine} {p.mode} · {cost_text(record)}\n{when} · {state}"
+
+
+def details_text(record: JobRecord) -> str:
+    p = record.params
+    lines = [
+        summary_line(record).replace("\n", " · "),
+        f"Source: {Path(p.input).name}" + (f" at {p.scale * 100:.1f} %" if p.scale != 1 else ""),
+        f"Prompt: {p.prompt}" if p.prompt else "No prompt",
+        f"Job id: {record.job_id or '—'}",
+    ]
+    if record.source_change:
+        mean, peak = record.source_change.get("mean", 0), record.source_change.get("max", 0)
+        lines.append(f"Source changed by the service: mean {mean:.2f}, max {peak:.0f}")
+    if record.error:
+        lines.append(f"Message: {record.error}")
+    return "\n".join(lines)
+
+
+class ThumbSignals(QObject):
+    done = Signal(str, QImage)  # key, thumbnail (null when unreadable)
+
+
+class ThumbJob(QRunnable):
+    def __init__(self, key: str, path: str, signals: ThumbSignals) -> None:
+        super().__init__()
+        self.key, self.path, self.signals = key, path, signals
+
+    def run(self) -> None:
+        from PIL import Image
+
+        from outpaint_studio.ui.loader import to_qimage
+
+        try:
+            with Image.open(self.path) as opened:
+                opened.draft("RGB", (THUMB_SIDE * 2, THUMB_SIDE * 2))
+                opened.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.BILINEAR)
+                image = to_qimage(opened)
+        except (OSError, ValueError, SyntaxError):
+            image = QImage()
+        self.signals.done.emit(self.key, image)
+
+
+class HistoryModel(QAbstractListModel):
+    """Journal records, newest first."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.records: list[JobRecord] = []
+        self._rows: dict[str, int] = {}
+        self._cache: OrderedDict[str, QPixmap] = OrderedDict()
+        self._pending: set[str] = set()
+        self.decoded = 0  # thumbnails decoded so far (for the benchmark)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(2)
+        self._signals = ThumbSignals(self)
+        self._signals.done.connect(self._on_thumb)
+        self._placeholder = QPixmap(THUMB_SIDE, THUMB_SIDE)
+        self._placeholder.fill(QColor(128, 128, 128, 60))
+
+    def set_records(self, records: list[JobRecord]) -> None:
+        self.beginResetModel()
+        self.records = sorted(records, key=lambda r: r.created_at, reverse=True)
+        self._rows = {r.key: i for i, r in enumerate(self.records)}
+        self.endResetModel()
+
+    def upsert(self, record: JobRecord) -> None:
+        row = self._rows.get(record.key)
+        if row is None:
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self.records.insert(0, record)
+            self._rows = {r.key: i for i, r in enumerate(self.records)}
+            self.endInsertRows()
+            return
+        self.records[row] = record
+        self._cache.pop(record.key, None)
+        index = self.index(row)
+        self.dataChanged.emit(index, index)
+
+    def remove(self, key: str) -> None:
+        row = self._rows.get(key)
+        if row is None:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self.records[row]
+        self._rows = {r.key: i for i, r in enumerate(self.records)}
+        self._cache.pop(key, None)
+        self.endRemoveRows()
+
+    def find(self, key: str) -> JobRecord | None:
+        row = self._rows.get(key)
+        return None if row is None else self.records[row]
+
+    def record_at(self, row: int) -> JobRecord | None:
+        return self.records[row] if 0 <= row < len(self.records) else None
+
+    def rowCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.records)
+
+    def data(self, index: IndexLike, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        record = self.record_at(index.row())
+        if record is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return summary_line(record)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumbnail(record)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return details_text(record)
+        if role == Qt.ItemDataRole.ForegroundRole and record.state in (
+            JobState.FAILED,
+            JobState.UNCERTAIN,
+        ):
+            return QColor(200, 60, 60)
+        if role == RECORD_ROLE:
+            return record
+        return None
+
+    def _thumbnail(self, record: JobRecord) -> QPixmap:
+        cached = self._cache.get(record.key)
+        if cached is not None:
+            self._cache.move_to_end(record.key)
+            return cached
+        path = image_path(record) if record.state in (JobState.SAVED, JobState.READY) else None
+        if path and record.key not in self._pending:
+            self._pending.add(record.key)
+            self.pool.start(ThumbJob(record.key, path, self._signals))
+        return self._placeholder
+
+    @Slot(str, QImage)
+    def _on_thumb(self, key: str, image: QImage) -> None:
+        self._pending.discard(key)
+        self.decoded += 1
+        row = self._rows.get(key)
+        if row is None or image.isNull():
+            return
+        self._cache[key] = QPixmap.fromImage(image)
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        index = self.index(row)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+    def cached_thumbnails(self) -> int:
+        return len(self._cache)
+
+    def shutdown(self) -> None:
+        self.pool.clear()
+        self.pool.waitForDone()

@@ -1,0 +1,42 @@
+"""Restoring a layout: from a history record, or from an exported file dropped back in."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from outpaint_studio.core.jobs import JobParams
+from outpaint_studio.ui.state import EditorState, Geometry
+
+
+def restored_state(state: EditorState, params: JobParams) -> EditorState:
+    """``state`` (its source already loaded) with the canvas, placement and options of a job."""
+    geometry = Geometry(params.width, params.height, params.scale, params.offset_x,
+                        params.offset_y)  # fmt: skip
+    options = replace(
+        state.options,
+        engine=params.engine if params.engine in ("bfl", "local") else state.options.engine,
+        mode=params.mode,
+        output_format=params.output_format,
+        prompt=params.prompt or "",
+        safety_tolerance=params.safety_tolerance,
+        auto_crop=params.auto_crop,
+    )
+    return replace(state, geometry=geometry, options=options)
+
+
+def find_source(name: str, near: Path | None, recent: list[str]) -> Path | None:
+    """The job's source file: as recorded, beside ``near``, or a recent file of that name."""
+    recorded = Path(name)
+    candidates = [recorded] if recorded.is_absolute() else []
+    if near is not None:
+        candidates.append(near.parent / recorded.name)
+    candidates += [Path(p) for p in recent if Path(p).name == recorded.name]
+    return next((p for p in candidates if p.is_file()), None)
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False

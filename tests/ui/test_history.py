@@ -1,0 +1,135 @@
+"""The history panel: it survives a restart, reopens layouts, exports, polls again, deletes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from outpaint_studio.core.jobs import Journal
+from outpaint_studio.core.settings import history_dir, journal_dir
+
+
+def extend_offline(window, qtbot) -> None:
+    with qtbot.waitSignal(window.jobs.finished, timeout=30000):
+        qtbot.mouseClick(window.options_panel.extend_button, Qt.MouseButton.LeftButton)
+    assert window.results.has_result(), window.banner.label.text()
+
+
+def new_window(qtbot):
+    from outpaint_studio.ui import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_history_survives_a_restart_and_reopens_the_layout(loaded, qtbot) -> None:
+    loaded.model.set_offset(0, 8)
+    extend_offline(loaded, qtbot)
+    assert loaded.history.model.rowCount() == 1
+    loaded.close()
+    again = new_window(qtbot)
+    qtbot.waitUntil(lambda: again.history.model.rowCount() == 1, timeout=5000)
+    record = again.history.model.record_at(0)
+    assert record is not None and record.state.value == "saved"
+    assert "Offline" in again.history.model.data(again.history.model.index(0))
+    qtbot.waitUntil(lambda: again.history.model.cached_thumbnails() == 1, timeout=5000)
+    again.history.select_row(0)
+    assert again.history.buttons["reopen"].isEnabled()
+    qtbot.mouseClick(again.history.buttons["reopen"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: again.source is not None, timeout=5000)
+    state = again.model.state
+    assert (state.geometry.offset_x, state.geometry.offset_y) == (0, 8)
+    assert (state.geometry.canvas_width, state.geometry.canvas_height) == (208, 160)
+    again.close()
+
+
+def test_delete_removes_the_files_and_the_record(loaded, qtbot) -> None:
+    extend_offline(loaded, qtbot)
+    history = loaded.history
+    history.select_row(0)
+    record = history.selected()
+    files = [Path(p) for p in (record.output_path, record.history_path) if p]
+    assert files and all(f.is_file() for f in files)
+    history.confirm_delete = lambda _record: True
+    qtbot.mouseClick(history.buttons["delete"], Qt.MouseButton.LeftButton)
+    assert not any(f.exists() for f in files)
+    assert Journal(journal_dir()).records() == []
+    assert history.model.rowCount() == 0
+    assert not any(history_dir().glob(f"{record.key}*"))
+
+
+def test_export_from_history_carries_the_layout(loaded, tmp_path, qtbot) -> None:
+    from outpaint_studio.core.metadata import read_layout
+
+    extend_offline(loaded, qtbot)
+    target = tmp_path / "exported.png"
+    loaded.results.ask_save_path = lambda suggested=None: (str(target), "png")
+    loaded.history.select_row(0)
+    qtbot.mouseClick(loaded.history.buttons["export"], Qt.MouseButton.LeftButton)
+    params = read_layout(target)
+    assert params is not None and (params.width, params.height) == (208, 160)
+
+
+def test_dropping_an_export_offers_to_restore_its_layout(loaded, tmp_path, qtbot) -> None:
+    from helpers import drop_file
+
+    loaded.model.set_offset(16, 0)
+    extend_offline(loaded, qtbot)
+    target = tmp_path / "again.png"
+    loaded.results.ask_save_path = lambda suggested=None: (str(target), "png")
+    loaded.results.save()
+    loaded.model.set_offset(0, 0)
+    asked = []
+    loaded.ask_restore_layout = lambda path: asked.append(path) or True
+    assert drop_file(loaded.canvas, target)
+    qtbot.waitUntil(lambda: loaded.model.state.geometry.offset_x == 16, timeout=5000)
+    assert asked == [target]
+    assert loaded.model.state.source_size == (160, 128)
+    assert Path(loaded.model.state.source_path).name == "small.png"
+
+
+def test_poll_again_collects_a_submitted_job(window, small_photo, qtbot, monkeypatch) -> None:
+    from bfl_sim import BflSimulator
+
+    def journal_state() -> str:
+        records = Journal(journal_dir()).records()
+        return records[0].state.value if records else ""
+
+    with BflSimulator(api_key="test-key", finish_after=2.0) as sim:
+        monkeypatch.setenv("BFL_API_KEY", "test-key")
+        monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", sim.base_url)
+        window.model.set_options(engine="bfl")
+        window.open_image(small_photo)
+        qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+        window.extend()
+        qtbot.waitUntil(lambda: journal_state() == "submitted", timeout=5000)
+        with qtbot.waitSignal(window.jobs.finished, timeout=5000):
+            window.cancel()
+        history = window.history
+        history.select_row(0)
+        assert history.selected().state.value == "submitted"
+        assert history.buttons["poll"].isEnabled()
+        qtbot.mouseClick(history.buttons["poll"], Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: history.selected().state.value == "saved", timeout=10000)
+    (record,) = Journal(journal_dir()).records()
+    assert record.state.value == "saved" and Path(record.output_path).is_file()
+
+
+def test_cost_estimate_session_total_and_balance(keyed_env, window, small_photo, qtbot) -> None:
+    window.open_image(small_photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    estimate = window.options_panel.estimate
+    assert "MP" in estimate.text() and "after the first FLUX" in estimate.text()
+    with qtbot.waitSignal(window.jobs.finished, timeout=15000):
+        window.extend()
+    (record,) = Journal(journal_dir()).records()
+    assert record.cost is not None
+    assert "credits" in window.options_panel.status.text()
+    assert "about" in estimate.text()  # a price per megapixel is now known
+    assert window.cost.session.text() == f"Session {round(record.cost, 2):g} credits"
+    qtbot.waitUntil(lambda: "Balance" in window.cost.balance.text(), timeout=5000)
+    window.model.set_options(engine="local")
+    assert "free" in estimate.text()

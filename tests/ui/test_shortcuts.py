@@ -1,0 +1,138 @@
+"""Zoom, pan, keyboard shortcuts, recent files, the clipboard and the Settings region."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QGuiApplication, QWheelEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from outpaint_studio.core.jobs import Journal
+from outpaint_studio.core.settings import journal_dir
+
+
+def wheel(view, steps: int) -> None:
+    viewport = view.viewport()
+    pos = QPointF(viewport.rect().center())
+    event = QWheelEvent(pos, QPointF(viewport.mapToGlobal(pos.toPoint())), QPoint(0, 0),
+                        QPoint(0, 120 * steps), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+                        False)  # fmt: skip
+    QApplication.sendEvent(viewport, event)
+
+
+def centre_in_scene(view) -> QPointF:
+    return view.mapToScene(view.viewport().rect().center())
+
+
+def test_wheel_zooms_in_and_out(loaded) -> None:
+    view = loaded.canvas
+    before = view.transform().m11()
+    wheel(view, 1)
+    assert abs(view.transform().m11() - before * 1.2) < 1e-6
+    wheel(view, -2)
+    assert abs(view.transform().m11() - before / 1.2) < 1e-6
+
+
+def test_middle_button_pans_without_moving_the_source(loaded) -> None:
+    view = loaded.canvas
+    view.zoom_by(4)
+    state = loaded.model.state
+    before = centre_in_scene(view)
+    viewport = view.viewport()
+    start = viewport.rect().center()
+    middle, none = Qt.MouseButton.MiddleButton, Qt.KeyboardModifier.NoModifier
+    QTest.mousePress(viewport, middle, none, start)
+    QTest.mouseMove(viewport, start + QPoint(40, 24))
+    QTest.mouseRelease(viewport, middle, none, start + QPoint(40, 24))
+    after = centre_in_scene(view)
+    assert after.x() < before.x() and after.y() < before.y()  # the scene followed the hand
+    assert loaded.model.state == state
+
+
+def test_space_drag_pans_instead_of_dragging(loaded, qtbot) -> None:
+    view = loaded.canvas
+    view.zoom_by(4)
+    view.setFocus()
+    state = loaded.model.state
+    before = centre_in_scene(view)
+    viewport = view.viewport()
+    start = view.mapFromScene(view.source_item.sceneBoundingRect().center())
+    QTest.keyPress(view, Qt.Key.Key_Space)
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QTest.mousePress(viewport, left, none, start)
+    QTest.mouseMove(viewport, start + QPoint(-30, 0))
+    QTest.mouseRelease(viewport, left, none, start + QPoint(-30, 0))
+    QTest.keyRelease(view, Qt.Key.Key_Space)
+    assert centre_in_scene(view).x() > before.x()
+    assert loaded.model.state == state  # the source stayed where it was
+    assert loaded.model.undo_stack.count() == 0
+
+
+def test_escape_cancels_a_running_job(window, small_photo, qtbot, monkeypatch) -> None:
+    from bfl_sim import BflSimulator
+
+    with BflSimulator(api_key="test-key", finish_after=30) as sim:
+        monkeypatch.setenv("BFL_API_KEY", "test-key")
+        monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", sim.base_url)
+        window.model.set_options(engine="bfl")
+        window.open_image(small_photo)
+        qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+        window.extend()
+        qtbot.waitUntil(lambda: window.options_panel.status.text() == "Queued", timeout=5000)
+        with qtbot.waitSignal(window.jobs.finished, timeout=5000) as finished:
+            qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
+    assert finished.args[0].state == "submitted"
+
+
+def test_ctrl_enter_extends_and_ctrl_c_copies(loaded, qtbot) -> None:
+    loaded.canvas.setFocus()
+    with qtbot.waitSignal(loaded.jobs.finished, timeout=30000):
+        qtbot.keyClick(loaded.canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert loaded.results.has_result(), loaded.banner.label.text()
+    assert [r.state.value for r in Journal(journal_dir()).records()] == ["saved"]
+    QGuiApplication.clipboard().clear()
+    qtbot.keyClick(loaded.canvas, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    copied = QGuiApplication.clipboard().image()
+    assert copied.size().toTuple() == (208, 160)
+
+
+def test_recent_files_reopen(loaded, tmp_path, qtbot) -> None:
+    from conftest import make_photo
+
+    from outpaint_studio.ui.actions import fill_recent
+
+    other = make_photo(tmp_path / "other.png", (96, 64))
+    loaded.open_image(other)
+    qtbot.waitUntil(lambda: loaded.model.state.source_size == (96, 64), timeout=5000)
+    qtbot.waitUntil(lambda: loaded.source is not None, timeout=5000)
+    recent = loaded.settings.recent_files
+    assert Path(recent[0]) == other and Path(recent[1]).name == "small.png"
+    menu = loaded.actions_.recent
+    fill_recent(loaded, menu)
+    assert [a.text() for a in menu.actions()][:2] == ["other.png", "small.png"]
+    menu.actions()[1].trigger()
+    qtbot.waitUntil(lambda: loaded.model.state.source_size == (160, 128), timeout=5000)
+
+
+def test_settings_region_and_custom_url(qtbot) -> None:
+    from outpaint_studio.core.settings import REGIONS, KeyStore, Settings
+    from outpaint_studio.ui.settings_dialog import SettingsDialog
+
+    settings = Settings()
+    dialog = SettingsDialog(settings, KeyStore())
+    qtbot.addWidget(dialog)
+    assert not dialog.custom_url.isEnabled()
+    dialog.region.setCurrentIndex(dialog.region.findData("eu"))
+    dialog.accept()
+    assert settings.region == "eu" and settings.api_url == REGIONS["eu"]
+    dialog = SettingsDialog(settings, KeyStore())
+    qtbot.addWidget(dialog)
+    dialog.region.setCurrentIndex(dialog.region.findData("custom"))
+    assert dialog.custom_url.isEnabled()
+    dialog.custom_url.setText("https://api.example.test")
+    dialog.accept()
+    assert settings.region == "custom"
+    assert settings.api_url == "https://api.example.test"
