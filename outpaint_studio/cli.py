@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     extend.add_argument("--feather", type=int, default=8, help="paste-back blend band, 0-16 px")
     extend.add_argument("--poll-timeout", type=float, help="give up waiting after S seconds")
     extend.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    extend.add_argument(
+        "--sidecar",
+        action="store_true",
+        help="also write the parameters to NAME.EXT.json beside each output",
+    )
     target = extend.add_mutually_exclusive_group()
     target.add_argument("-o", "--output", help="output file (one input only)")
     target.add_argument("--out-dir", help="folder for outputs (default: beside each input)")
@@ -151,6 +156,7 @@ def _params(path: str, args: argparse.Namespace, engine: str) -> JobParams:
         output=str(Path(output).resolve()) if output else None,
         out_dir=str(Path(args.out_dir or Path(path).resolve().parent).resolve()),
         overwrite=args.overwrite,
+        sidecar=args.sidecar,
     )
 
 

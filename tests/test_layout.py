@@ -105,7 +105,8 @@ def test_expand_contains_the_source_on_the_grid(w: int, h: int, factor: float) -
 def test_aspect_canvas_contains_the_source(w: int, h: int, ratio: tuple[int, int]) -> None:
     cw, ch = canvas_for_aspect(w, h, *ratio)
     assert cw >= w and ch >= h
-    assert abs(cw / ch - ratio[0] / ratio[1]) < 0.15 or min(cw, ch) == 64
+    # exact up to one grid step (a 16 px grid cannot hold every ratio exactly)
+    assert abs(cw - ch * ratio[0] / ratio[1]) < GRID or abs(ch - cw * ratio[1] / ratio[0]) < GRID
 
 
 @given(placements())

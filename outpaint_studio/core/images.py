@@ -195,9 +195,16 @@ def prepare_upload(source: SourceImage, image: Image.Image, lossless: bool = Fal
 
 
 def encode_image(
-    image: Image.Image, fmt: str, pnginfo: object | None = None, exif: bytes | None = None
+    image: Image.Image,
+    fmt: str,
+    pnginfo: object | None = None,
+    exif: bytes | None = None,
+    xmp: bytes | None = None,
 ) -> bytes:
-    """Encode for saving or upload: JPEG at quality 95 with full chroma, PNG, or WebP."""
+    """Encode for saving or upload: JPEG at quality 95 with full chroma, PNG, or WebP.
+
+    ``pnginfo`` (text chunks) applies to PNG, ``xmp`` (a packet) to JPEG and WebP.
+    """
     pil_format = SAVE_FORMATS[fmt.lower()]
     options: dict[str, object] = {}
     if pil_format == "JPEG":
@@ -212,6 +219,8 @@ def encode_image(
             options["pnginfo"] = pnginfo
     if exif:
         options["exif"] = exif
+    if xmp and pil_format != "PNG":
+        options["xmp"] = xmp
     buffer = io.BytesIO()
     image.save(buffer, pil_format, **options)
     return buffer.getvalue()

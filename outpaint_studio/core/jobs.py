@@ -62,6 +62,7 @@ class JobParams:
     output: str | None = None  # explicit output file
     out_dir: str | None = None
     overwrite: bool = False
+    sidecar: bool = False  # write NAME.EXT.json beside the output
 
     def placement(self, source_size: tuple[int, int]) -> Placement:
         """The layout at the size sent: ``source_size`` is the original's, before scaling."""

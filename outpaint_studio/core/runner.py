@@ -11,12 +11,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 
-from outpaint_studio.core import compose
 from outpaint_studio.core.engine import (
     CancelledError,
     Engine,
@@ -37,6 +36,7 @@ from outpaint_studio.core.images import (
 )
 from outpaint_studio.core.jobs import JobParams, JobRecord, JobState, Journal
 from outpaint_studio.core.layout import Placement
+from outpaint_studio.core.output import save_output
 from outpaint_studio.core.request import InvalidRequest, OutpaintRequest, encode_image_bytes
 
 
@@ -220,7 +220,7 @@ class JobRunner:
     ) -> JobRecord:
         report("saving")
         try:
-            self._save_output(record, result, source, placed)
+            save_output(record, result, source, placed, self.history)
         except OSError as exc:
             message = f"the result is kept in history, but saving it failed: {exc.strerror or exc}"
             return self._end(record, JobState.READY, report, message, "save")
@@ -256,32 +256,6 @@ class JobRunner:
         record.notice = result.notice
         self._step(record, JobState.READY, report, "saving")
 
-    def _save_output(
-        self,
-        record: JobRecord,
-        result: EngineResult,
-        source: SourceImage | None,
-        placed: PlacedSource | None,
-    ) -> None:
-        params = record.params
-        fmt = params.output_format
-        if params.paste_back and source is not None and placed is not None:
-            change = compose.measure_change(result.image, placed.scaled, placed.placement)
-            record.source_change = asdict(change)
-            if params.full_res and params.scale < 1:
-                image = compose.full_resolution(
-                    result.image, source.image, placed.placement, params.scale, params.feather
-                )
-            else:
-                image = compose.paste_back(
-                    result.image, placed.scaled, placed.placement, params.feather
-                )
-            data = encode_image(image, fmt)
-        else:
-            data = result.data or encode_image(result.image, fmt)
-        target = output_target(params, record.key, self.history)
-        record.output_path = str(write_atomic(data, target, overwrite=params.overwrite))
-
     def _step(self, record: JobRecord, state: JobState, report: _Reporter, stage: str) -> None:
         record.state = state
         self.journal.save(record)
@@ -301,16 +275,6 @@ class JobRunner:
         self.journal.save(record)
         report(state.value, message)
         return record
-
-
-def output_target(params: JobParams, key: str, history: Path) -> Path:
-    """Where the finished image goes: ``-o``, ``--out-dir``, or the history folder."""
-    ext = output_extension(params.output_format)
-    if params.output:
-        return Path(params.output)
-    if params.out_dir:
-        return Path(params.out_dir) / f"{Path(params.input).stem}-extended{ext}"
-    return history / f"{key}{ext}"
 
 
 class _Reporter:

@@ -1,0 +1,61 @@
+"""The finished image: composed with the original, metadata embedded, written atomically."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from outpaint_studio.core import compose, metadata
+from outpaint_studio.core.engine import EngineResult
+from outpaint_studio.core.images import SourceImage, output_extension, write_atomic
+from outpaint_studio.core.jobs import JobParams, JobRecord
+
+if TYPE_CHECKING:
+    from outpaint_studio.core.runner import PlacedSource
+
+
+def save_output(
+    record: JobRecord,
+    result: EngineResult,
+    source: SourceImage | None,
+    placed: PlacedSource | None,
+    history: Path,
+) -> None:
+    """Compose and write the finished image, plus its sidecar when asked.
+
+    With paste-back the composed image is encoded with the job's metadata embedded; without
+    it the service's bytes are written unchanged (keeping its content credentials), so only a
+    sidecar can describe them.
+    """
+    params = record.params
+    fmt = params.output_format
+    if params.paste_back and source is not None and placed is not None:
+        change = compose.measure_change(result.image, placed.scaled, placed.placement)
+        record.source_change = asdict(change)
+        if params.full_res and params.scale < 1:
+            image = compose.full_resolution(
+                result.image, source.image, placed.placement, params.scale, params.feather
+            )
+        else:
+            image = compose.paste_back(
+                result.image, placed.scaled, placed.placement, params.feather
+            )
+        data = metadata.encode_with_metadata(image, fmt, record)
+    else:
+        data = result.data or metadata.encode_with_metadata(result.image, fmt, record)
+    target = output_target(params, record.key, history)
+    written = write_atomic(data, target, overwrite=params.overwrite)
+    record.output_path = str(written)
+    if params.sidecar:
+        metadata.write_sidecar(record, written)
+
+
+def output_target(params: JobParams, key: str, history: Path) -> Path:
+    """Where the finished image goes: ``-o``, ``--out-dir``, or the history folder."""
+    ext = output_extension(params.output_format)
+    if params.output:
+        return Path(params.output)
+    if params.out_dir:
+        return Path(params.out_dir) / f"{Path(params.input).stem}-extended{ext}"
+    return history / f"{key}{ext}"
