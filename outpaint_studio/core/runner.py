@@ -7,6 +7,7 @@ Every step is journaled before the next begins. Progress goes to one callback as
 from __future__ import annotations
 
 import io
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -38,6 +39,10 @@ from outpaint_studio.core.jobs import JobParams, JobRecord, JobState, Journal
 from outpaint_studio.core.layout import Placement
 from outpaint_studio.core.output import save_output
 from outpaint_studio.core.request import InvalidRequest, OutpaintRequest, encode_image_bytes
+
+# Composing and encoding is CPU work: more at once than there are cores only costs memory and
+# starves the threads that are submitting and polling.
+_COMPOSE_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -152,7 +157,9 @@ class JobRunner:
             except EngineError as exc:
                 return self._end(record, JobState.FAILED, report, exc.message, exc.kind)
             self._submitted(record, submission, report)
-            fetched = self._fetch(record, submission, report, cancel)
+            waited = self._wait_for(record, submission, report, cancel)
+        # the service is done with the job: the next one may go while this one is kept and saved
+        fetched = waited if isinstance(waited, JobRecord) else self._keep(record, waited, report)
         if isinstance(fetched, JobRecord):
             return fetched
         return self._finish(record, fetched, source, placed, report)
@@ -196,19 +203,20 @@ class JobRunner:
         cancel: threading.Event,
     ) -> EngineResult | JobRecord:
         """The engine's result, kept in history at once; or the record, ended, on failure."""
+        waited = self._wait_for(record, submission, report, cancel)
+        return waited if isinstance(waited, JobRecord) else self._keep(record, waited, report)
+
+    def _wait_for(
+        self,
+        record: JobRecord,
+        submission: Submission,
+        report: _Reporter,
+        cancel: threading.Event,
+    ) -> EngineResult | JobRecord:
         try:
-            result = self.engine.collect(submission, report.progress, cancel)
+            return self.engine.collect(submission, report.progress, cancel)
         except EngineError as exc:
             return self._collect_failed(record, submission, report, exc)
-        self._keep(record, result, report)
-        expected = (record.params.width, record.params.height)
-        if result.image.size != expected:
-            message = (
-                f"the result is {result.image.width}x{result.image.height} px, not the "
-                f"{expected[0]}x{expected[1]} asked for; it is kept in history as received"
-            )
-            return self._end(record, JobState.FAILED, report, message, "wrong_size")
-        return result
 
     def _finish(
         self,
@@ -220,7 +228,8 @@ class JobRunner:
     ) -> JobRecord:
         report("saving")
         try:
-            save_output(record, result, source, placed, self.history)
+            with _COMPOSE_SLOTS:
+                save_output(record, result, source, placed, self.history)
         except OSError as exc:
             message = f"the result is kept in history, but saving it failed: {exc.strerror or exc}"
             return self._end(record, JobState.READY, report, message, "save")
@@ -247,14 +256,25 @@ class JobRunner:
         record.output_mp = submission.output_mp
         self._step(record, JobState.SUBMITTED, report, "queued")
 
-    def _keep(self, record: JobRecord, result: EngineResult, report: _Reporter) -> None:
-        """Put the engine's result in the history folder before anything else happens to it."""
+    def _keep(
+        self, record: JobRecord, result: EngineResult, report: _Reporter
+    ) -> EngineResult | JobRecord:
+        """Put the engine's result in the history folder before anything else happens to it;
+        a result of the wrong size is kept too, and ends the job."""
         fmt = result.format or record.params.output_format
         data = result.data or encode_image(result.image, fmt)
         path = self.history / f"{record.key}.raw{output_extension(fmt)}"
         record.history_path = str(write_atomic(data, path, overwrite=True))
         record.notice = result.notice
         self._step(record, JobState.READY, report, "saving")
+        expected = (record.params.width, record.params.height)
+        if result.image.size != expected:
+            message = (
+                f"the result is {result.image.width}x{result.image.height} px, not the "
+                f"{expected[0]}x{expected[1]} asked for; it is kept in history as received"
+            )
+            return self._end(record, JobState.FAILED, report, message, "wrong_size")
+        return result
 
     def _step(self, record: JobRecord, state: JobState, report: _Reporter, stage: str) -> None:
         record.state = state

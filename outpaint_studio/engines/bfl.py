@@ -194,6 +194,7 @@ class BflClient:
                     f"The job was not finished after {self.poll_timeout:.0f} s. It stays in the "
                     "journal: collect it later with `outpaint-studio resume` or History."
                 )
+            asked = time.monotonic()
             body, delay = self._get_status(url, failures)
             if body is None:
                 failures += 1
@@ -209,7 +210,10 @@ class BflClient:
             if status == "Pending":
                 progress = _number(body.get("progress"))
                 on_progress("generating" if progress else "queued", progress)
-                self._wait(cancel, max(delay, self.poll_interval), STOPPED_WAITING)
+                # polls start every poll_interval (not interval + round trip); Retry-After wins
+                since_asked = time.monotonic() - asked
+                pause = delay if delay > self.poll_interval else self.poll_interval - since_asked
+                self._wait(cancel, max(0.0, pause), STOPPED_WAITING)
                 continue
             return self._final(submission, body)
 
