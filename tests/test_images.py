@@ -8,13 +8,13 @@ import pytest
 from conftest import encoded, photo_like
 from PIL import Image
 
+from outpaint_studio.core.files import write_atomic
 from outpaint_studio.core.images import (
     ImageLoadError,
     decode_image,
     load_image,
     prepare_upload,
     resize,
-    write_atomic,
 )
 from outpaint_studio.core.preview import load_preview
 

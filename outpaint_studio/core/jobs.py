@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from outpaint_studio.core.images import write_atomic
+from outpaint_studio.core.files import write_atomic
 from outpaint_studio.core.layout import Placement
 
 log = logging.getLogger(__name__)

@@ -227,13 +227,14 @@ def canvas_for_aspect(
     source_width: int, source_height: int, ratio_w: int, ratio_h: int
 ) -> tuple[int, int]:
     """The smallest grid canvas of the given aspect that contains the whole source."""
-    if source_width * ratio_h >= source_height * ratio_w:
-        width = canvas_side(source_width)
-        height = canvas_side(math.ceil(width * ratio_h / ratio_w))
-    else:
-        height = canvas_side(source_height)
-        width = canvas_side(math.ceil(height * ratio_w / ratio_h))
-    return width, height
+    least_width = max(
+        source_width,
+        source_height * ratio_w / ratio_h,
+        MIN_SIDE,
+        MIN_SIDE * ratio_w / ratio_h,
+    )
+    width = canvas_side(math.ceil(least_width))
+    return width, canvas_side(math.ceil(width * ratio_h / ratio_w))
 
 
 def fit_scale(placement: Placement, limit: int = MAX_PIXELS) -> float:

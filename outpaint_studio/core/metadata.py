@@ -19,7 +19,8 @@ from xml.sax.saxutils import escape, unescape
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
 from outpaint_studio import APP_NAME, __version__
-from outpaint_studio.core.images import SAVE_FORMATS, encode_image, write_atomic
+from outpaint_studio.core.files import write_atomic
+from outpaint_studio.core.images import SAVE_FORMATS, encode_image
 from outpaint_studio.core.jobs import JobParams, JobRecord, display_cost
 from outpaint_studio.core.settings import history_dir
 

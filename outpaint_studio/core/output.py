@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from outpaint_studio.core import compose, metadata
 from outpaint_studio.core.engine import EngineResult
-from outpaint_studio.core.images import SourceImage, output_extension, write_atomic
+from outpaint_studio.core.files import write_atomic
+from outpaint_studio.core.images import SourceImage, output_extension
 from outpaint_studio.core.jobs import JobParams, JobRecord
 
 if TYPE_CHECKING:

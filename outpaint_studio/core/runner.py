@@ -25,6 +25,7 @@ from outpaint_studio.core.engine import (
     Submission,
     UncertainSubmitError,
 )
+from outpaint_studio.core.files import write_atomic
 from outpaint_studio.core.images import (
     ImageLoadError,
     SourceImage,
@@ -33,7 +34,6 @@ from outpaint_studio.core.images import (
     output_extension,
     prepare_upload,
     resize,
-    write_atomic,
 )
 from outpaint_studio.core.jobs import JobParams, JobRecord, JobState, Journal
 from outpaint_studio.core.layout import Placement

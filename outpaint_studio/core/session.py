@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from outpaint_studio.core.engine import Engine
 from outpaint_studio.core.jobs import Journal
-from outpaint_studio.core.runner import JobRunner
 from outpaint_studio.core.settings import KeyStore, Settings, history_dir, journal_dir
 
 ENGINES = ("bfl", "local")
@@ -64,9 +64,14 @@ def make_engine(choice: EngineChoice, keys: KeyStore, settings: Settings) -> Eng
         raise ConfigurationError(str(exc)) from None
 
 
+if TYPE_CHECKING:
+    from outpaint_studio.core.runner import JobRunner
+
 MAX_ACTIVE_JOBS = 24  # BFL answers 429 above this many unfinished jobs per account
 
 
 def make_runner(engine: Engine) -> JobRunner:
+    from outpaint_studio.core.runner import JobRunner  # Pillow and numpy: not at start-up
+
     limit = MAX_ACTIVE_JOBS if engine.name == "bfl" else None
     return JobRunner(engine, Journal(journal_dir()), history_dir(), active_limit=limit)

@@ -16,7 +16,7 @@ from typing import Any
 
 import platformdirs
 
-from outpaint_studio.core.images import write_atomic
+from outpaint_studio.core.files import write_atomic
 
 SETTINGS_VERSION = 1
 APP_DIR_NAME = "outpaint-studio"

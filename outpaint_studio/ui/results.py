@@ -28,6 +28,37 @@ SAVE_FILTERS = {
 SUFFIX_FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
 
 
+def extension(fmt: str) -> str:
+    return ".jpg" if fmt == "jpeg" else f".{fmt}"
+
+
+def load_record(key: str) -> JobRecord | None:
+    """The job's journal record, or None when it cannot be read."""
+    from outpaint_studio.core.jobs import Journal
+    from outpaint_studio.core.settings import journal_dir
+
+    try:
+        return Journal(journal_dir()).load(key)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def write_export(source: str, record: JobRecord | None, path: Path, fmt: str, overwrite: bool
+                 ) -> Path:  # fmt: skip
+    """Encode ``source`` as ``fmt`` with the job's parameters as metadata, written atomically."""
+    from PIL import Image
+
+    from outpaint_studio.core.files import write_atomic
+    from outpaint_studio.core.images import encode_image
+    from outpaint_studio.core.metadata import encode_with_metadata
+
+    with Image.open(source) as opened:
+        opened.load()
+        data = (encode_with_metadata(opened, fmt, record) if record is not None
+                else encode_image(opened, fmt))  # fmt: skip
+    return write_atomic(data, path, overwrite=overwrite)
+
+
 class ResultKeeper(QObject):
     """Holds the last finished result and what can be done with it."""
 
@@ -89,17 +120,16 @@ class ResultKeeper(QObject):
         return path, chosen_fmt
 
     def save(self) -> Path | None:
-        """Export the result where the user says; the dialog asked before any overwrite."""
+        """Export the result where the user says; the dialog asked before any overwrite.
+
+        With variations kept, those are exported instead (several: into a folder).
+        """
+        if self.window.variations.kept():
+            written = self.window.variations.save_kept()
+            return written[0] if written else None
         if not self.has_result() or self.outcome is None or not self.outcome.output_path:
             return None
-        from outpaint_studio.core.jobs import Journal
-        from outpaint_studio.core.settings import journal_dir
-
-        try:
-            record = Journal(journal_dir()).load(self.outcome.key)
-        except (OSError, ValueError, KeyError):
-            record = None
-        return self.export(self.outcome.output_path, record)
+        return self.export(self.outcome.output_path, load_record(self.outcome.key))
 
     def export(self, source: str, record: JobRecord | None, suggested: Path | None = None
                ) -> Path | None:  # fmt: skip
@@ -107,22 +137,35 @@ class ResultKeeper(QObject):
         path_text, fmt = self.ask_save_path(suggested)
         if not path_text:
             return None
-        from PIL import Image
-
-        from outpaint_studio.core.images import encode_image, write_atomic
-        from outpaint_studio.core.metadata import encode_with_metadata
-
         path = Path(path_text)
         fmt = SUFFIX_FORMATS.get(path.suffix.lower(), fmt)
         if path.suffix.lower() not in SUFFIX_FORMATS:
-            path = path.with_name(path.name + (".jpg" if fmt == "jpeg" else f".{fmt}"))
-        with Image.open(source) as opened:
-            opened.load()
-            data = (encode_with_metadata(opened, fmt, record) if record is not None
-                    else encode_image(opened, fmt))  # fmt: skip
-        written = write_atomic(data, path, overwrite=path.exists())
+            path = path.with_name(path.name + extension(fmt))
+        written = write_export(source, record, path, fmt, overwrite=path.exists())
         self.settings.output_dir = str(written.parent)
         self.window.statusBar().showMessage(f"Saved {written}", 8000)
+        return written
+
+    def ask_folder(self) -> str:
+        """The native folder dialog for several kept variations (tests replace this method)."""
+        start = self.settings.output_dir or str(Path.home())
+        return QFileDialog.getExistingDirectory(self.window, "Save the kept variations", start)
+
+    def export_to_folder(self, items: list[tuple[str, JobRecord | None, int]]) -> list[Path]:
+        """Save each (file, record, number) as ``<source>-extended-<number>`` in one folder,
+        in the job's format; a name already taken gets the next free one, nothing is replaced."""
+        folder_text = self.ask_folder() if items else ""
+        if not folder_text:
+            return []
+        folder = Path(folder_text)
+        stem = Path(self.window.model.state.source_path or "image").stem
+        written: list[Path] = []
+        for source, record, number in items:
+            fmt = record.params.output_format if record is not None else "png"
+            path = folder / f"{stem}-extended-{number}{extension(fmt)}"
+            written.append(write_export(source, record, path, fmt, overwrite=False))
+        self.settings.output_dir = str(folder)
+        self.window.statusBar().showMessage(f"Saved {len(written)} variations in {folder}", 8000)
         return written
 
     def store_pasted(self, image: QImage) -> Path | None:
