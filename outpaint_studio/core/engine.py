@@ -9,11 +9,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
-
-from PIL import Image
+from typing import TYPE_CHECKING, Protocol
 
 from outpaint_studio.core.request import OutpaintRequest
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # Called with a stage name ("queued", "generating", "downloading", ...) and a fraction 0..1
 # when the engine knows one.

@@ -164,10 +164,6 @@ def _cmyk_to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def scaled_size(size: tuple[int, int], scale: float) -> tuple[int, int]:
-    return (max(1, round(size[0] * scale)), max(1, round(size[1] * scale)))
-
-
 def resize(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     if image.size == size:
         return image

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from outpaint_studio.core.files import write_atomic
-from outpaint_studio.core.layout import Placement
+from outpaint_studio.core.layout import Placement, scaled_size
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,7 @@ class JobParams:
 
     def placement(self, source_size: tuple[int, int]) -> Placement:
         """The layout at the size sent: ``source_size`` is the original's, before scaling."""
-        width = max(1, round(source_size[0] * self.scale))
-        height = max(1, round(source_size[1] * self.scale))
+        width, height = scaled_size(source_size, self.scale)
         return Placement(width, height, self.width, self.height, self.offset_x, self.offset_y)
 
 

@@ -190,6 +190,10 @@ def scaled_side(side: int, scale: float) -> int:
     return max(1, round(side * scale))
 
 
+def scaled_size(size: tuple[int, int], scale: float) -> tuple[int, int]:
+    return (scaled_side(size[0], scale), scaled_side(size[1], scale))
+
+
 def snap(value: int, grid: int = GRID) -> int:
     """The nearest multiple of ``grid`` (ties go up)."""
     return math.floor(value / grid + 0.5) * grid

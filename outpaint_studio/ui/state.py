@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from outpaint_studio.core.images import scaled_size
 from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.core.layout import (
     MAX_PIXELS,
@@ -18,6 +17,7 @@ from outpaint_studio.core.layout import (
     canvas_for_aspect,
     expand_around,
     fit_scale,
+    scaled_size,
 )
 from outpaint_studio.core.request import OutpaintRequest, placement_problems
 
@@ -32,6 +32,7 @@ class Options:
     prompt: str = ""
     safety_tolerance: int = 2
     auto_crop: bool = False
+    variations: int = 1  # how many results one Extend makes, 1 to 8
 
 
 @dataclass(frozen=True)

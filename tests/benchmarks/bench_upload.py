@@ -18,9 +18,8 @@ from outpaint_studio.core.images import (
     decode_image,
     prepare_upload,
     resize,
-    scaled_size,
 )
-from outpaint_studio.core.layout import MAX_PIXELS
+from outpaint_studio.core.layout import MAX_PIXELS, scaled_size
 from outpaint_studio.core.request import encode_image_bytes
 
 
