@@ -44,11 +44,13 @@ def estimate_text(state: EditorState, records: list[JobRecord]) -> str:
     g, o = state.geometry, state.options
     mp = output_megapixels(g.canvas_width, g.canvas_height)
     credits = estimate_credits(records, o.mode, mp, o.engine)
+    times = f" × {o.variations}" if o.variations > 1 else ""
     if o.engine != "bfl":
-        return f"{mp:.2f} MP · free (offline)"
+        return f"{mp:.2f} MP{times} · free (offline)"
     if credits is None:
-        return f"{mp:.2f} MP · credits known after the first FLUX {o.mode} job"
-    return f"{mp:.2f} MP · about {credits:g} credits"
+        return f"{mp:.2f} MP{times} · credits known after the first FLUX {o.mode} job"
+    total = round(credits * o.variations, 3)
+    return f"{mp:.2f} MP{times} · about {total:g} credits"
 
 
 class CostView(QObject):

@@ -27,6 +27,10 @@ STAGE_WORDS = {
 }
 
 
+LOCAL_AT_ONCE = 2  # offline variations share the CPU: two at a time
+MAX_VARIATIONS = 8
+
+
 @dataclass(frozen=True)
 class JobOutcome:
     """A finished job, as plain data for the GUI thread."""
@@ -39,6 +43,7 @@ class JobOutcome:
     history_path: str | None
     notice: str | None
     engine: str
+    index: int = 0  # the variation's number in its batch, from 0
 
     @property
     def succeeded(self) -> bool:
@@ -55,7 +60,7 @@ def stage_text(stage: str, fraction: float | None) -> str:
 class JobThread(QThread):
     """Runs one created job; reports progress and the outcome by signal."""
 
-    progress = Signal(str, float)  # stage, fraction (-1: unknown)
+    progress = Signal(int, str, float)  # variation index, stage, fraction (-1: unknown)
     done = Signal(object, QImage)  # JobOutcome, the saved result (null when none)
 
     def __init__(
@@ -63,16 +68,19 @@ class JobThread(QThread):
         runner: JobRunner,
         record: JobRecord,
         source: SourceImage,
+        index: int = 0,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.runner = runner
         self.record = record
         self.source = source
+        self.index = index
         self.cancel = threading.Event()
 
     def _update(self, update: JobUpdate) -> None:
-        self.progress.emit(update.stage, -1.0 if update.fraction is None else update.fraction)
+        fraction = -1.0 if update.fraction is None else update.fraction
+        self.progress.emit(self.index, update.stage, fraction)
 
     def run(self) -> None:
         try:
@@ -81,29 +89,47 @@ class JobThread(QThread):
             final = self.record
             final.state, final.error, final.error_kind = JobState.FAILED, str(exc), "internal"
         image = QImage(final.output_path) if final.output_path else QImage()
-        close = getattr(self.runner.engine, "close", None)
-        if callable(close):
-            close()
         self.done.emit(
             JobOutcome(final.key, final.state.value, final.error, final.error_kind,
-                       final.output_path, final.history_path, final.notice, final.engine),
+                       final.output_path, final.history_path, final.notice, final.engine,
+                       self.index),
             image,
         )  # fmt: skip
 
 
+@dataclass
+class Batch:
+    """The variations of one Extend: same layout, one runner each (offline: one seed each)."""
+
+    params: JobParams
+    source: SourceImage
+    api_url: str | None
+    runners: list[JobRunner]
+    at_once: int
+    queue: list[int]
+    done: int = 0
+    cancelled: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.runners)
+
+
 class JobController(QObject):
-    """Starts, cancels and reports one job at a time.
+    """Starts, cancels and reports one Extend at a time: one job, or up to 8 variations.
 
     Signals:
-        started(): a job began.
-        status(str, int): words for the stage, and percent (-1: indeterminate).
+        started(): an Extend began.
+        status(str, int): words for the stage or "2 of 4 done", and percent (-1: indeterminate).
+        variation_status(int, str): one variation's state in words ("Queued", "Generating 40 %").
         elapsed(float): seconds since the start, ticking while a job runs.
-        finished(object, QImage): the JobOutcome and the result image (null on failure).
+        finished(object, QImage): a JobOutcome and its result image (null on failure), per job.
         running_changed(bool)
     """
 
     started = Signal()
     status = Signal(str, int)
+    variation_status = Signal(int, str)
     elapsed = Signal(float)
     finished = Signal(object, QImage)
     running_changed = Signal(bool)
@@ -112,68 +138,136 @@ class JobController(QObject):
         super().__init__(parent)
         self.settings = settings
         self.keys = keys
-        self._thread: JobThread | None = None
+        self._threads: dict[int, JobThread] = {}
+        self._batch: Batch | None = None
         self._started_at = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(250)
         self._timer.timeout.connect(self._tick)
 
     def is_running(self) -> bool:
-        return self._thread is not None
+        return self._batch is not None
 
-    def start(self, params: JobParams, source: SourceImage, api_url: str) -> None:
-        """Create and run a job; raises ConfigurationError (no key, bad URL) before starting."""
+    def batch_size(self) -> int:
+        return self._batch.count if self._batch is not None else 1
+
+    def start(self, params: JobParams, source: SourceImage, api_url: str, count: int = 1) -> None:
+        """Run ``count`` jobs from one layout; raises ConfigurationError before starting any.
+
+        FLUX jobs share one client and go out at once (the runner keeps under the account's
+        limit); offline jobs get a seed each, so they differ, and run two at a time.
+        """
         from outpaint_studio.core.session import EngineChoice, make_engine, make_runner
 
-        if self._thread is not None:
+        if self._batch is not None:
             return
-        engine = make_engine(EngineChoice(params.engine, api_url), self.keys, self.settings)
-        runner = make_runner(engine)
-        record = runner.create(params, api_url if params.engine == "bfl" else None)
-        thread = JobThread(runner, record, source, self)
-        thread.progress.connect(self._on_progress)
-        thread.done.connect(self._on_done)
-        self._thread = thread
+        count = max(1, min(MAX_VARIATIONS, count))
+        if params.engine == "local":
+            from outpaint_studio.engines.local import LocalEngine
+
+            runners = [make_runner(LocalEngine(seed=index)) for index in range(count)]
+            at_once = LOCAL_AT_ONCE
+        else:
+            engine = make_engine(EngineChoice(params.engine, api_url), self.keys, self.settings)
+            runners = [make_runner(engine)] * count
+            at_once = count
+        url = api_url if params.engine == "bfl" else None
+        self._batch = Batch(params, source, url, runners, at_once, list(range(count)))
         self._started_at = time.monotonic()
         self._timer.start()
-        thread.start()
         self.started.emit()
         self.running_changed.emit(True)
-        self.status.emit("Preparing", -1)
+        for index in range(count):
+            self.variation_status.emit(index, "Waiting")
+        self._fill()
+        self._report("Preparing", -1)
+
+    def _fill(self) -> None:
+        """Start queued variations while there is room."""
+        batch = self._batch
+        while batch is not None and batch.queue and len(self._threads) < batch.at_once:
+            index = batch.queue.pop(0)
+            runner = batch.runners[index]
+            record = runner.create(batch.params, batch.api_url)
+            thread = JobThread(runner, record, batch.source, index, self)
+            thread.progress.connect(self._on_progress)
+            thread.done.connect(self._on_done)
+            self._threads[index] = thread
+            self.variation_status.emit(index, "Preparing")
+            thread.start()
+
+    def _report(self, text: str, percent: int) -> None:
+        batch = self._batch
+        if batch is None or batch.count == 1:
+            self.status.emit(text, percent)
+        else:
+            self.status.emit(f"{batch.done} of {batch.count} done", batch.done * 100 // batch.count)
 
     def cancel(self) -> None:
-        if self._thread is not None:
-            self._thread.cancel.set()
-            self.status.emit("Cancelling", -1)
+        """Cancel every running variation; queued ones never start."""
+        batch = self._batch
+        if batch is None:
+            return
+        batch.cancelled = True
+        for index in batch.queue:
+            self.variation_status.emit(index, "Cancelled")
+        batch.done += len(batch.queue)
+        batch.queue.clear()
+        for thread in self._threads.values():
+            thread.cancel.set()
+        self.status.emit("Cancelling", -1)
 
     @Slot()
     def _tick(self) -> None:
         self.elapsed.emit(time.monotonic() - self._started_at)
 
-    @Slot(str, float)
-    def _on_progress(self, stage: str, fraction: float) -> None:
+    @Slot(int, str, float)
+    def _on_progress(self, index: int, stage: str, fraction: float) -> None:
         if stage in STAGE_WORDS:
             value = None if fraction < 0 else fraction
-            self.status.emit(stage_text(stage, value), -1 if value is None else round(value * 100))
+            text = stage_text(stage, value)
+            self.variation_status.emit(index, text)
+            if self._batch is None or not self._batch.cancelled:
+                self._report(text, -1 if value is None else round(value * 100))
 
     @Slot(object, QImage)
     def _on_done(self, outcome: JobOutcome, image: QImage) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.wait()
-            thread.deleteLater()
-        self._timer.stop()
-        self.running_changed.emit(False)
+        thread = self._threads.pop(outcome.index, None)
+        batch = self._batch
+        if thread is None or batch is None:
+            return  # a late report after shutdown()
+        thread.wait()
+        thread.deleteLater()
+        batch.done += 1
+        self._fill()
+        if not self._threads:
+            self._end()
+        elif not batch.cancelled:
+            self._report("", 0)
         self.finished.emit(outcome, image)
+
+    def _end(self) -> None:
+        batch, self._batch = self._batch, None
+        self._timer.stop()
+        if batch is not None:
+            for engine in {id(r.engine): r.engine for r in batch.runners}.values():
+                close = getattr(engine, "close", None)
+                if callable(close):
+                    close()
+        self.running_changed.emit(False)
 
     def shutdown(self) -> None:
         """Cancel and wait: a submitted FLUX job stays in the journal, collectable later."""
-        thread = self._thread
-        if thread is not None:
+        if self._batch is not None:
+            self._batch.queue.clear()
+        for thread in self._threads.values():
             thread.cancel.set()
+        for thread in self._threads.values():
             thread.wait()
-            self._thread = None
+        self._threads.clear()
+        if self._batch is not None:
+            self._end()
         self._timer.stop()
 
 
-__all__ = ["JobController", "JobOutcome", "stage_text"]
+__all__ = ["MAX_VARIATIONS", "JobController", "JobOutcome", "stage_text"]

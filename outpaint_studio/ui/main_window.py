@@ -36,6 +36,7 @@ from outpaint_studio.ui.panel import LayoutPanel
 from outpaint_studio.ui.restore import find_source, restored_state, same_file
 from outpaint_studio.ui.results import ResultKeeper
 from outpaint_studio.ui.state import Options
+from outpaint_studio.ui.variations import VariationsBar, remember_count, remembered_count
 
 if TYPE_CHECKING:
     from outpaint_studio.core.images import SourceImage
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self.layout_panel = LayoutPanel(self.model)
         self.options_panel = OptionsPanel(self.model)
         self.results = ResultKeeper(self, self.canvas, self.settings)
+        self.variations = VariationsBar(self)
         self.history = HistoryPanel(self.settings, self.keys)
         self._pending_layout: JobParams | None = None
         self.cost = CostView(self.keys, self)
@@ -88,7 +90,8 @@ class MainWindow(QMainWindow):
     def _initial_options(self) -> Options:
         s = self.settings
         engine = choose_engine(s, self.keys, None).name
-        return Options(engine, s.mode, s.output_format, s.prompt, s.safety_tolerance, s.auto_crop)
+        return Options(engine, s.mode, s.output_format, s.prompt, s.safety_tolerance, s.auto_crop,
+                       remembered_count())  # fmt: skip
 
     def _build(self) -> None:
         side = QWidget()
@@ -111,6 +114,7 @@ class MainWindow(QMainWindow):
         centre_layout.setSpacing(0)
         centre_layout.addWidget(self.banner)
         centre_layout.addWidget(self.canvas, 1)
+        centre_layout.addWidget(self.variations)
         splitter = QSplitter()
         splitter.addWidget(centre)
         splitter.addWidget(scroll)
@@ -159,6 +163,8 @@ class MainWindow(QMainWindow):
         self.jobs.status.connect(self.options_panel.show_status)
         self.jobs.elapsed.connect(self.options_panel.show_elapsed)
         self.jobs.finished.connect(self._on_job_finished)
+        self.jobs.finished.connect(self.variations.job_finished)  # after: it may override status
+        self.jobs.variation_status.connect(self.variations.set_status)
         self.banner.action.connect(self._on_banner_action)
         self.history.reopen_layout.connect(self.reopen_layout)
         self.history.use_as_source.connect(self.open_image)
@@ -228,6 +234,7 @@ class MainWindow(QMainWindow):
     def _on_preview(self, image: QImage, path: str, size: tuple[int, int]) -> None:
         self.source = None
         self.results.clear()
+        self.variations.clear()
         self.model.set_source(path, size)
         pending, self._pending_layout = self._pending_layout, None
         if pending is not None and same_file(pending.input, path):
@@ -274,10 +281,12 @@ class MainWindow(QMainWindow):
         if not self.options_panel.extend_button.isEnabled() or self.source is None:
             return
         self.banner.hide()
-        url = resolve_api_url(self.settings)
+        url, count = resolve_api_url(self.settings), self.model.state.options.variations
+        self.variations.begin(count)
         try:
-            self.jobs.start(self.model.state.job_params(), self.source, url)
+            self.jobs.start(self.model.state.job_params(), self.source, url, count)
         except ConfigurationError as exc:
+            self.variations.clear()
             message = str(exc)
             self.banner.show_message(message[0].upper() + message[1:], "error", "settings",
                                      "Open Settings", kind="config")  # fmt: skip
@@ -295,7 +304,6 @@ class MainWindow(QMainWindow):
         if outcome.succeeded:
             record = self.history.model.find(outcome.key)
             panel.show_status(f"Done · {cost_text(record)}" if record else "Done", 100)
-            self.results.show(outcome, image)
             self.statusBar().showMessage(
                 f"Result kept in {outcome.output_path} — Ctrl+S to save it elsewhere", 15000
             )
@@ -350,6 +358,7 @@ class MainWindow(QMainWindow):
         s = self.settings
         s.mode, s.output_format, s.prompt = o.mode, o.output_format, o.prompt
         s.safety_tolerance, s.auto_crop = o.safety_tolerance, o.auto_crop
+        remember_count(o.variations)
         automatic = choose_engine(replace(s, engine="auto"), self.keys, None).name
         s.engine = "auto" if o.engine == automatic else o.engine
         s.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()

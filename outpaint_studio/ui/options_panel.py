@@ -117,7 +117,13 @@ class OptionsPanel(QWidget):
         self.cancel_button = named(QPushButton("Cancel"), "cancelButton", "Cancel the job (Esc)")
         self.cancel_button.setMinimumHeight(36)
         self.cancel_button.setEnabled(False)
+        self.variations = named(spin(1, 8), "variationsSpin",
+                                "Variations: how many results one Extend makes (1-8)")  # fmt: skip
+        self.variations.setPrefix("× ")
+        self.variations.setMinimumHeight(36)
+        self.variations.valueChanged.connect(lambda v: self.model.set_options(variations=v))
         buttons.addWidget(self.extend_button, 2)
+        buttons.addWidget(self.variations)
         buttons.addWidget(self.cancel_button, 1)
         area.addLayout(buttons)
         return area
@@ -143,6 +149,8 @@ class OptionsPanel(QWidget):
             self.prompt.setText(o.prompt)
             self.prompt.blockSignals(False)
         set_value(self.safety, o.safety_tolerance)
+        set_value(self.variations, o.variations)
+        self.extend_button.setText("Extend" if o.variations == 1 else f"Extend {o.variations}")
         self.mode_hint.setText(MODE_HINTS.get(o.mode, ""))
         is_bfl = o.engine == "bfl"
         self.prompt.setEnabled(is_bfl)
