@@ -68,7 +68,10 @@ def test_cancel_stops_a_submitted_job_and_keeps_it(window, small_photo, qtbot, m
         qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
         qtbot.mouseClick(window.options_panel.extend_button, Qt.MouseButton.LeftButton)
         assert window.options_panel.cancel_button.isEnabled()
-        qtbot.waitUntil(lambda: window.options_panel.status.text() == "Queued", timeout=5000)
+        qtbot.waitUntil(  # submitted: the service reports it queued, then generating
+            lambda: window.options_panel.status.text().startswith(("Queued", "Generating")),
+            timeout=5000,
+        )
         with qtbot.waitSignal(window.jobs.finished, timeout=5000):
             qtbot.mouseClick(window.options_panel.cancel_button, Qt.MouseButton.LeftButton)
     assert not window.options_panel.cancel_button.isEnabled()
