@@ -81,7 +81,10 @@ def test_escape_cancels_a_running_job(window, small_photo, qtbot, monkeypatch) -
         window.open_image(small_photo)
         qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
         window.extend()
-        qtbot.waitUntil(lambda: window.options_panel.status.text() == "Queued", timeout=5000)
+        qtbot.waitUntil(
+            lambda: window.options_panel.status.text().startswith(("Queued", "Generating")),
+            timeout=5000,
+        )
         with qtbot.waitSignal(window.jobs.finished, timeout=5000) as finished:
             qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
     assert finished.args[0].state == "submitted"
