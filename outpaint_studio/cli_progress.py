@@ -7,14 +7,10 @@ from collections.abc import Callable
 from typing import TextIO
 
 from outpaint_studio.core.runner import JobUpdate
+from outpaint_studio.core.stages import RUNNING_STAGES, stage_text
 
 STAGE_WORDS = {
-    "preparing": "Preparing",
-    "submitting": "Submitting",
-    "queued": "Queued",
-    "generating": "Generating",
-    "downloading": "Downloading",
-    "saving": "Saving",
+    **RUNNING_STAGES,
     "saved": "Saved",
     "failed": "Failed",
     "uncertain": "Uncertain",
@@ -25,10 +21,7 @@ STAGE_WORDS = {
 
 
 def describe(update: JobUpdate) -> str:
-    words = STAGE_WORDS.get(update.stage, update.stage.capitalize())
-    if update.fraction is not None and update.stage == "generating":
-        words += f" {update.fraction * 100:.0f} %"
-    return f"{words} · {update.elapsed:.1f} s"
+    return f"{stage_text(update.stage, update.fraction, STAGE_WORDS)} · {update.elapsed:.1f} s"
 
 
 class ProgressPrinter:

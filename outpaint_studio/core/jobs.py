@@ -18,6 +18,7 @@ from typing import Any
 
 from outpaint_studio.core.files import write_atomic
 from outpaint_studio.core.layout import Placement, scaled_size
+from outpaint_studio.core.request import OutpaintRequest
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,29 @@ class JobParams:
     out_dir: str | None = None
     overwrite: bool = False
     sidecar: bool = False  # write NAME.EXT.json beside the output
+
+    def request(
+        self,
+        input_image: str,
+        source_size: tuple[int, int],
+        offsets: tuple[int | None, int | None] | None = None,
+    ) -> OutpaintRequest:
+        """The request for these parameters; ``source_size`` is the reference as sent, and
+        ``offsets`` replace the user's where the upload was cropped."""
+        offset_x, offset_y = offsets if offsets is not None else (self.offset_x, self.offset_y)
+        return OutpaintRequest(
+            input_image=input_image,
+            width=self.width,
+            height=self.height,
+            auto_crop=self.auto_crop,
+            safety_tolerance=self.safety_tolerance,
+            output_format=self.output_format,
+            prompt=self.prompt or None,
+            reference_offset_x=offset_x,
+            reference_offset_y=offset_y,
+            mode=self.mode,
+            source_size=source_size,
+        )
 
     def placement(self, source_size: tuple[int, int]) -> Placement:
         """The layout at the size sent: ``source_size`` is the original's, before scaling."""

@@ -81,19 +81,9 @@ def place(params: JobParams, source: SourceImage) -> PlacedSource:
 def build_request(params: JobParams, source: SourceImage, placed: PlacedSource) -> OutpaintRequest:
     """Encode the upload and build a checked request (raises InvalidRequest)."""
     upload = prepare_upload(source, placed.upload_image)
-    return OutpaintRequest(
-        input_image=encode_image_bytes(upload.data),
-        width=params.width,
-        height=params.height,
-        auto_crop=params.auto_crop,
-        safety_tolerance=params.safety_tolerance,
-        output_format=params.output_format,
-        prompt=params.prompt or None,
-        reference_offset_x=placed.offset_x,
-        reference_offset_y=placed.offset_y,
-        mode=params.mode,
-        source_size=placed.upload_image.size,
-    ).validate()
+    offsets = (placed.offset_x, placed.offset_y)
+    request = params.request(encode_image_bytes(upload.data), placed.upload_image.size, offsets)
+    return request.validate()
 
 
 class JobRunner:

@@ -12,19 +12,11 @@ from PySide6.QtGui import QImage
 
 from outpaint_studio.core.jobs import JobParams, JobRecord, JobState
 from outpaint_studio.core.settings import KeyStore, Settings
+from outpaint_studio.core.stages import RUNNING_STAGES, stage_text
 
 if TYPE_CHECKING:  # the runner pulls in numpy and the engines: imported on the first job
     from outpaint_studio.core.images import SourceImage
     from outpaint_studio.core.runner import JobRunner, JobUpdate
-
-STAGE_WORDS = {
-    "preparing": "Preparing",
-    "submitting": "Submitting",
-    "queued": "Queued",
-    "generating": "Generating",
-    "downloading": "Downloading",
-    "saving": "Saving",
-}
 
 
 LOCAL_AT_ONCE = 2  # offline variations share the CPU: two at a time
@@ -48,13 +40,6 @@ class JobOutcome:
     @property
     def succeeded(self) -> bool:
         return self.state == JobState.SAVED.value
-
-
-def stage_text(stage: str, fraction: float | None) -> str:
-    words = STAGE_WORDS.get(stage, stage.capitalize())
-    if fraction is not None and stage == "generating":
-        return f"{words} {round(fraction * 100)} %"
-    return words
 
 
 class JobThread(QThread):
@@ -223,7 +208,7 @@ class JobController(QObject):
 
     @Slot(int, str, float)
     def _on_progress(self, index: int, stage: str, fraction: float) -> None:
-        if stage in STAGE_WORDS:
+        if stage in RUNNING_STAGES:
             value = None if fraction < 0 else fraction
             text = stage_text(stage, value)
             self.variation_status.emit(index, text)
@@ -270,4 +255,4 @@ class JobController(QObject):
         self._timer.stop()
 
 
-__all__ = ["MAX_VARIATIONS", "JobController", "JobOutcome", "stage_text"]
+__all__ = ["MAX_VARIATIONS", "JobController", "JobOutcome"]

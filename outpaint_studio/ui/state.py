@@ -90,20 +90,7 @@ class EditorState:
 
     def request(self, input_image: str = "preview") -> OutpaintRequest:
         """The request the service would get (``input_image`` aside)."""
-        g, o = self.geometry, self.options
-        return OutpaintRequest(
-            input_image=input_image,
-            width=g.canvas_width,
-            height=g.canvas_height,
-            auto_crop=o.auto_crop,
-            safety_tolerance=o.safety_tolerance,
-            output_format=o.output_format,
-            prompt=o.prompt or None,
-            reference_offset_x=g.offset_x,
-            reference_offset_y=g.offset_y,
-            mode=o.mode,
-            source_size=self.scaled_source,
-        )
+        return self.job_params().request(input_image, self.scaled_source)
 
     def job_params(self) -> JobParams:
         g, o = self.geometry, self.options
