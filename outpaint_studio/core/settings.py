@@ -69,6 +69,7 @@ class Settings:
     feather: int = 8
     snap: bool = True
     output_dir: str = ""
+    variations: int = 1
     poll_timeout: float = 600.0
     recent_files: list[str] = field(default_factory=list)
     window_geometry: str = ""

@@ -28,7 +28,7 @@ from outpaint_studio.ui.canvas import CanvasView
 from outpaint_studio.ui.cost_view import CostView, estimate_text
 from outpaint_studio.ui.history import HistoryPanel
 from outpaint_studio.ui.history_model import cost_text
-from outpaint_studio.ui.job_controller import JobController, JobOutcome
+from outpaint_studio.ui.job_controller import MAX_VARIATIONS, JobController, JobOutcome
 from outpaint_studio.ui.loader import Loader
 from outpaint_studio.ui.model import EditorModel
 from outpaint_studio.ui.options_panel import OptionsPanel
@@ -36,7 +36,7 @@ from outpaint_studio.ui.panel import LayoutPanel
 from outpaint_studio.ui.restore import find_source, restored_state, same_file
 from outpaint_studio.ui.results import ResultKeeper
 from outpaint_studio.ui.state import Options
-from outpaint_studio.ui.variations import VariationsBar, remember_count, remembered_count
+from outpaint_studio.ui.variations import VariationsBar
 
 if TYPE_CHECKING:
     from outpaint_studio.core.images import SourceImage
@@ -90,8 +90,9 @@ class MainWindow(QMainWindow):
     def _initial_options(self) -> Options:
         s = self.settings
         engine = choose_engine(s, self.keys, None).name
+        variations = max(1, min(MAX_VARIATIONS, s.variations))
         return Options(engine, s.mode, s.output_format, s.prompt, s.safety_tolerance, s.auto_crop,
-                       remembered_count())  # fmt: skip
+                       variations)  # fmt: skip
 
     def _build(self) -> None:
         side = QWidget()
@@ -358,7 +359,7 @@ class MainWindow(QMainWindow):
         s = self.settings
         s.mode, s.output_format, s.prompt = o.mode, o.output_format, o.prompt
         s.safety_tolerance, s.auto_crop = o.safety_tolerance, o.auto_crop
-        remember_count(o.variations)
+        s.variations = o.variations
         automatic = choose_engine(replace(s, engine="auto"), self.keys, None).name
         s.engine = "auto" if o.engine == automatic else o.engine
         s.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()

@@ -8,8 +8,6 @@ history keep it until deleted there). Save exports the kept ones.
 
 from __future__ import annotations
 
-import contextlib
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -36,8 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outpaint_studio.core.settings import config_dir
-from outpaint_studio.ui.job_controller import MAX_VARIATIONS, JobOutcome
+from outpaint_studio.ui.job_controller import JobOutcome
 from outpaint_studio.ui.widgets import named
 
 if TYPE_CHECKING:
@@ -51,26 +48,6 @@ INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
 KEPT_COLOUR = QColor("#2e9d5b")
 FAILED_STATES = {"failed": "Failed", "uncertain": "Uncertain", "cancelled": "Cancelled",
                  "submitted": "Submitted, not collected", "ready": "Not saved"}  # fmt: skip
-
-
-def ui_state_path() -> Path:
-    return config_dir() / "ui-state.json"
-
-
-def remembered_count() -> int:
-    """The number of variations chosen last time (1 when none was saved)."""
-    try:
-        value = json.loads(ui_state_path().read_text(encoding="utf-8")).get("variations", 1)
-    except (OSError, ValueError, AttributeError):
-        return 1
-    return max(1, min(MAX_VARIATIONS, value)) if isinstance(value, int) else 1
-
-
-def remember_count(count: int) -> None:
-    from outpaint_studio.core.files import write_atomic
-
-    with contextlib.suppress(OSError):
-        write_atomic(json.dumps({"variations": count}).encode(), ui_state_path(), overwrite=True)
 
 
 @dataclass
@@ -342,4 +319,4 @@ class VariationsBar(QWidget):
         self.editor.update_result_actions()
 
 
-__all__ = ["VariationStrip", "VariationsBar", "remember_count", "remembered_count"]
+__all__ = ["VariationStrip", "VariationsBar"]
