@@ -17,10 +17,9 @@ import numpy as np
 import patchmatch
 from PIL import Image
 
-from outpaint_studio.engines.fill.resample import box_mean, dilate, downscale_known, resize_float
+from outpaint_studio.engines.fill.resample import dilate, downscale_known, resize_float
 
 _seed_lock = threading.Lock()
-BUSY_FACTOR = 2.0
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,6 @@ class PatchMatchSettings:
     # width of the source band PatchMatch may copy from, as a fraction of the working canvas side
     context_fraction: float = 0.15
     min_context: int = 12
-    near_fraction: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -66,60 +64,28 @@ def _bounding_box(mask: np.ndarray) -> tuple[int, int, int, int]:
     return int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1
 
 
-def _run(
-    canvas: np.ndarray, hole: np.ndarray, hidden: np.ndarray, radius: int, seed: int
-) -> np.ndarray:
-    """PatchMatch on the bounding box of ``hole`` and the pixels it may copy from."""
-    top, bottom, left, right = _bounding_box(hole | ~hidden)
-    crop = np.ascontiguousarray(canvas[top:bottom, left:right])
-    crop_hole = hole[top:bottom, left:right]
-    crop_hidden = hidden[top:bottom, left:right] & ~crop_hole
-    crop[crop_hole] = 0
-    with _seed_lock:
-        patchmatch.set_random_seed(seed)
-        filled = patchmatch.inpaint(
-            crop,
-            crop_hole,
-            global_mask=crop_hidden if crop_hidden.any() else None,
-            patch_size=radius,
-        )
-    result = canvas.copy()
-    result[top:bottom, left:right] = filled
-    return result
-
-
-def busy_mask(canvas: np.ndarray, known: np.ndarray, radius: int) -> np.ndarray:
-    """Known pixels in busy (high-contrast) neighbourhoods."""
-    gray = canvas.astype(np.float32).mean(axis=2)
-    energy = np.zeros_like(gray)
-    energy[:, :-1] += np.abs(np.diff(gray, axis=1))
-    energy[:-1] += np.abs(np.diff(gray, axis=0))
-    local = box_mean(energy, radius)
-    values = local[known]
-    if values.size == 0:
-        return np.zeros_like(known)
-    threshold = BUSY_FACTOR * float(np.median(values)) + 1.0
-    return known & (local > threshold)
-
-
 def inpaint(
     canvas: np.ndarray, known: np.ndarray, settings: PatchMatchSettings, seed: int
 ) -> np.ndarray:
     """Fill the unknown pixels of a working-size uint8 canvas with PatchMatch."""
     hole = ~known
     usable = context_mask(known, context_radius(known.shape, settings))
-    near_width = max(4, round(settings.near_fraction * max(known.shape)))
-    near = hole & dilate(known, near_width)
-    far = hole & ~near
-    if settings.near_fraction <= 0 or not far.any():
-        return _run(canvas, hole, known & ~usable, settings.patch_radius, seed)
-    first = _run(canvas, near, (known & ~usable) | far, settings.patch_radius, seed)
-    done = known | near
-    busy = busy_mask(first, usable | near, max(2, near_width // 4))
-    allowed = (usable | near) & ~busy
-    if allowed.sum() < 0.2 * (usable | near).sum():
-        allowed = usable | near
-    return _run(first, far, done & ~allowed, settings.patch_radius, seed + 1)
+    top, bottom, left, right = _bounding_box(hole | usable)
+    crop = np.ascontiguousarray(canvas[top:bottom, left:right])
+    crop_hole = hole[top:bottom, left:right]
+    hidden = (known & ~usable)[top:bottom, left:right]
+    crop[crop_hole] = 0
+    with _seed_lock:
+        patchmatch.set_random_seed(seed)
+        filled = patchmatch.inpaint(
+            crop,
+            crop_hole,
+            global_mask=hidden if hidden.any() else None,
+            patch_size=settings.patch_radius,
+        )
+    result = canvas.copy()
+    result[top:bottom, left:right] = filled
+    return result
 
 
 def upscale(small: np.ndarray, size: tuple[int, int]) -> np.ndarray:

@@ -57,21 +57,3 @@ def _window_any(mask: np.ndarray, radius: int, axis: int) -> np.ndarray:
     lower = np.take(counts, np.maximum(index - radius, 0), axis=axis)
     result: np.ndarray = (upper - lower) > 0
     return result
-
-
-def box_mean(values: np.ndarray, radius: int) -> np.ndarray:
-    """Mean of an HxW float array over a square window (edges use the window's inside part)."""
-    result = values.astype(np.float64)
-    for axis in (0, 1):
-        length = result.shape[axis]
-        sums = np.cumsum(result, axis=axis)
-        sums = np.concatenate([np.zeros_like(np.take(sums, [0], axis=axis)), sums], axis=axis)
-        index = np.arange(length)
-        upper = np.minimum(index + radius + 1, length)
-        lower = np.maximum(index - radius, 0)
-        shape = [1, 1]
-        shape[axis] = length
-        result = (np.take(sums, upper, axis=axis) - np.take(sums, lower, axis=axis)) / (
-            upper - lower
-        ).reshape(shape)
-    return result.astype(np.float32)
