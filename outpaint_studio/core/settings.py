@@ -70,6 +70,7 @@ class Settings:
     snap: bool = True
     output_dir: str = ""
     variations: int = 1
+    full_res: bool = True  # full-resolution output whenever the source is scaled
     poll_timeout: float = 600.0
     recent_files: list[str] = field(default_factory=list)
     window_geometry: str = ""

@@ -132,6 +132,8 @@ class CanvasView(QGraphicsView):
             self.result_item.hide()
             return
         self.result_item.setPixmap(QPixmap.fromImage(image))
+        width = self.model.state.geometry.canvas_width  # a full-resolution result: fit it
+        self.result_item.setScale(width / image.width() if image.width() > width else 1.0)
         self.result_item.show()
 
     def set_compare(self, before: bool) -> None:

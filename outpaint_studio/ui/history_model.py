@@ -64,6 +64,26 @@ def summary_line(record: JobRecord) -> str:
     return f"{p.width} × {p.height} · {engine} {p.mode} · {cost_text(record)}\n{when} · {state}"
 
 
+def change_text(record: JobRecord) -> str:
+    """How much the engine altered the original's region, and what became of it, in words."""
+    if not record.params.paste_back:
+        return "Saved as the engine returned it (paste-back off)" if record.output_path else ""
+    if not record.source_change:
+        return ""
+    mean, peak = record.source_change.get("mean", 0), record.source_change.get("max", 0)
+    engine = "FLUX" if record.engine == "bfl" else "The offline engine"
+    return (f"{engine} changed the original by {mean:.1f} on average (max {peak:.0f}); "
+            "your pixels were put back")  # fmt: skip
+
+
+def done_text(record: JobRecord | None) -> str:
+    """The status after a saved job: its cost, then how the original came back."""
+    if record is None:
+        return "Done"
+    change = change_text(record)
+    return f"Done · {cost_text(record)}" + (f"\n{change}" if change else "")
+
+
 def details_text(record: JobRecord) -> str:
     p = record.params
     lines = [
@@ -72,9 +92,8 @@ def details_text(record: JobRecord) -> str:
         f"Prompt: {p.prompt}" if p.prompt else "No prompt",
         f"Job id: {record.job_id or '—'}",
     ]
-    if record.source_change:
-        mean, peak = record.source_change.get("mean", 0), record.source_change.get("max", 0)
-        lines.append(f"Source changed by the service: mean {mean:.2f}, max {peak:.0f}")
+    if change_text(record):
+        lines.append(change_text(record))
     if record.error:
         lines.append(f"Message: {record.error}")
     return "\n".join(lines)

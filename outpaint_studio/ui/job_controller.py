@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
@@ -141,12 +141,14 @@ class JobController(QObject):
 
         FLUX jobs share one client and go out at once (the runner keeps under the account's
         limit); offline jobs get a seed each, so they differ, and run two at a time.
+        Paste-back and its blend band come from the settings.
         """
         from outpaint_studio.core.session import EngineChoice, make_engine, make_runner
 
         if self._batch is not None:
             return
         count = max(1, min(MAX_VARIATIONS, count))
+        params = with_settings(params, self.settings)
         if params.engine == "local":
             from outpaint_studio.engines.local import LocalEngine
 
@@ -253,6 +255,12 @@ class JobController(QObject):
         if self._batch is not None:
             self._end()
         self._timer.stop()
+
+
+def with_settings(params: JobParams, settings: Settings) -> JobParams:
+    """``params`` with the paste-back choice and blend band (0-16 px) of ``settings``."""
+    feather = max(0, min(16, settings.feather))
+    return replace(params, paste_back=settings.paste_back, feather=feather)
 
 
 __all__ = ["MAX_VARIATIONS", "JobController", "JobOutcome"]

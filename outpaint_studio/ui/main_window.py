@@ -27,7 +27,7 @@ from outpaint_studio.ui.banner import Banner
 from outpaint_studio.ui.canvas import CanvasView
 from outpaint_studio.ui.cost_view import CostView, estimate_text
 from outpaint_studio.ui.history import HistoryPanel
-from outpaint_studio.ui.history_model import cost_text
+from outpaint_studio.ui.history_model import done_text
 from outpaint_studio.ui.job_controller import MAX_VARIATIONS, JobController, JobOutcome
 from outpaint_studio.ui.loader import Loader
 from outpaint_studio.ui.model import EditorModel
@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         engine = choose_engine(s, self.keys, None).name
         variations = max(1, min(MAX_VARIATIONS, s.variations))
         return Options(engine, s.mode, s.output_format, s.prompt, s.safety_tolerance, s.auto_crop,
-                       variations)  # fmt: skip
+                       variations, s.full_res)  # fmt: skip
 
     def _build(self) -> None:
         side = QWidget()
@@ -304,7 +304,7 @@ class MainWindow(QMainWindow):
             self.cost.refresh_balance(resolve_api_url(self.settings))
         if outcome.succeeded:
             record = self.history.model.find(outcome.key)
-            panel.show_status(f"Done · {cost_text(record)}" if record else "Done", 100)
+            panel.show_status(done_text(record), 100)
             self.statusBar().showMessage(
                 f"Result kept in {outcome.output_path} — Ctrl+S to save it elsewhere", 15000
             )
@@ -359,7 +359,7 @@ class MainWindow(QMainWindow):
         s = self.settings
         s.mode, s.output_format, s.prompt = o.mode, o.output_format, o.prompt
         s.safety_tolerance, s.auto_crop = o.safety_tolerance, o.auto_crop
-        s.variations = o.variations
+        s.variations, s.full_res = o.variations, o.full_res
         automatic = choose_engine(replace(s, engine="auto"), self.keys, None).name
         s.engine = "auto" if o.engine == automatic else o.engine
         s.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()

@@ -92,6 +92,7 @@ class OptionsPanel(QWidget):
         self.estimate = named(hint(), "costEstimate", "Output size and estimated credits")
         area.addWidget(self.estimate)
         self.status = named(QLabel(), "jobStatus", "Job state")
+        self.status.setWordWrap(True)
         self.elapsed = named(QLabel(), "jobElapsed", "Seconds since the job started")
         status_row = QHBoxLayout()
         status_row.addWidget(self.status, 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from outpaint_studio.core.layout import ANCHORS, ASPECT_PRESETS, MAX_PIXELS
 from outpaint_studio.ui.model import EditorModel
+from outpaint_studio.ui.state import EditorState
 from outpaint_studio.ui.widgets import caption, hint, named, set_value, spin
 
 ANCHOR_GLYPHS = ("↖", "↑", "↗", "←", "•", "→", "↙", "↓", "↘")
@@ -89,6 +90,12 @@ class LayoutPanel(QWidget):
         scale_row.addWidget(self.scale_spin, 1)
         scale_row.addWidget(self.fit_button)
         form.addRow("Scale", scale_row)
+        self.full_res = named(QCheckBox("Full-resolution output"), "fullResCheck",
+                              "Upscale the result by 1/scale and keep every pixel of the "
+                              "original (only when the source is scaled)")  # fmt: skip
+        self.output_size = named(hint(), "outputSizeReadout", "Size of the saved output")
+        form.addRow("", self.full_res)
+        form.addRow("", self.output_size)
         self.x_spin = named(spin(-65536, 65536, 1, " px"), "offsetX", "Source left, canvas px")
         self.y_spin = named(spin(-65536, 65536, 1, " px"), "offsetY", "Source top, canvas px")
         offsets = QHBoxLayout()
@@ -123,6 +130,7 @@ class LayoutPanel(QWidget):
         self.centre_h.clicked.connect(self._centre_clicked)
         self.centre_v.clicked.connect(self._centre_clicked)
         self.auto_crop.toggled.connect(lambda on: self.model.set_options(auto_crop=on))
+        self.full_res.toggled.connect(lambda on: self.model.set_options(full_res=on))
         return rows
 
     def _anchor_grid(self) -> QGridLayout:
@@ -154,6 +162,7 @@ class LayoutPanel(QWidget):
             self.auto_crop.blockSignals(True)
             self.auto_crop.setChecked(state.options.auto_crop)
             self.auto_crop.blockSignals(False)
+        self._sync_output(state)
         pixels = state.pixels()
         over = pixels > MAX_PIXELS
         mp = f"{pixels / 1e6:.2f} MP"
@@ -175,6 +184,16 @@ class LayoutPanel(QWidget):
             self.overhang.setText("The hatched part will be cropped away.")
         else:
             self.overhang.setText("")
+
+    def _sync_output(self, state: EditorState) -> None:
+        """The full-resolution choice (only with a scaled source) and the output's size."""
+        scaled = state.source_size is not None and state.geometry.scale < 1
+        self.full_res.setEnabled(scaled)
+        with QSignalBlocker(self.full_res):
+            self.full_res.setChecked(state.full_res_active())
+        width, height = state.output_size()
+        text = f"Output {width} × {height} px ({width * height / 1e6:.1f} MP)"
+        self.output_size.setText(text if state.source_size is not None else "")
 
     # --- widgets -> model -------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ def restored_state(state: EditorState, params: JobParams) -> EditorState:
         prompt=params.prompt or "",
         safety_tolerance=params.safety_tolerance,
         auto_crop=params.auto_crop,
+        full_res=params.full_res if params.scale < 1 else state.options.full_res,
     )
     return replace(state, geometry=geometry, options=options)
 

@@ -103,6 +103,20 @@ class SettingsDialog(QDialog):
                           "Snapping while dragging")  # fmt: skip
         self.snap.setChecked(settings.snap)
         form.addRow("", self.snap)
+        self.paste_back = named(QCheckBox("Keep the original's pixels (paste back)"),
+                                "pasteBackCheck", "Put the source's own pixels back in the "
+                                "result; off: save the service's bytes unchanged")  # fmt: skip
+        self.paste_back.setChecked(settings.paste_back)
+        form.addRow("", self.paste_back)
+        self.feather = named(
+            spin(0, 16, 1, " px"),
+            "featherSpin",
+            "Blend band at the original's edge, 0 to 16 px (0: hard paste)",
+        )
+        self.feather.setValue(max(0, min(16, settings.feather)))
+        form.addRow("Blend band", self.feather)
+        self.paste_back.toggled.connect(self.feather.setEnabled)
+        self.feather.setEnabled(settings.paste_back)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -163,6 +177,8 @@ class SettingsDialog(QDialog):
         s.safety_tolerance = self.safety.value()
         s.output_dir = self.folder.text().strip()
         s.snap = self.snap.isChecked()
+        s.paste_back = self.paste_back.isChecked()
+        s.feather = self.feather.value()
         if self.key_edit.isEnabled():
             key = self.key_edit.text().strip()
             if key and key != (self.keys.get() or ""):

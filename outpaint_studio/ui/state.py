@@ -33,6 +33,7 @@ class Options:
     safety_tolerance: int = 2
     auto_crop: bool = False
     variations: int = 1  # how many results one Extend makes, 1 to 8
+    full_res: bool = True  # with a scaled source: output at the original's resolution
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,17 @@ class EditorState:
         width, height = self.scaled_source
         g = self.geometry
         return Placement(width, height, g.canvas_width, g.canvas_height, g.offset_x, g.offset_y)
+
+    def full_res_active(self) -> bool:
+        """Whether the output is upscaled to the original's resolution (only when scaled)."""
+        return self.options.full_res and self.geometry.scale < 1
+
+    def output_size(self) -> tuple[int, int]:
+        """The saved image's size: the canvas, or the canvas at 1/scale with full resolution."""
+        g = self.geometry
+        if not self.full_res_active():
+            return (g.canvas_width, g.canvas_height)
+        return (round(g.canvas_width / g.scale), round(g.canvas_height / g.scale))
 
     def pixels(self) -> int:
         return self.geometry.canvas_width * self.geometry.canvas_height
@@ -107,6 +119,7 @@ class EditorState:
             safety_tolerance=o.safety_tolerance,
             auto_crop=o.auto_crop,
             engine=o.engine,
+            full_res=self.full_res_active(),
         )
 
     # --- edits (each returns a new geometry) ---------------------------------------------
