@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from outpaint_studio.core.jobs import JobRecord
+from outpaint_studio.core.layout import megapixels
 
-MEGAPIXEL = 2**20  # the service's megapixel
 MIN_BILLED_MP = 1.0
 DISPLAY_DECIMALS = 2  # 1 credit = 0.01 USD: hundredths of a credit are plenty
 
 
 def output_megapixels(width: int, height: int) -> float:
     """A canvas's size in the service's megapixels (2**20 px)."""
-    return width * height / MEGAPIXEL
+    return megapixels(width * height)
 
 
 def round_credits(credits: float) -> float:

@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass, replace
 from typing import Literal
 
-MAX_PIXELS = 4_194_304
+MEGAPIXEL = 2**20  # the service's megapixel: its 4 MP limit is 4,194,304 px
+MAX_PIXELS = 4 * MEGAPIXEL
 MIN_SIDE = 64
 GRID = 16
 
@@ -184,6 +185,10 @@ class Placement:
             offset_x=None if self.offset_x is None else round(self.offset_x * factor),
             offset_y=None if self.offset_y is None else round(self.offset_y * factor),
         )
+
+
+def megapixels(pixels: int) -> float:
+    return pixels / MEGAPIXEL
 
 
 def scaled_side(side: int, scale: float) -> int:

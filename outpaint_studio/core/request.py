@@ -6,7 +6,7 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from outpaint_studio.core.layout import MAX_PIXELS, MIN_SIDE, Placement
+from outpaint_studio.core.layout import MAX_PIXELS, MIN_SIDE, Placement, megapixels
 
 MODES: Final = ("high", "fast")
 OUTPUT_FORMATS: Final = ("png", "jpeg", "webp")
@@ -150,8 +150,9 @@ def _range_problems(request: OutpaintRequest) -> list[RequestError]:
         found.append(
             RequestError(
                 "width",
-                f"the canvas is {request.width}x{request.height} = {pixels / 1e6:.2f} MP, over "
-                f"the 4 MP limit ({MAX_PIXELS:,} px): shrink the canvas or scale the source down",
+                f"the canvas is {request.width}x{request.height} = {megapixels(pixels):.2f} MP, "
+                f"over the 4 MP limit ({MAX_PIXELS:,} px): shrink the canvas or scale the source "
+                "down",
             )
         )
     if request.safety_tolerance not in SAFETY_RANGE:

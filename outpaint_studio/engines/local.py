@@ -23,6 +23,7 @@ from outpaint_studio.core.engine import (
     Submission,
     TaskNotFoundError,
 )
+from outpaint_studio.core.layout import megapixels
 from outpaint_studio.core.request import OutpaintRequest
 from outpaint_studio.engines import fill as fill_module
 from outpaint_studio.engines.fill import FillCancelled, fill
@@ -98,8 +99,8 @@ class LocalEngine:
             job_id=job_id,
             polling_url=None,
             cost=0.0,
-            input_mp=round(source.width * source.height / 1e6, 2),
-            output_mp=round(request.width * request.height / 1e6, 2),
+            input_mp=round(megapixels(source.width * source.height), 2),
+            output_mp=round(megapixels(request.width * request.height), 2),
         )
 
     def collect(

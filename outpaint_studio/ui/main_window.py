@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from outpaint_studio import APP_NAME
+from outpaint_studio.core.layout import MAX_PIXELS
 from outpaint_studio.core.session import ConfigurationError, choose_engine, resolve_api_url
 from outpaint_studio.core.settings import KeyStore, Settings, load_settings, save_settings
 from outpaint_studio.ui.actions import build_actions
@@ -322,7 +323,7 @@ class MainWindow(QMainWindow):
         if outcome.error_kind == "moderated":
             message += " You were not charged; try another image or prompt."
         action, text = ERROR_ACTIONS.get(outcome.error_kind or "", ("", ""))
-        if outcome.error_kind == "invalid_request" and self.model.state.pixels() > 4_194_304:
+        if outcome.error_kind == "invalid_request" and self.model.state.pixels() > MAX_PIXELS:
             action, text = "fit", "Fit under 4 MP"
         self.banner.show_message(message, "error", action, text, kind=outcome.error_kind or "")
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outpaint_studio.core.layout import ANCHORS, ASPECT_PRESETS, MAX_PIXELS
+from outpaint_studio.core.layout import ANCHORS, ASPECT_PRESETS, MAX_PIXELS, megapixels
 from outpaint_studio.ui.model import EditorModel
 from outpaint_studio.ui.state import EditorState
 from outpaint_studio.ui.widgets import caption, hint, named, set_value, spin
@@ -165,10 +165,10 @@ class LayoutPanel(QWidget):
         self._sync_output(state)
         pixels = state.pixels()
         over = pixels > MAX_PIXELS
-        mp = f"{pixels / 1e6:.2f} MP"
-        flagged = f"<b style='color:#d33'>{mp} — over 4.19 MP</b>" if over else mp
+        mp = f"{megapixels(pixels):.2f} MP"
+        flagged = f"<b style='color:#d33'>{mp} — over 4 MP</b>" if over else mp
         self.readout.setText(f"<b>{g.canvas_width} × {g.canvas_height}</b> &nbsp; {flagged}"
-                             f" <span style='color:gray'>/ 4.19 MP</span>")  # fmt: skip
+                             f" <span style='color:gray'>/ 4 MP</span>")  # fmt: skip
         self.fit_button.setEnabled(over and state.source_size is not None)
         if state.source_size is None:
             self.added.setText("")
@@ -192,7 +192,7 @@ class LayoutPanel(QWidget):
         with QSignalBlocker(self.full_res):
             self.full_res.setChecked(state.full_res_active())
         width, height = state.output_size()
-        text = f"Output {width} × {height} px ({width * height / 1e6:.1f} MP)"
+        text = f"Output {width} × {height} px ({megapixels(width * height):.1f} MP)"
         self.output_size.setText(text if state.source_size is not None else "")
 
     # --- widgets -> model -------------------------------------------------------------------

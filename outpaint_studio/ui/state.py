@@ -17,6 +17,7 @@ from outpaint_studio.core.layout import (
     canvas_for_aspect,
     expand_around,
     fit_scale,
+    megapixels,
     scaled_size,
 )
 from outpaint_studio.core.request import OutpaintRequest, placement_problems
@@ -91,7 +92,7 @@ class EditorState:
             found.append(f"The canvas must be at least {MIN_SIDE} px on each side")
         if self.pixels() > MAX_PIXELS:
             found.append(
-                f"The canvas is {self.pixels() / 1e6:.2f} MP, over the 4.19 MP limit: "
+                f"The canvas is {megapixels(self.pixels()):.2f} MP, over the 4 MP limit: "
                 "shrink it or fit the source under 4 MP"
             )
         if not self.options.auto_crop:

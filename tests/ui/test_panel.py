@@ -39,8 +39,8 @@ def test_over_4_mp_disables_extend_with_the_reason_and_fit_fixes_it(loaded, qtbo
     qtbot.keyClicks(height, "2048")
     extend = loaded.options_panel.extend_button
     assert not extend.isEnabled()
-    assert "4.19 MP limit" in loaded.options_panel.reason.text()
-    assert "over 4.19 MP" in loaded.layout_panel.readout.text()
+    assert "over the 4 MP limit" in loaded.options_panel.reason.text()
+    assert "over 4 MP" in loaded.layout_panel.readout.text()
     fit = child(loaded, QPushButton, "fitButton")
     assert fit.isEnabled()
     qtbot.mouseClick(fit, Qt.MouseButton.LeftButton)
