@@ -8,6 +8,7 @@ from outpaint_studio.core.layout import (
     Placement,
     canvas_for_aspect,
     expand_around,
+    fit_on_grid,
     fit_scale,
     snap,
 )
@@ -116,3 +117,15 @@ def test_fit_scale_keeps_the_canvas_under_the_limit(p: Placement) -> None:
     assert p.scaled(scale).pixels <= MAX_PIXELS
     if p.pixels > MAX_PIXELS:
         assert p.scaled(min(1.0, scale * 1.01)).pixels > MAX_PIXELS * 0.97
+
+
+@given(placements())
+def test_fitting_on_the_grid_stays_under_the_limit_and_keeps_the_source_inside(
+    p: Placement,
+) -> None:
+    scale, fitted = fit_on_grid(p)
+    assert fitted.pixels <= MAX_PIXELS
+    assert fitted.canvas_width % GRID == 0 and fitted.canvas_height % GRID == 0
+    if not p.overhang().any():
+        assert not fitted.overhang().any()
+    assert fitted.source_width == max(1, round(p.source_width * scale))

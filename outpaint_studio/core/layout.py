@@ -260,3 +260,32 @@ def fit_scale(placement: Placement, limit: int = MAX_PIXELS) -> float:
             return scale
         scale -= 1e-4
     raise ValueError("no scale fits")  # pragma: no cover - the loop always finds one
+
+
+def fit_on_grid(placement: Placement, limit: int = MAX_PIXELS) -> tuple[float, Placement]:
+    """Scale the layout (at scale 1) to fit ``limit`` with the canvas and offsets on the grid.
+
+    Returns the scale and the scaled layout. A source that was inside the canvas stays inside.
+    """
+    inside = not placement.overhang().any()
+    scale = fit_scale(placement, limit)
+    while True:
+        scaled = placement.scaled(scale)
+        width = max(MIN_SIDE, scaled.canvas_width // GRID * GRID)
+        height = max(MIN_SIDE, scaled.canvas_height // GRID * GRID)
+        fits = scaled.source_width <= width and scaled.source_height <= height
+        if (fits or not inside) and width * height <= limit:
+            break
+        scale *= 0.995
+    offset_x, offset_y = scaled.offset_x, scaled.offset_y
+    if inside:
+        offset_x = _clamp(offset_x, width - scaled.source_width)
+        offset_y = _clamp(offset_y, height - scaled.source_height)
+    fitted = Placement(
+        scaled.source_width, scaled.source_height, width, height, offset_x, offset_y
+    ).snapped()
+    return scale, fitted
+
+
+def _clamp(offset: int | None, room: int) -> int | None:
+    return None if offset is None else min(max(0, offset), room)

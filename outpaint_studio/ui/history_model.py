@@ -72,16 +72,15 @@ def change_text(record: JobRecord) -> str:
         return ""
     mean, peak = record.source_change.get("mean", 0), record.source_change.get("max", 0)
     engine = "FLUX" if record.engine == "bfl" else "The offline engine"
+    if not peak:
+        return f"{engine} left the original untouched"
     return (f"{engine} changed the original by {mean:.1f} on average (max {peak:.0f}); "
             "your pixels were put back")  # fmt: skip
 
 
 def done_text(record: JobRecord | None) -> str:
-    """The status after a saved job: its cost, then how the original came back."""
-    if record is None:
-        return "Done"
-    change = change_text(record)
-    return f"Done · {cost_text(record)}" + (f"\n{change}" if change else "")
+    """The status after a saved job: one short line (the panel is narrow)."""
+    return "Done" if record is None else f"Done · {cost_text(record)}"
 
 
 def details_text(record: JobRecord) -> str:

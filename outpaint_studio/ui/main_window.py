@@ -28,7 +28,7 @@ from outpaint_studio.ui.banner import Banner
 from outpaint_studio.ui.canvas import CanvasView
 from outpaint_studio.ui.cost_view import CostView, estimate_text
 from outpaint_studio.ui.history import HistoryPanel
-from outpaint_studio.ui.history_model import done_text
+from outpaint_studio.ui.history_model import change_text, done_text
 from outpaint_studio.ui.job_controller import MAX_VARIATIONS, JobController, JobOutcome
 from outpaint_studio.ui.loader import Loader
 from outpaint_studio.ui.model import EditorModel
@@ -306,6 +306,7 @@ class MainWindow(QMainWindow):
         if outcome.succeeded:
             record = self.history.model.find(outcome.key)
             panel.show_status(done_text(record), 100)
+            panel.status.setToolTip(change_text(record) if record else "")
             self.statusBar().showMessage(
                 f"Result kept in {outcome.output_path} — Ctrl+S to save it elsewhere", 15000
             )

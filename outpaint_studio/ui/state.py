@@ -16,7 +16,7 @@ from outpaint_studio.core.layout import (
     Placement,
     canvas_for_aspect,
     expand_around,
-    fit_scale,
+    fit_on_grid,
     megapixels,
     scaled_size,
 )
@@ -161,8 +161,7 @@ class EditorState:
             None if g.offset_x is None else round(g.offset_x / s),
             None if g.offset_y is None else round(g.offset_y / s),
         )
-        factor = fit_scale(base, limit)
-        scaled = base.scaled(factor)
+        factor, scaled = fit_on_grid(base, limit)
         return Geometry(
             scaled.canvas_width,
             scaled.canvas_height,
