@@ -24,16 +24,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
 
 
-@pytest.fixture(autouse=True)
-def ui_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """OUTPAINT_STUDIO_HOME in a fresh folder, no key and the default API URL."""
-    home = tmp_path / "ui-home"
-    monkeypatch.setenv("OUTPAINT_STUDIO_HOME", str(home))
-    monkeypatch.delenv("BFL_API_KEY", raising=False)
-    monkeypatch.delenv("OUTPAINT_STUDIO_API_URL", raising=False)
-    return home
-
-
 def running_threads() -> list[QThread]:
     gc.collect()
     return [obj for obj in gc.get_objects() if isinstance(obj, QThread) and obj.isRunning()]

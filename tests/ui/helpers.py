@@ -48,3 +48,12 @@ def drag(view: QGraphicsView, start: QPoint, end: QPoint, steps: int = 5) -> Non
         point = start + (end - start) * (i / steps)
         QTest.mouseMove(viewport, point)
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+
+
+def open_with_flux(window, sim, photo: Path, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The key and API URL pointing at the simulator, FLUX chosen, and ``photo`` loaded."""
+    monkeypatch.setenv("BFL_API_KEY", sim.config.api_key)
+    monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", sim.base_url)
+    window.model.set_options(engine="bfl")
+    window.open_image(photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)

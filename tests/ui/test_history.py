@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers import open_with_flux
 from PySide6.QtCore import Qt
 
 from outpaint_studio.core.jobs import Journal
@@ -99,11 +100,7 @@ def test_poll_again_collects_a_submitted_job(window, small_photo, qtbot, monkeyp
         return records[0].state.value if records else ""
 
     with BflSimulator(api_key="test-key", finish_after=2.0) as sim:
-        monkeypatch.setenv("BFL_API_KEY", "test-key")
-        monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", sim.base_url)
-        window.model.set_options(engine="bfl")
-        window.open_image(small_photo)
-        qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+        open_with_flux(window, sim, small_photo, qtbot, monkeypatch)
         window.extend()
         qtbot.waitUntil(lambda: journal_state() == "submitted", timeout=5000)
         with qtbot.waitSignal(window.jobs.finished, timeout=5000):

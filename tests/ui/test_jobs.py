@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import open_with_flux
 from PySide6.QtCore import Qt
 
 from outpaint_studio.core.jobs import Journal
-from outpaint_studio.core.settings import journal_dir
+from outpaint_studio.core.settings import journal_dir, settings_path
 
 
 def extend_and_wait(window, qtbot, timeout: int = 15000) -> None:
@@ -61,11 +62,7 @@ def test_cancel_stops_a_submitted_job_and_keeps_it(window, small_photo, qtbot, m
     from bfl_sim import BflSimulator
 
     with BflSimulator(api_key="test-key", finish_after=30) as sim:
-        monkeypatch.setenv("BFL_API_KEY", "test-key")
-        monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", sim.base_url)
-        window.model.set_options(engine="bfl")
-        window.open_image(small_photo)
-        qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+        open_with_flux(window, sim, small_photo, qtbot, monkeypatch)
         qtbot.mouseClick(window.options_panel.extend_button, Qt.MouseButton.LeftButton)
         assert window.options_panel.cancel_button.isEnabled()
         qtbot.waitUntil(  # submitted: the service reports it queued, then generating
@@ -117,7 +114,7 @@ def test_closing_during_a_job_leaves_no_thread(qtbot, tmp_path) -> None:
     assert win.jobs.is_running()
     win.close()
     assert not win.jobs.is_running()
-    settings = json.loads((Path(tmp_path / "ui-home" / "settings.json")).read_text())
+    settings = json.loads(settings_path().read_text())
     assert settings["window_geometry"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers import open_with_flux
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QWheelEvent
 from PySide6.QtTest import QTest
@@ -75,11 +76,7 @@ def test_escape_cancels_a_running_job(window, small_photo, qtbot, monkeypatch) -
     from bfl_sim import BflSimulator
 
     with BflSimulator(api_key="test-key", finish_after=30) as sim:
-        monkeypatch.setenv("BFL_API_KEY", "test-key")
-        monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", sim.base_url)
-        window.model.set_options(engine="bfl")
-        window.open_image(small_photo)
-        qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+        open_with_flux(window, sim, small_photo, qtbot, monkeypatch)
         window.extend()
         qtbot.waitUntil(
             lambda: window.options_panel.status.text().startswith(("Queued", "Generating")),

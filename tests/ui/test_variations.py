@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import open_with_flux
 from PIL import Image
 from PySide6.QtCore import Qt
 
@@ -45,11 +46,7 @@ def test_flux_variations_run_at_once_and_each_is_journaled(window, small_photo, 
     from bfl_sim import BflSimulator
 
     with BflSimulator(api_key="test-key", finish_after=0.5) as sim:
-        monkeypatch.setenv("BFL_API_KEY", "test-key")
-        monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", sim.base_url)
-        window.model.set_options(engine="bfl")
-        window.open_image(small_photo)
-        qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+        open_with_flux(window, sim, small_photo, qtbot, monkeypatch)
         extend_variations(window, qtbot, 3)
         posts = [r for r in sim.requests if r.method == "POST"]
         first_done = min(job["finish_at"] for job in sim.jobs.values())
@@ -125,11 +122,7 @@ def test_cancel_stops_every_variation_and_leaves_them_collectable(window, small_
     from bfl_sim import BflSimulator
 
     with BflSimulator(api_key="test-key", finish_after=30) as sim:
-        monkeypatch.setenv("BFL_API_KEY", "test-key")
-        monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", sim.base_url)
-        window.model.set_options(engine="bfl")
-        window.open_image(small_photo)
-        qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+        open_with_flux(window, sim, small_photo, qtbot, monkeypatch)
         choose_variations(window, qtbot, 3)
         qtbot.mouseClick(window.options_panel.extend_button, Qt.MouseButton.LeftButton)
         strip = window.variations.strip
