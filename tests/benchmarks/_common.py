@@ -6,6 +6,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -60,6 +61,22 @@ def large_photo(min_pixels: int = 15_000_000) -> Path | None:
                 if image.width * image.height >= min_pixels:
                     return path
     return None
+
+
+ELEPHANTS = Path("/usr/share/backgrounds/mate/abstract/Elephants_5640x3172.jpg")  # 17.9 MP
+
+
+def gui_photo(name: str) -> Path | None:
+    """Set up an offscreen editor run in a fresh home; the photo to open: the command line's,
+    else Elephants, else any >= 15 MP photo (None, with a message, when there is none)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["OUTPAINT_STUDIO_HOME"] = tempfile.mkdtemp(prefix=f"bench-{name}-")
+    if len(sys.argv) > 1:
+        return Path(sys.argv[1])
+    path = ELEPHANTS if ELEPHANTS.exists() else large_photo()
+    if path is None:
+        print("no >= 15 MP photo found: apt-get install mate-backgrounds, or pass a path")
+    return path
 
 
 def report(name: str, ours: float, baseline: float, target: float) -> bool:

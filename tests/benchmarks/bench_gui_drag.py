@@ -9,24 +9,16 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from _common import large_photo
+from _common import gui_photo
 
-ELEPHANTS = Path("/usr/share/backgrounds/mate/abstract/Elephants_5640x3172.jpg")
 TARGET_MS = 4.0
 
 
 def main() -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["OUTPAINT_STUDIO_HOME"] = tempfile.mkdtemp(prefix="bench-gui-drag-")
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else (
-        ELEPHANTS if ELEPHANTS.exists() else large_photo()
-    )  # fmt: skip
+    path = gui_photo("gui-drag")
     if path is None:
-        print("no >= 15 MP photo found: apt-get install mate-backgrounds, or pass a path")
         return 1
     from PySide6.QtCore import QPoint, Qt, QTimer
     from PySide6.QtTest import QTest

@@ -10,23 +10,14 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from _common import large_photo, report
-
-ELEPHANTS = Path("/usr/share/backgrounds/mate/abstract/Elephants_5640x3172.jpg")
+from _common import gui_photo, report
 
 
 def main() -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["OUTPAINT_STUDIO_HOME"] = tempfile.mkdtemp(prefix="bench-gui-open-")
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else (
-        ELEPHANTS if ELEPHANTS.exists() else large_photo()
-    )  # fmt: skip
+    path = gui_photo("gui-open")
     if path is None:
-        print("no >= 15 MP photo found: apt-get install mate-backgrounds, or pass a path")
         return 1
     from PIL import Image
     from PySide6.QtCore import QTimer
