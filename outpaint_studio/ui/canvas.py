@@ -19,6 +19,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
 
 from outpaint_studio.core.layout import GRID, MIN_SIDE, snap
+from outpaint_studio.ui.body import canvas_backdrop
 from outpaint_studio.ui.canvas_items import (
     CanvasBackdrop,
     CanvasFrame,
@@ -69,7 +70,7 @@ class CanvasView(QGraphicsView):
         self.setScene(QGraphicsScene(self))
         self.scene().setSceneRect(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD)
         self.setRenderHints(QPainter.RenderHint.SmoothPixmapTransform)
-        self.setBackgroundBrush(self.palette().window().color().darker(165))
+        self.setBackgroundBrush(canvas_backdrop(self))
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)

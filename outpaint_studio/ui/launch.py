@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from outpaint_studio import APP_ID, APP_NAME
+
+
+def window_icon() -> QIcon:
+    try:
+        from outpaint_studio.resources import icon_path
+
+        return QIcon(str(icon_path(256)))
+    except (ImportError, OSError, ValueError):
+        return QIcon()
 
 
 def run_gui(path: str | None) -> int:
@@ -17,11 +27,15 @@ def run_gui(path: str | None) -> int:
     app.setOrganizationName("Outpaint Studio")
     app.setOrganizationDomain("outpaint.studio")
     app.setDesktopFileName(APP_ID)
-    from outpaint_studio.ui.main_window import MainWindow, window_icon
+    from outpaint_studio.ui.main_window import MainWindow
 
-    app.setWindowIcon(window_icon())
-    window = MainWindow()
+    window = MainWindow(staged=True)
+
+    def when_ready() -> None:
+        app.setWindowIcon(window_icon())
+        if path:
+            window.open_image(path)
+
+    window.ready.connect(when_ready)
     window.show()
-    if path:
-        window.open_image(path)
     return app.exec()

@@ -1,4 +1,12 @@
-"""The editor window: wires the model, the canvas, the panels, the loader and the jobs."""
+"""The editor window: wires the model, the canvas, the panels, the loader and the jobs.
+
+Start-up is staged. ``MainWindow(staged=True)``, what the app runs, shows the empty window first and
+builds the editor right after that first paint, so the window is on screen as fast as a bare
+``QMainWindow`` (as Firefox's early blank window does). Until then the window has no child widget
+and makes no call that loads PySide's ``Qt`` namespace, each of which costs 10 to 20 ms. The
+editor's parts are imported when it is built, through ``editor_parts``, a module loaded on first
+use. ``MainWindow()`` builds everything at once.
+"""
 
 from __future__ import annotations
 
@@ -7,41 +15,24 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QImage, QPixmap
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QMainWindow,
-    QMessageBox,
-    QScrollArea,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QByteArray, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QImage, QPixmap
+from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from outpaint_studio import APP_NAME
-from outpaint_studio.core.layout import MAX_PIXELS
-from outpaint_studio.core.session import ConfigurationError, choose_engine, resolve_api_url
 from outpaint_studio.core.settings import KeyStore, Settings, load_settings, save_settings
-from outpaint_studio.ui.actions import build_actions
-from outpaint_studio.ui.banner import Banner
-from outpaint_studio.ui.canvas import CanvasView
-from outpaint_studio.ui.cost_view import CostView, estimate_text
-from outpaint_studio.ui.history import HistoryPanel
-from outpaint_studio.ui.history_model import change_text, done_text
-from outpaint_studio.ui.job_controller import MAX_VARIATIONS, JobController, JobOutcome
-from outpaint_studio.ui.loader import Loader
-from outpaint_studio.ui.model import EditorModel
-from outpaint_studio.ui.options_panel import OptionsPanel
-from outpaint_studio.ui.panel import LayoutPanel
-from outpaint_studio.ui.restore import find_source, restored_state, same_file
-from outpaint_studio.ui.results import ResultKeeper
-from outpaint_studio.ui.state import Options
-from outpaint_studio.ui.variations import VariationsBar
+from outpaint_studio.ui.lazy import lazy_module
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QPaintEvent
+
     from outpaint_studio.core.images import SourceImage
     from outpaint_studio.core.jobs import JobParams, JobRecord
+    from outpaint_studio.ui import editor_parts as parts
+    from outpaint_studio.ui.job_controller import JobOutcome
+    from outpaint_studio.ui.state import Options
+else:
+    parts = lazy_module("outpaint_studio.ui.editor_parts")
 
 ERROR_ACTIONS = {
     "auth": ("settings", "Open Settings"),
@@ -49,89 +40,70 @@ ERROR_ACTIONS = {
 }
 
 
-def window_icon() -> QIcon:
-    try:
-        from outpaint_studio.resources import icon_path
-
-        return QIcon(str(icon_path(256)))
-    except (ImportError, OSError, ValueError):
-        return QIcon()
-
-
 class MainWindow(QMainWindow):
-    def __init__(self, settings: Settings | None = None, keys: KeyStore | None = None) -> None:
+    ready = Signal()  # the editor is built: with staged=True, just after the first paint
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        keys: KeyStore | None = None,
+        *,
+        staged: bool = False,
+    ) -> None:
         super().__init__()
         self.settings = settings or load_settings()
         self.keys = keys or KeyStore()
+        self.is_ready = False
         self.setWindowTitle(APP_NAME)
-        self.setWindowIcon(window_icon())
-        self.model = EditorModel(self._initial_options())
+        if not self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode())):
+            self.resize(1280, 800)
+        self._assembly = QTimer(self)  # builds the editor, with staged=True after the first paint
+        self._assembly.setSingleShot(True)
+        self._assembly.timeout.connect(self._assemble)
+        self._staged = staged
+        if not staged:
+            self._assemble()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._staged and not self.is_ready and not self._assembly.isActive():
+            self._assembly.start(0)  # runs once this first frame is on screen
+
+    def _assemble(self) -> None:
+        self.model = parts.EditorModel(self._initial_options())
         self.source: SourceImage | None = None
-        self.loader = Loader(self)
-        self.jobs = JobController(self.settings, self.keys, self)
-        self.canvas = CanvasView(self.model)
+        self.loader = parts.Loader(self)
+        self.jobs = parts.JobController(self.settings, self.keys, self)
+        self.canvas = parts.CanvasView(self.model)
         self.canvas.set_snapping(self.settings.snap)
-        self.banner = Banner()
-        self.layout_panel = LayoutPanel(self.model)
-        self.options_panel = OptionsPanel(self.model)
-        self.results = ResultKeeper(self, self.canvas, self.settings)
-        self.variations = VariationsBar(self)
-        self.history = HistoryPanel(self.settings, self.keys)
+        self.banner = parts.Banner()
+        self.layout_panel = parts.LayoutPanel(self.model)
+        self.options_panel = parts.OptionsPanel(self.model)
+        self.results = parts.ResultKeeper(self, self.canvas, self.settings)
+        self.variations = parts.VariationsBar(self)
+        self.history = parts.HistoryPanel(self.settings, self.keys)
         self._pending_layout: JobParams | None = None
-        self.cost = CostView(self.keys, self)
+        self.cost = parts.CostView(self.keys, self)
         self._build()
-        self.actions_ = build_actions(self)
+        self.actions_ = parts.build_actions(self)
         self._connect()
         self.update_result_actions()
         self.refresh_key_notice()
         self.update_extend()
-        if not self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode())):
-            self.resize(1280, 800)
+        self.is_ready = True
+        self.ready.emit()
 
     def _initial_options(self) -> Options:
         s = self.settings
-        engine = choose_engine(s, self.keys, None).name
-        variations = max(1, min(MAX_VARIATIONS, s.variations))
-        return Options(engine, s.mode, s.output_format, s.prompt, s.safety_tolerance, s.auto_crop,
-                       variations, s.full_res)  # fmt: skip
+        engine = parts.choose_engine(s, self.keys, None).name
+        variations = max(1, min(parts.MAX_VARIATIONS, s.variations))
+        return parts.Options(engine, s.mode, s.output_format, s.prompt, s.safety_tolerance,
+                             s.auto_crop, variations, s.full_res)  # fmt: skip
 
     def _build(self) -> None:
-        side = QWidget()
-        side.setObjectName("sidePanel")
-        column = QVBoxLayout(side)
-        column.setContentsMargins(14, 12, 14, 12)
-        column.setSpacing(8)
-        column.addWidget(self.layout_panel)
-        column.addSpacing(10)
-        column.addWidget(self.options_panel, 1)
-        scroll = QScrollArea()
-        scroll.setWidget(side)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(330)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        centre = QWidget()
-        centre_layout = QVBoxLayout(centre)
-        centre_layout.setContentsMargins(0, 0, 0, 0)
-        centre_layout.setSpacing(0)
-        centre_layout.addWidget(self.banner)
-        centre_layout.addWidget(self.canvas, 1)
-        centre_layout.addWidget(self.variations)
-        splitter = QSplitter()
-        splitter.addWidget(centre)
-        splitter.addWidget(scroll)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 0)
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
-        dock = QDockWidget("History", self)
-        dock.setObjectName("historyDock")
-        dock.setWidget(self.history)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)  # fmt: skip
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.resizeDocks([dock], [300], Qt.Orientation.Horizontal)
-        self.history_dock = dock
+        self.setCentralWidget(parts.editor_body(self.banner, self.canvas, self.variations,
+                                          self.layout_panel, self.options_panel))  # fmt: skip
+        self.history_dock = parts.history_dock(self, self.history)
         QTimer.singleShot(0, self._after_first_paint)
         self.statusBar().addPermanentWidget(self.cost.session)
         self.statusBar().addPermanentWidget(self.cost.balance)
@@ -140,11 +112,11 @@ class MainWindow(QMainWindow):
     def _after_first_paint(self) -> None:
         self.history.reload()  # the journal is read once the window is up
         self.update_cost()
-        self.cost.refresh_balance(resolve_api_url(self.settings))
+        self.cost.refresh_balance(parts.resolve_api_url(self.settings))
 
     def update_cost(self) -> None:
         records = self.history.model.records
-        self.options_panel.estimate.setText(estimate_text(self.model.state, records))
+        self.options_panel.estimate.setText(parts.estimate_text(self.model.state, records))
         self.cost.update_session(records)
 
     def _connect(self) -> None:
@@ -189,7 +161,7 @@ class MainWindow(QMainWindow):
 
             params = read_layout(Path(dropped))
         if params is not None and self.ask_restore_layout(Path(dropped)):
-            source = find_source(params.input, Path(dropped), self.settings.recent_files)
+            source = parts.find_source(params.input, Path(dropped), self.settings.recent_files)
             if source is not None:
                 self.restore_layout(replace(params, input=str(source)))
                 return
@@ -211,7 +183,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def reopen_layout(self, record: JobRecord) -> None:
-        source = find_source(record.params.input, None, self.settings.recent_files)
+        source = parts.find_source(record.params.input, None, self.settings.recent_files)
         if source is None:
             self.banner.show_message(f"The source {record.params.input} is gone", "warning")
             return
@@ -239,8 +211,8 @@ class MainWindow(QMainWindow):
         self.variations.clear()
         self.model.set_source(path, size)
         pending, self._pending_layout = self._pending_layout, None
-        if pending is not None and same_file(pending.input, path):
-            self.model.set_state(restored_state(self.model.state, pending))
+        if pending is not None and parts.same_file(pending.input, path):
+            self.model.set_state(parts.restored_state(self.model.state, pending))
         self.canvas.set_pixmap(QPixmap.fromImage(image))
         self.canvas.fit()
         self.update_extend()
@@ -283,11 +255,11 @@ class MainWindow(QMainWindow):
         if not self.options_panel.extend_button.isEnabled() or self.source is None:
             return
         self.banner.hide()
-        url, count = resolve_api_url(self.settings), self.model.state.options.variations
+        url, count = parts.resolve_api_url(self.settings), self.model.state.options.variations
         self.variations.begin(count)
         try:
             self.jobs.start(self.model.state.job_params(), self.source, url, count)
-        except ConfigurationError as exc:
+        except parts.ConfigurationError as exc:
             self.variations.clear()
             message = str(exc)
             self.banner.show_message(message[0].upper() + message[1:], "error", "settings",
@@ -302,11 +274,11 @@ class MainWindow(QMainWindow):
         self.history.record_changed(outcome.key)
         self.update_cost()
         if outcome.engine == "bfl":
-            self.cost.refresh_balance(resolve_api_url(self.settings))
+            self.cost.refresh_balance(parts.resolve_api_url(self.settings))
         if outcome.succeeded:
             record = self.history.model.find(outcome.key)
-            panel.show_status(done_text(record), 100)
-            panel.status.setToolTip(change_text(record) if record else "")
+            panel.show_status(parts.done_text(record), 100)
+            panel.status.setToolTip(parts.change_text(record) if record else "")
             self.statusBar().showMessage(
                 f"Result kept in {outcome.output_path} — Ctrl+S to save it elsewhere", 15000
             )
@@ -324,7 +296,7 @@ class MainWindow(QMainWindow):
         if outcome.error_kind == "moderated":
             message += " You were not charged; try another image or prompt."
         action, text = ERROR_ACTIONS.get(outcome.error_kind or "", ("", ""))
-        if outcome.error_kind == "invalid_request" and self.model.state.pixels() > MAX_PIXELS:
+        if outcome.error_kind == "invalid_request" and self.model.state.pixels() > parts.MAX_PIXELS:
             action, text = "fit", "Fit under 4 MP"
         self.banner.show_message(message, "error", action, text, kind=outcome.error_kind or "")
 
@@ -352,6 +324,10 @@ class MainWindow(QMainWindow):
         self.options_panel.set_key_available(bool(self.keys.get()))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.is_ready:  # closed before the editor was built: nothing to save
+            self._assembly.stop()
+            super().closeEvent(event)
+            return
         self.jobs.shutdown()
         self.loader.shutdown()
         self.results.shutdown()
@@ -362,7 +338,7 @@ class MainWindow(QMainWindow):
         s.mode, s.output_format, s.prompt = o.mode, o.output_format, o.prompt
         s.safety_tolerance, s.auto_crop = o.safety_tolerance, o.auto_crop
         s.variations, s.full_res = o.variations, o.full_res
-        automatic = choose_engine(replace(s, engine="auto"), self.keys, None).name
+        automatic = parts.choose_engine(replace(s, engine="auto"), self.keys, None).name
         s.engine = "auto" if o.engine == automatic else o.engine
         s.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         with contextlib.suppress(OSError):

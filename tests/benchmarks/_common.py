@@ -21,9 +21,15 @@ PHOTO_DIRS = [Path("/usr/share/backgrounds/mate/nature"), Path("/usr/share/backg
 
 
 def cli_env(**variables: str) -> dict[str, str]:
-    """The environment for running the app from this checkout in a subprocess."""
+    """The environment for running the app from this checkout in a subprocess.
+
+    Bytecode caching is left on, whatever the caller's environment says: an installed app runs
+    from compiled bytecode (pip compiles it at install), as its dependencies here do.
+    """
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    return {**os.environ, "PYTHONPATH": path, **variables}
+    env = {**os.environ, "PYTHONPATH": path, **variables}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def median_seconds(work: Callable[[], object], repeats: int = 5) -> float:

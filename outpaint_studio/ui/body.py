@@ -1,0 +1,61 @@
+"""How the editor window is arranged: the canvas column, the side panel and the history dock."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+HISTORY_WIDTH = 300
+PANEL_WIDTH = 330
+
+
+def canvas_backdrop(widget: QWidget) -> QColor:
+    """The neutral colour around the canvas frame, from the system palette (light or dark)."""
+    return widget.palette().window().color().darker(165)
+
+
+def editor_body(
+    banner: QWidget, canvas: QWidget, variations: QWidget, layout: QWidget, options: QWidget
+) -> QSplitter:
+    """The canvas with its banner and variations strip, beside the scrolling side panel."""
+    side = QWidget()
+    side.setObjectName("sidePanel")
+    column = QVBoxLayout(side)
+    column.setContentsMargins(14, 12, 14, 12)
+    column.setSpacing(8)
+    column.addWidget(layout)
+    column.addSpacing(10)
+    column.addWidget(options, 1)
+    scroll = QScrollArea()
+    scroll.setWidget(side)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setMinimumWidth(PANEL_WIDTH)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    centre = QWidget()
+    centre_layout = QVBoxLayout(centre)
+    centre_layout.setContentsMargins(0, 0, 0, 0)
+    centre_layout.setSpacing(0)
+    centre_layout.addWidget(banner)
+    centre_layout.addWidget(canvas, 1)
+    centre_layout.addWidget(variations)
+    splitter = QSplitter()
+    splitter.addWidget(centre)
+    splitter.addWidget(scroll)
+    splitter.setStretchFactor(0, 1)
+    splitter.setStretchFactor(1, 0)
+    splitter.setChildrenCollapsible(False)
+    return splitter
+
+
+def history_dock(window: QMainWindow, history: QWidget) -> QDockWidget:
+    """The history panel docked on the left of ``window``."""
+    dock = QDockWidget("History", window)
+    dock.setObjectName("historyDock")
+    dock.setWidget(history)
+    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                     | QDockWidget.DockWidgetFeature.DockWidgetClosable)  # fmt: skip
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    window.resizeDocks([dock], [HISTORY_WIDTH], Qt.Orientation.Horizontal)
+    return dock

@@ -1,0 +1,50 @@
+"""What the editor window is built from, gathered so that ``main_window`` can import it lazily,
+after the window's first paint."""
+
+from outpaint_studio.core.layout import MAX_PIXELS
+from outpaint_studio.core.session import ConfigurationError, choose_engine, resolve_api_url
+from outpaint_studio.ui.actions import build_actions
+from outpaint_studio.ui.banner import Banner
+from outpaint_studio.ui.body import editor_body, history_dock
+from outpaint_studio.ui.canvas import CanvasView
+from outpaint_studio.ui.cost_view import CostView, estimate_text
+from outpaint_studio.ui.history import HistoryPanel
+from outpaint_studio.ui.history_model import change_text, done_text
+from outpaint_studio.ui.job_controller import MAX_VARIATIONS, JobController
+from outpaint_studio.ui.loader import Loader
+from outpaint_studio.ui.model import EditorModel
+from outpaint_studio.ui.options_panel import OptionsPanel
+from outpaint_studio.ui.panel import LayoutPanel
+from outpaint_studio.ui.restore import find_source, restored_state, same_file
+from outpaint_studio.ui.results import ResultKeeper
+from outpaint_studio.ui.state import Options
+from outpaint_studio.ui.variations import VariationsBar
+
+__all__ = [
+    "MAX_PIXELS",
+    "MAX_VARIATIONS",
+    "Banner",
+    "CanvasView",
+    "ConfigurationError",
+    "CostView",
+    "EditorModel",
+    "HistoryPanel",
+    "JobController",
+    "LayoutPanel",
+    "Loader",
+    "Options",
+    "OptionsPanel",
+    "ResultKeeper",
+    "VariationsBar",
+    "build_actions",
+    "change_text",
+    "choose_engine",
+    "done_text",
+    "editor_body",
+    "estimate_text",
+    "find_source",
+    "history_dock",
+    "resolve_api_url",
+    "restored_state",
+    "same_file",
+]
