@@ -16,7 +16,7 @@ from pathlib import Path
 from outpaint_studio import __version__
 from outpaint_studio.cli_progress import ProgressPrinter
 from outpaint_studio.core.images import ImageLoadError, load_image
-from outpaint_studio.core.jobs import SUCCEEDED, JobParams, JobRecord, JobState, Journal
+from outpaint_studio.core.jobs import MAX_SEED, SUCCEEDED, JobParams, JobRecord, JobState, Journal
 from outpaint_studio.core.request import DEFAULT_SAFETY, MODES, OUTPUT_FORMATS
 from outpaint_studio.core.runner import JobRunner
 from outpaint_studio.core.session import (
@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     extend.add_argument("--full-res", action="store_true", help="output at the source's scale")
     extend.add_argument("--no-paste-back", action="store_true", help="keep the engine's pixels")
     extend.add_argument("--feather", type=int, default=8, help="paste-back blend band, 0-16 px")
+    extend.add_argument("--seed", type=int, default=0, help="offline engine: another seed, "
+                        "another result; the same seed, the same result (default 0)")  # fmt: skip
     extend.add_argument("--poll-timeout", type=float, help="give up waiting after S seconds")
     extend.add_argument("--overwrite", action="store_true", help="replace an existing output")
     extend.add_argument(
@@ -107,12 +109,14 @@ def extend(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error("--feather must be 0 to 16 px")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    if not 0 <= args.seed < MAX_SEED:
+        parser.error(f"--seed must be 0 to {MAX_SEED - 1}")
     settings = load_settings()
     if args.poll_timeout:
         settings.poll_timeout = args.poll_timeout
     keys = KeyStore()
     choice = choose_engine(settings, keys, args.engine, args.api_url)
-    engine = make_engine(choice, keys, settings)
+    engine = make_engine(choice, keys, settings, args.seed)
     if choice.reason:
         print(f"outpaint-studio: {choice.reason}", file=sys.stderr)
     printer = ProgressPrinter(sys.stderr)
@@ -150,6 +154,7 @@ def _params(path: str, args: argparse.Namespace, engine: str) -> JobParams:
         safety_tolerance=args.safety_tolerance,
         auto_crop=args.auto_crop,
         engine=engine,
+        seed=args.seed if engine == "local" else None,
         paste_back=not args.no_paste_back,
         feather=args.feather,
         full_res=args.full_res,
@@ -193,9 +198,8 @@ def resume(args: argparse.Namespace) -> int:
         if record.engine == "bfl" and record.state in (JobState.CREATED, JobState.SUBMITTING):
             records.append(_settle_unsent(journal, record))
             continue
-        engine = make_engine(
-            EngineChoice(record.engine, record.api_base or settings.api_url), keys, settings
-        )
+        choice = EngineChoice(record.engine, record.api_base or settings.api_url)
+        engine = make_engine(choice, keys, settings, record.params.seed)
         runner = make_runner(engine)
         if record.engine == "bfl":
             records.append(runner.collect(record, printer.update_for(name), threading.Event()))

@@ -140,7 +140,25 @@ def test_offline_engine_needs_no_key_at_all(
     assert image_size(out) == (448, 320)
     assert "offline engine" in capsys.readouterr().err
     [record] = Journal(journal_dir()).records()
-    assert record.engine == "local" and record.cost == 0
+    assert record.engine == "local" and record.cost == 0 and record.params.seed == 0
+
+
+def test_the_same_seed_gives_the_same_result_and_another_seed_another(
+    photo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = {}
+    for name, seed in (("a", "5"), ("b", "5"), ("c", "6")):
+        outputs[name] = tmp_path / f"{name}.png"
+        argv = ["extend", str(photo), "--width", "448", "--height", "320", "--engine", "local",
+                "--seed", seed, "-o", str(outputs[name])]  # fmt: skip
+        assert main(argv) == 0, capsys.readouterr().err
+    a, b, c = (image_array(outputs[name]) for name in "abc")
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert sorted(r.params.seed for r in Journal(journal_dir()).records()) == [5, 5, 6]
+    with pytest.raises(SystemExit) as usage:
+        main(["extend", str(photo), "--width", "448", "--height", "320", "--seed", "-1"])
+    assert usage.value.code == 2 and "--seed must be" in capsys.readouterr().err
 
 
 def test_sigkill_after_submit_then_resume_collects_exactly_once(

@@ -39,6 +39,7 @@ COLLECTABLE = frozenset({JobState.SUBMITTED, JobState.READY})
 # Jobs a running process is working on: after a crash they need sorting out.
 IN_FLIGHT = frozenset({JobState.CREATED, JobState.SUBMITTING, JobState.SUBMITTED, JobState.READY})
 SUCCEEDED = frozenset({JobState.SAVED})
+MAX_SEED = 2**32  # the offline engine's seeds are 0 to MAX_SEED - 1
 
 
 @dataclass
@@ -57,6 +58,7 @@ class JobParams:
     safety_tolerance: int = 2
     auto_crop: bool = False
     engine: str = "bfl"
+    seed: int | None = None  # the offline engine's: the same seed gives the same result
     paste_back: bool = True
     feather: int = 8
     full_res: bool = False

@@ -46,11 +46,14 @@ def choose_engine(
     )
 
 
-def make_engine(choice: EngineChoice, keys: KeyStore, settings: Settings) -> Engine:
+def make_engine(
+    choice: EngineChoice, keys: KeyStore, settings: Settings, seed: int | None = None
+) -> Engine:
+    """The engine ``choice`` names; ``seed`` is the offline engine's (default 0)."""
     if choice.name == "local":
         from outpaint_studio.engines.local import LocalEngine
 
-        return LocalEngine()
+        return LocalEngine(seed=seed or 0)
     from outpaint_studio.engines.bfl import BflClient
 
     key = keys.get()

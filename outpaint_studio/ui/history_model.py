@@ -91,6 +91,8 @@ def details_text(record: JobRecord) -> str:
         f"Prompt: {p.prompt}" if p.prompt else "No prompt",
         f"Job id: {record.job_id or '—'}",
     ]
+    if p.seed is not None:
+        lines.append(f"Seed: {p.seed} (outpaint-studio extend --engine local --seed {p.seed})")
     if change_text(record):
         lines.append(change_text(record))
     if record.error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
-from outpaint_studio.core.jobs import JobParams, JobRecord, JobState
+from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord, JobState
 from outpaint_studio.core.settings import KeyStore, Settings
 from outpaint_studio.core.stages import RUNNING_STAGES, stage_text
 
@@ -86,7 +87,7 @@ class JobThread(QThread):
 class Batch:
     """The variations of one Extend: same layout, one runner each (offline: one seed each)."""
 
-    params: JobParams
+    params: list[JobParams]  # one per variation
     source: SourceImage
     api_url: str | None
     runners: list[JobRunner]
@@ -140,7 +141,8 @@ class JobController(QObject):
         """Run ``count`` jobs from one layout; raises ConfigurationError before starting any.
 
         FLUX jobs share one client and go out at once (the runner keeps under the account's
-        limit); offline jobs get a seed each, so they differ, and run two at a time.
+        limit). Offline jobs get fresh seeds on each Extend, so every variation and every retry
+        differs (the journal keeps each seed), and run two at a time.
         Paste-back and its blend band come from the settings.
         """
         from outpaint_studio.core.session import EngineChoice, make_engine, make_runner
@@ -149,17 +151,21 @@ class JobController(QObject):
             return
         count = max(1, min(MAX_VARIATIONS, count))
         params = with_settings(params, self.settings)
+        choice = EngineChoice(params.engine, api_url)
         if params.engine == "local":
-            from outpaint_studio.engines.local import LocalEngine
-
-            runners = [make_runner(LocalEngine(seed=index)) for index in range(count)]
+            first = random.randrange(MAX_SEED)
+            variations = [
+                replace(params, seed=(first + index) % MAX_SEED) for index in range(count)
+            ]
+            runners = [make_runner(make_engine(choice, self.keys, self.settings, v.seed))
+                       for v in variations]  # fmt: skip
             at_once = LOCAL_AT_ONCE
         else:
-            engine = make_engine(EngineChoice(params.engine, api_url), self.keys, self.settings)
-            runners = [make_runner(engine)] * count
+            engine = make_engine(choice, self.keys, self.settings)
+            variations, runners = [params] * count, [make_runner(engine)] * count
             at_once = count
         url = api_url if params.engine == "bfl" else None
-        self._batch = Batch(params, source, url, runners, at_once, list(range(count)))
+        self._batch = Batch(variations, source, url, runners, at_once, list(range(count)))
         self._started_at = time.monotonic()
         self._timer.start()
         self.started.emit()
@@ -175,7 +181,7 @@ class JobController(QObject):
         while batch is not None and batch.queue and len(self._threads) < batch.at_once:
             index = batch.queue.pop(0)
             runner = batch.runners[index]
-            record = runner.create(batch.params, batch.api_url)
+            record = runner.create(batch.params[index], batch.api_url)
             thread = JobThread(runner, record, batch.source, index, self)
             thread.progress.connect(self._on_progress)
             thread.done.connect(self._on_done)

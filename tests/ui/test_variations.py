@@ -115,6 +115,8 @@ def test_offline_variations_get_their_own_seed(loaded, qtbot) -> None:
     assert len(records) == 2
     first, second = (np.asarray(Image.open(r.output_path)) for r in records)
     assert first.shape == second.shape and not np.array_equal(first, second)
+    seeds = {r.params.seed for r in records}  # kept, so a result can be made again
+    assert None not in seeds and len(seeds) == 2
 
 
 def test_cancel_stops_every_variation_and_leaves_them_collectable(window, small_photo, qtbot,
