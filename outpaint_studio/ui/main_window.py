@@ -3,9 +3,9 @@
 Start-up is staged. ``MainWindow(staged=True)``, what the app runs, shows the empty window first and
 builds the editor right after that first paint, so the window is on screen as fast as a bare
 ``QMainWindow`` (as Firefox's early blank window does). Until then the window has no child widget
-and makes no call that loads PySide's ``Qt`` namespace, each of which costs 10 to 20 ms. The
-editor's parts are imported when it is built, through ``editor_parts``, a module loaded on first
-use. ``MainWindow()`` builds everything at once.
+and makes no call that loads PySide's ``Qt`` namespace: either would delay that paint by 10 to
+20 ms. The editor's parts are imported when it is built, through ``editor_parts``, a module loaded
+on first use. ``MainWindow()`` builds everything at once.
 """
 
 from __future__ import annotations
@@ -101,8 +101,10 @@ class MainWindow(QMainWindow):
                              s.auto_crop, variations, s.full_res)  # fmt: skip
 
     def _build(self) -> None:
-        self.setCentralWidget(parts.editor_body(self.banner, self.canvas, self.variations,
-                                          self.layout_panel, self.options_panel))  # fmt: skip
+        body = parts.editor_body(
+            self.banner, self.canvas, self.variations, self.layout_panel, self.options_panel
+        )
+        self.setCentralWidget(body)
         self.history_dock = parts.history_dock(self, self.history)
         QTimer.singleShot(0, self._after_first_paint)
         self.statusBar().addPermanentWidget(self.cost.session)
