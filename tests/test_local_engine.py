@@ -20,6 +20,8 @@ from outpaint_studio.engines import local
 from outpaint_studio.engines.fill import fill
 from outpaint_studio.engines.fill.detail import edge_ramp
 from outpaint_studio.engines.fill.pushpull import push_pull_fill
+from outpaint_studio.engines.fill.resample import dilate
+from outpaint_studio.engines.fill.strips import strip_phases
 from outpaint_studio.engines.local import FALLBACK_NOTICE, LocalEngine
 
 needs_patchmatch = pytest.mark.skipif(
@@ -290,3 +292,71 @@ def test_the_fill_never_reads_unknown_pixels(use_patchmatch: bool, size: tuple[i
     canvas[~known] = (255, 0, 255)
     magenta = fill(canvas, known, "fast", use_patchmatch=use_patchmatch)
     assert np.array_equal(black, magenta)
+
+
+def test_the_border_is_cut_into_sides_then_top_and_bottom() -> None:
+    known = np.zeros((60, 100), bool)
+    known[10:50, 20:90] = True
+    phases = strip_phases(known, band=8, cap_band=4)
+    covered = np.zeros(known.shape, int)
+    for phase in phases:
+        for strip in phase:
+            covered[strip.region] += 1
+            region = np.zeros_like(known)
+            region[strip.region] = True
+            crop = np.zeros_like(known)
+            crop[strip.crop] = True
+            assert (region <= crop).all()
+            # the crop reaches exactly ``band`` (or ``cap_band``) pixels into the source
+            reach = 8 if strip in phases[0] else 4
+            assert (crop & known & dilate(region, reach)).any()
+            assert not (crop & known & ~dilate(region, reach)).any()
+    assert (covered == ~known).all()  # every border pixel once, no source pixel
+    assert [len(phase) for phase in phases] == [2, 2]
+    left, right = phases[0]
+    assert left.region[1] == slice(0, 20) and right.region[1] == slice(90, 100)
+
+
+def test_a_source_touching_three_edges_makes_one_strip() -> None:
+    known = np.zeros((40, 80), bool)
+    known[:, :60] = True
+    assert [[strip.region for strip in phase] for phase in strip_phases(known, 8, 4)] == [
+        [(slice(0, 40), slice(60, 80))]
+    ]
+
+
+@needs_patchmatch
+def test_each_side_is_made_from_the_source_next_to_it() -> None:
+    """A source reddish on its left, bluish on its right: the left border and its corners stay
+    red, the right border and its corners blue."""
+    rng = np.random.default_rng(2)
+    height, width = 90, 160
+    source = rng.integers(60, 120, size=(height, width, 3)).astype(np.uint8)
+    source[:, : width // 2, 0] += 100
+    source[:, width // 2 :, 2] += 100
+    canvas = np.zeros((130, 240, 3), np.uint8)
+    known = np.zeros((130, 240), bool)
+    canvas[20:110, 40:200] = source
+    known[20:110, 40:200] = True
+    out = fill(canvas, known, "high").astype(int)
+    red, blue = out[..., 0], out[..., 2]
+    assert (red[:, :40] > blue[:, :40]).all()
+    assert (blue[:, 200:] > red[:, 200:]).all()
+
+
+@needs_patchmatch
+def test_cancel_between_the_strips_stops_the_fill() -> None:
+    source = mid_tone_source(300, 200)
+    engine = LocalEngine()
+    cancel = threading.Event()
+    submission = engine.submit(request_for(source, 480, 320, mode="high"), source, cancel)
+    fractions: list[float] = []
+
+    def on_progress(stage: str, fraction: float | None) -> None:
+        fractions.append(fraction or 0.0)
+        if 0.1 < (fraction or 0.0) < 0.7:  # the left and right strips are done
+            cancel.set()
+
+    with pytest.raises(CancelledError):
+        engine.collect(submission, on_progress, cancel)
+    assert any(0.1 < f < 0.7 for f in fractions) and max(fractions) < 0.7

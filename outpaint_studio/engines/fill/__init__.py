@@ -89,7 +89,14 @@ def _patchmatch_fill(
         return push_pull_fill(canvas, known)
     report(0.1)
     _check(cancel)
-    small = patchmatch_fill.inpaint(working.canvas, working.known, settings, seed)
+
+    def between_phases(done: float) -> None:
+        _check(cancel)
+        report(0.1 + 0.6 * done)
+
+    small = patchmatch_fill.inpaint(
+        working.canvas, working.known, settings, seed, between_phases=between_phases
+    )
     report(0.7)
     _check(cancel)
     generated = patchmatch_fill.upscale(small, (width, height))

@@ -25,10 +25,12 @@ def blur(image: np.ndarray) -> np.ndarray:
         pad[axis] = (2, 2)
         padded = np.pad(result, pad, mode="edge")
         length = image.shape[axis]
-        result = sum(
-            weight * np.take(padded, np.arange(k, k + length), axis=axis)
-            for k, weight in enumerate(_BINOMIAL)
-        )
+        window = [slice(None)] * image.ndim
+        total = np.zeros(image.shape, dtype=np.float32)
+        for k, weight in enumerate(_BINOMIAL):
+            window[axis] = slice(k, k + length)
+            total += weight * padded[tuple(window)]
+        result = total
     return np.asarray(result, dtype=np.float32)
 
 

@@ -1,16 +1,20 @@
 """PatchMatch completion at a reduced working size, upscaled to the canvas.
 
 PatchMatch's cost grows with the image's area (about 2.5 s per megapixel on one core), so the
-canvas is shrunk to a working size, cropped to the unknown region plus a band of context, and the
-result is upscaled. Only a band of the source next to the unknown region may be copied from: the
-source's middle (usually its subject) is hidden from the search, so faces and buildings are not
-cloned into the border.
+canvas is shrunk to a working size and the result is upscaled. The border around the source is
+filled strip by strip (see ``strips``), each strip from the band of the source next to it, and
+the two strips of a phase run in parallel: the native call releases the GIL. What is left inside
+the source's box (transparent source pixels) is filled last, from a band around it. The source's
+middle (usually its subject) is never copied from, which makes a face or a building cloned into
+the border rarer (it does not rule it out: a band may cut through the subject).
 """
 
 from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +22,9 @@ import patchmatch
 from PIL import Image
 
 from outpaint_studio.engines.fill.resample import dilate, downscale_known, resize_float
+from outpaint_studio.engines.fill.strips import Box, Strip, bounding_box, strip_phases
 
+# the seed is a setting of the native library, read when a call starts
 _seed_lock = threading.Lock()
 
 
@@ -29,6 +35,9 @@ class PatchMatchSettings:
     # width of the source band PatchMatch may copy from, as a fraction of the working canvas side
     context_fraction: float = 0.15
     min_context: int = 12
+    # the band of the top and bottom strips, relative to the others: above and below a subject,
+    # a deep band stacks the subject on itself (a second face above the first)
+    cap_context_ratio: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -58,33 +67,80 @@ def context_mask(known: np.ndarray, radius: int) -> np.ndarray:
     return known & dilate(~known, radius)
 
 
-def _bounding_box(mask: np.ndarray) -> tuple[int, int, int, int]:
-    rows = np.flatnonzero(mask.any(axis=1))
-    columns = np.flatnonzero(mask.any(axis=0))
-    return int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1
+def _patchmatch(
+    crop: np.ndarray, hole: np.ndarray, hidden: np.ndarray, settings: PatchMatchSettings
+) -> np.ndarray:
+    """One native call: fills ``hole``, neither filling nor copying from ``hidden``."""
+    crop = crop.copy()
+    crop[hole] = 0  # the fill must not depend on what the canvas holds there
+    return patchmatch.inpaint(
+        crop,
+        hole,
+        global_mask=hidden if hidden.any() else None,
+        patch_size=settings.patch_radius,
+    )
+
+
+def _box_mask(shape: tuple[int, ...], box: Box) -> np.ndarray:
+    mask = np.zeros(shape[:2], dtype=bool)
+    mask[box] = True
+    return mask
+
+
+def _strip_call(
+    canvas: np.ndarray, known: np.ndarray, strip: Strip, settings: PatchMatchSettings
+) -> Callable[[], np.ndarray]:
+    """The fill of one strip, ready to run: its inputs are copied now, so that it can run while
+    another strip is written into ``canvas``."""
+    hole = _box_mask(known.shape, strip.region)[strip.crop]
+    crop = canvas[strip.crop].copy()
+    # the unknown pixels of the other strips are neither filled nor copied from here
+    hidden = ~known[strip.crop] & ~hole
+    return lambda: _patchmatch(crop, hole, hidden, settings)
+
+
+def _fill_interior(
+    canvas: np.ndarray, known: np.ndarray, settings: PatchMatchSettings
+) -> np.ndarray:
+    """Fill every unknown pixel from a band of known pixels around the holes."""
+    hole = ~known
+    usable = context_mask(known, context_radius(known.shape, settings))
+    top, bottom, left, right = bounding_box(hole | usable)
+    box: Box = (slice(top, bottom), slice(left, right))
+    result = canvas.copy()
+    result[box] = _patchmatch(canvas[box], hole[box], (known & ~usable)[box], settings)
+    return result
 
 
 def inpaint(
-    canvas: np.ndarray, known: np.ndarray, settings: PatchMatchSettings, seed: int
+    canvas: np.ndarray,
+    known: np.ndarray,
+    settings: PatchMatchSettings,
+    seed: int,
+    between_phases: Callable[[float], None] = lambda done: None,
 ) -> np.ndarray:
-    """Fill the unknown pixels of a working-size uint8 canvas with PatchMatch."""
-    hole = ~known
-    usable = context_mask(known, context_radius(known.shape, settings))
-    top, bottom, left, right = _bounding_box(hole | usable)
-    crop = np.ascontiguousarray(canvas[top:bottom, left:right])
-    crop_hole = hole[top:bottom, left:right]
-    hidden = (known & ~usable)[top:bottom, left:right]
-    crop[crop_hole] = 0
-    with _seed_lock:
-        patchmatch.set_random_seed(seed)
-        filled = patchmatch.inpaint(
-            crop,
-            crop_hole,
-            global_mask=hidden if hidden.any() else None,
-            patch_size=settings.patch_radius,
-        )
+    """Fill the unknown pixels of a working-size uint8 canvas with PatchMatch.
+
+    ``between_phases`` is called after each phase with the fraction of phases done; it may raise
+    to stop the fill.
+    """
     result = canvas.copy()
-    result[top:bottom, left:right] = filled
+    known = known.copy()
+    with _seed_lock, ThreadPoolExecutor(max_workers=2) as pool:
+        patchmatch.set_random_seed(seed)
+        band = context_radius(known.shape, settings)
+        cap_band = max(settings.min_context, round(band * settings.cap_context_ratio))
+        phases = strip_phases(known, band, cap_band)
+        for number, phase in enumerate(phases, start=1):
+            calls = [_strip_call(result, known, strip, settings) for strip in phase]
+            filled = list(pool.map(lambda call: call(), calls))
+            for strip, pixels in zip(phase, filled, strict=True):
+                region = _box_mask(known.shape, strip.region)[strip.crop]
+                result[strip.crop][region] = pixels[region]
+                known[strip.region] = True
+            between_phases(number / len(phases))
+        if not known.all():
+            result = _fill_interior(result, known, settings)
     return result
 
 

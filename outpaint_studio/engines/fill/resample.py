@@ -50,10 +50,15 @@ def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
 def _window_any(mask: np.ndarray, radius: int, axis: int) -> np.ndarray:
     """Whether any pixel within ``radius`` along ``axis`` is set (running sums, any radius)."""
     length = mask.shape[axis]
-    counts = np.cumsum(mask, axis=axis, dtype=np.int64)
+    radius = min(radius, length)  # a longer reach covers the whole axis all the same
+    counts = np.cumsum(mask, axis=axis, dtype=np.int32)
     counts = np.concatenate([np.zeros_like(np.take(counts, [0], axis=axis)), counts], axis=axis)
-    index = np.arange(length)
-    upper = np.take(counts, np.minimum(index + radius + 1, length), axis=axis)
-    lower = np.take(counts, np.maximum(index - radius, 0), axis=axis)
-    result: np.ndarray = (upper - lower) > 0
+    # counts past either end repeat the last or first sum
+    ends = (np.take(counts, [0] * radius, axis=axis), np.take(counts, [length] * radius, axis=axis))
+    padded = np.concatenate([ends[0], counts, ends[1]], axis=axis)
+    upper = [slice(None)] * mask.ndim
+    lower = [slice(None)] * mask.ndim
+    upper[axis] = slice(2 * radius + 1, 2 * radius + 1 + length)
+    lower[axis] = slice(0, length)
+    result: np.ndarray = (padded[tuple(upper)] - padded[tuple(lower)]) > 0
     return result
