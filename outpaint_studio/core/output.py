@@ -23,10 +23,20 @@ def save_output(
     placed: PlacedSource | None,
     history: Path,
 ) -> None:
-    """Compose and write the finished image, plus its sidecar when asked.
+    """Compose and write the finished image, plus its sidecar when asked."""
+    write_output(record, render_output(record, result, source, placed), history)
+
+
+def render_output(
+    record: JobRecord,
+    result: EngineResult,
+    source: SourceImage | None,
+    placed: PlacedSource | None,
+) -> bytes:
+    """The finished image's bytes: the CPU-bound half of saving.
 
     With paste-back the composed image is encoded with the job's metadata embedded; without
-    it the service's bytes are written unchanged (keeping its content credentials), so only a
+    it the service's bytes are kept unchanged (keeping its content credentials), so only a
     sidecar can describe them.
     """
     params = record.params
@@ -42,9 +52,13 @@ def save_output(
             image = compose.paste_back(
                 result.image, placed.scaled, placed.placement, params.feather
             )
-        data = metadata.encode_with_metadata(image, fmt, record)
-    else:
-        data = result.data or metadata.encode_with_metadata(result.image, fmt, record)
+        return metadata.encode_with_metadata(image, fmt, record)
+    return result.data or metadata.encode_with_metadata(result.image, fmt, record)
+
+
+def write_output(record: JobRecord, data: bytes, history: Path) -> None:
+    """Write the finished image (and its sidecar when asked) where the job says; never in part."""
+    params = record.params
     target = output_target(params, record.key, history)
     written = write_atomic(data, target, overwrite=params.overwrite)
     record.output_path = str(written)

@@ -37,7 +37,7 @@ from outpaint_studio.core.images import (
 )
 from outpaint_studio.core.jobs import JobParams, JobRecord, JobState, Journal
 from outpaint_studio.core.layout import Placement
-from outpaint_studio.core.output import save_output
+from outpaint_studio.core.output import render_output, write_output
 from outpaint_studio.core.request import InvalidRequest, OutpaintRequest, encode_image_bytes
 
 # Composing and encoding is CPU work: more at once than there are cores only costs memory and
@@ -218,8 +218,9 @@ class JobRunner:
     ) -> JobRecord:
         report("saving")
         try:
-            with _COMPOSE_SLOTS:
-                save_output(record, result, source, placed, self.history)
+            with _COMPOSE_SLOTS:  # one per core; the write, waiting on the disk, needs none
+                data = render_output(record, result, source, placed)
+            write_output(record, data, self.history)
         except OSError as exc:
             message = f"the result is kept in history, but saving it failed: {exc.strerror or exc}"
             return self._end(record, JobState.READY, report, message, "save")
