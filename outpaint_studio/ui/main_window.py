@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 else:
     parts = lazy_module("outpaint_studio.ui.editor_parts")
 
+STAGED_BUILD_DEADLINE_MS = 500  # a window never painted (hidden, minimised) is built all the same
 ERROR_ACTIONS = {
     "auth": ("settings", "Open Settings"),
     "credits": ("settings", "Open Settings"),
@@ -61,13 +62,15 @@ class MainWindow(QMainWindow):
         self._assembly.setSingleShot(True)
         self._assembly.timeout.connect(self._assemble)
         self._staged = staged
-        if not staged:
+        if staged:
+            self._assembly.start(STAGED_BUILD_DEADLINE_MS)
+        else:
             self._assemble()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if self._staged and not self.is_ready and not self._assembly.isActive():
-            self._assembly.start(0)  # runs once this first frame is on screen
+        if self._staged and self._assembly.remainingTime() > 0:
+            self._assembly.start(0)  # now: it runs once this first frame is on screen
 
     def _assemble(self) -> None:
         self.model = parts.EditorModel(self._initial_options())

@@ -23,6 +23,14 @@ def test_staged_window_shows_empty_then_builds_the_editor(qtbot) -> None:
     win.close()
 
 
+def test_a_window_that_is_never_painted_is_built_all_the_same(qtbot) -> None:
+    win = MainWindow(staged=True)  # never shown: no paint
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.ready, timeout=5000):
+        pass
+    assert win.findChild(QGraphicsView, "canvasView") is not None
+
+
 def test_closing_before_the_editor_is_built_cancels_the_build(qtbot) -> None:
     win = MainWindow(staged=True)
     qtbot.addWidget(win)
