@@ -138,7 +138,9 @@ def test_offline_engine_needs_no_key_at_all(
     code = main(["extend", str(photo), "--width", "448", "--height", "320", "-o", str(out)])
     assert code == 0, capsys.readouterr().err
     assert image_size(out) == (448, 320)
-    assert "offline engine" in capsys.readouterr().err
+    progress = capsys.readouterr().err
+    assert "offline engine" in progress and "Generating" in progress
+    assert "Submitting" not in progress and "Queued" not in progress  # no service involved
     [record] = Journal(journal_dir()).records()
     assert record.engine == "local" and record.cost == 0 and record.params.seed == 0
 

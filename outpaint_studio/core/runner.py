@@ -42,6 +42,8 @@ from outpaint_studio.core.request import InvalidRequest, OutpaintRequest, encode
 
 # Composing and encoding is CPU work: more at once than there are cores only costs memory and
 # starves the threads that are submitting and polling.
+# Stages that describe a remote service; the offline engine passes through them silently.
+SERVICE_STAGES = frozenset({"submitting", "queued"})
 _COMPOSE_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
 
@@ -270,7 +272,8 @@ class JobRunner:
     def _step(self, record: JobRecord, state: JobState, report: _Reporter, stage: str) -> None:
         record.state = state
         self.journal.save(record)
-        report(stage)
+        if stage not in SERVICE_STAGES or self.engine.name != "local":
+            report(stage)
 
     def _end(
         self,
