@@ -21,6 +21,7 @@ from outpaint_studio.engines.fill import fill
 from outpaint_studio.engines.fill.detail import edge_ramp
 from outpaint_studio.engines.fill.pushpull import push_pull_fill
 from outpaint_studio.engines.fill.resample import dilate
+from outpaint_studio.engines.fill.seam import match_joints, side_edges
 from outpaint_studio.engines.fill.strips import strip_phases
 from outpaint_studio.engines.local import FALLBACK_NOTICE, LocalEngine
 
@@ -360,3 +361,21 @@ def test_cancel_between_the_strips_stops_the_fill() -> None:
     with pytest.raises(CancelledError):
         engine.collect(submission, on_progress, cancel)
     assert any(0.1 < f < 0.7 for f in fractions) and max(fractions) < 0.7
+
+
+def test_side_edges_scale_the_working_bounding_box() -> None:
+    working_known = np.zeros((10, 20), dtype=bool)
+    working_known[2:8, 5:15] = True
+    assert side_edges(working_known, 40) == (10, 30)
+
+
+def test_top_and_bottom_strips_are_shifted_to_meet_the_sides() -> None:
+    known = np.zeros((40, 60), dtype=bool)
+    known[10:30, 20:40] = True
+    fill = np.full((40, 60, 3), 100.0, dtype=np.float32)
+    fill[:10, 20:40] = 120.0  # a top strip one step brighter than the corners beside it
+    result = match_joints(fill, known, (20, 40))
+    assert np.abs(result[2, 19] - result[2, 20]).max() < 2.0
+    assert np.abs(result[2, 39] - result[2, 40]).max() < 2.0
+    np.testing.assert_array_equal(result[known], fill[known])
+    np.testing.assert_array_equal(result[:, :20], fill[:, :20])

@@ -16,7 +16,7 @@ from outpaint_studio.engines.fill import patchmatch_fill
 from outpaint_studio.engines.fill.detail import restore_detail
 from outpaint_studio.engines.fill.patchmatch_fill import PatchMatchSettings
 from outpaint_studio.engines.fill.pushpull import push_pull_fill
-from outpaint_studio.engines.fill.seam import match_edge
+from outpaint_studio.engines.fill.seam import match_edge, match_joints, side_edges
 
 try:
     import patchmatch as _patchmatch
@@ -29,7 +29,7 @@ FillProgress = Callable[[float], None]
 
 SETTINGS: Final = {
     "fast": PatchMatchSettings(working_pixels=120_000),
-    "high": PatchMatchSettings(working_pixels=300_000),
+    "high": PatchMatchSettings(working_pixels=500_000),
 }
 
 
@@ -104,6 +104,7 @@ def _patchmatch_fill(
     report(0.85)
     _check(cancel)
     generated = match_edge(generated, canvas, known)
+    generated = match_joints(generated, known, side_edges(working.known, width))
     result = np.clip(np.rint(generated), 0, 255).astype(np.uint8)
     result[known] = canvas[known]
     return result

@@ -34,3 +34,52 @@ def match_edge(
     result = fill.copy()
     result[~known] += correction[~known]
     return result
+
+
+def side_edges(working_known: np.ndarray, width: int) -> tuple[int, int]:
+    """The full-size columns where the side strips end and the top and bottom strips begin:
+    the working source's bounding box, scaled to ``width``."""
+    columns = np.flatnonzero(working_known.any(axis=0))
+    small_width = working_known.shape[1]
+    left = round(int(columns[0]) * width / small_width)
+    right = round((int(columns[-1]) + 1) * width / small_width)
+    return left, right
+
+
+def match_joints(
+    fill: np.ndarray, known: np.ndarray, edges: tuple[int, int], reach: int = 2
+) -> np.ndarray:
+    """``fill`` with its top and bottom strips shifted to meet the side strips where they join.
+
+    The strips were filled one after the other, so they may disagree by a step along the
+    extension of the source's left and right edges (``edges``). The step, measured over ``reach``
+    columns either side, is spread over the top and bottom strips by a membrane that is zero
+    where they meet the source.
+    """
+    height, width = known.shape
+    left, right = edges
+    caps = ~known
+    caps[:, :left] = False
+    caps[:, right:] = False
+    if not caps.any():
+        return fill
+    boundary = np.zeros((height, width), dtype=bool)
+    difference = np.zeros_like(fill)
+    for outer, inner in (
+        (slice(left - reach, left), slice(left, left + reach)),
+        (slice(right, right + reach), slice(right - reach, right)),
+    ):
+        if outer.start < 0 or outer.stop > width or inner.start < 0 or inner.stop > width:
+            continue
+        rows = caps[:, inner].all(axis=1)
+        step = fill[:, outer].mean(axis=1) - fill[:, inner].mean(axis=1)
+        difference[rows, inner] = step[rows, None]
+        boundary[rows, inner] = True
+    if not boundary.any():
+        return fill
+    source_edge = known & dilate(caps, 1)
+    boundary |= source_edge
+    correction = push_pull(difference, boundary.astype(np.float32))
+    result = fill.copy()
+    result[caps] += correction[caps]
+    return result
