@@ -18,11 +18,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from outpaint_studio import APP_ID
 from outpaint_studio import resources as res
+from outpaint_studio.core.files import write_atomic
 
 COMMAND = "outpaint-studio"
 
@@ -113,23 +113,6 @@ def desktop_entry_text(executable: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in its folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
 def _refresh_caches(data_home: Path) -> None:
     """Run update-desktop-database and gtk-update-icon-cache where they exist; never fail."""
     commands = []
@@ -158,7 +141,7 @@ def install_desktop_entry(data_home: Path | None = None) -> list[Path]:
             data = desktop_entry_text(find_executable()).encode("utf-8")
         else:
             data = source.read_bytes()
-        _write_atomic(target, data)
+        write_atomic(data, target, overwrite=True)
         written.append(target)
     _refresh_caches(home)
     return written
