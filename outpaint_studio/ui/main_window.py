@@ -61,7 +61,6 @@ class MainWindow(QMainWindow):
         self._assembly = QTimer(self)  # builds the editor, with staged=True after the first paint
         self._assembly.setSingleShot(True)
         self._assembly.timeout.connect(self._assemble)
-        self._staged = staged
         if staged:
             self._assembly.start(STAGED_BUILD_DEADLINE_MS)
         else:
@@ -69,7 +68,7 @@ class MainWindow(QMainWindow):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if self._staged and self._assembly.remainingTime() > 0:
+        if self._assembly.remainingTime() > 0:  # staged, not built, not yet scheduled for now
             self._assembly.start(0)  # now: it runs once this first frame is on screen
 
     def _assemble(self) -> None:
