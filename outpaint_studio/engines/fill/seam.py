@@ -11,6 +11,7 @@ import numpy as np
 
 from outpaint_studio.engines.fill.pushpull import push_pull
 from outpaint_studio.engines.fill.resample import dilate
+from outpaint_studio.engines.fill.strips import bounding_box
 
 
 def edge_band(known: np.ndarray, width: int) -> np.ndarray:
@@ -39,11 +40,9 @@ def match_edge(
 def side_edges(working_known: np.ndarray, width: int) -> tuple[int, int]:
     """The full-size columns where the side strips end and the top and bottom strips begin:
     the working source's bounding box, scaled to ``width``."""
-    columns = np.flatnonzero(working_known.any(axis=0))
+    _, _, left, right = bounding_box(working_known)
     small_width = working_known.shape[1]
-    left = round(int(columns[0]) * width / small_width)
-    right = round((int(columns[-1]) + 1) * width / small_width)
-    return left, right
+    return round(left * width / small_width), round(right * width / small_width)
 
 
 def match_joints(
