@@ -18,7 +18,7 @@ from outpaint_studio.core.engine import (
 from outpaint_studio.core.request import OutpaintRequest
 from outpaint_studio.engines import local
 from outpaint_studio.engines.fill import fill
-from outpaint_studio.engines.fill.detail import edge_ramp
+from outpaint_studio.engines.fill.detail import edge_fade, restore_detail
 from outpaint_studio.engines.fill.pushpull import push_pull_fill
 from outpaint_studio.engines.fill.resample import dilate
 from outpaint_studio.engines.fill.seam import match_joints, side_edges
@@ -264,14 +264,70 @@ def test_fill_with_nothing_or_everything_known(use_patchmatch: bool) -> None:
     assert nothing.shape == canvas.shape and nothing.dtype == np.uint8
 
 
-def test_edge_ramp_rises_from_the_source_to_full_gain() -> None:
+def test_edge_fade_rises_from_the_source_to_full_strength() -> None:
     known = np.zeros((20, 40), bool)
     known[:, :10] = True
-    ramp = edge_ramp(known, 8)
-    assert (ramp[known] == 0).all()
-    assert (ramp[:, 18:] == 1).all()
-    row = ramp[5, 10:19]  # no extra gain right next to the source, then a gradual rise
-    assert (np.diff(row) >= 0).all() and row[0] == 0 and 0 < row[4] < 1
+    fade = edge_fade(known, 8)
+    assert (fade[known] == 0).all()
+    assert (fade[:, 18:] == 1).all()
+    row = fade[5, 10:19]  # none right next to the source, then an even rise
+    assert row[0] == 0 and np.allclose(np.diff(row), 1 / 8)
+
+
+def fine_detail(image: np.ndarray, where: np.ndarray) -> float:
+    """Mean squared difference between horizontal neighbours over ``where``."""
+    steps = np.diff(image.astype(np.float32), axis=1)
+    return float((steps**2).sum(axis=-1)[where[:, 1:]].mean())
+
+
+def upscaled_working_copy(canvas: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """What the engine pastes before restoring detail: a half-size fill, upscaled."""
+    height, width = known.shape
+    small = Image.fromarray(push_pull_fill(canvas, known)).resize((width // 2, height // 2))
+    resized = small.resize((width, height), Image.Resampling.BICUBIC)
+    return np.asarray(resized, dtype=np.float32)
+
+
+def test_restore_detail_gives_the_fill_the_grain_of_the_source() -> None:
+    rng = np.random.default_rng(3)
+    canvas = (128 + rng.normal(0, 12, (240, 320, 3))).clip(0, 255).astype(np.uint8)
+    known = np.zeros((240, 320), bool)
+    known[40:200, 60:260] = True
+    generated = upscaled_working_copy(canvas, known)
+    restored = restore_detail(generated, canvas, known, 0.5, seed=0)
+
+    assert np.array_equal(restored[known], generated[known])
+    far = ~dilate(known, 8)
+    source = fine_detail(canvas, known & ~dilate(~known, 8))
+    assert fine_detail(generated, far) < 0.1 * source
+    assert 0.6 * source < fine_detail(restored, far) < 1.4 * source
+    again = restore_detail(generated, canvas, known, 0.5, seed=0)
+    assert np.array_equal(again, restored)
+    assert not np.array_equal(restore_detail(generated, canvas, known, 0.5, seed=1), restored)
+
+
+def test_restored_grain_keeps_its_strength_across_tile_borders() -> None:
+    """Overlapping tiles are blended with windows whose squares sum to one: no grid of weaker
+    (or stronger) grain where the tiles meet."""
+    rng = np.random.default_rng(4)
+    canvas = (128 + rng.normal(0, 12, (400, 400, 3))).clip(0, 255).astype(np.uint8)
+    known = np.zeros((400, 400), bool)
+    known[:, :200] = True
+    flat = np.full(canvas.shape, 128, np.float32)
+    grain = restore_detail(flat, canvas, known, 0.5, seed=0) - flat
+    strength = grain[:, 220:].std(axis=(0, 2))  # per column, past the fade
+    assert strength.min() > 0.75 * strength.max()
+    # and no change in strength from the top of the fill to the bottom
+    rows = grain[:, 220:].std(axis=(1, 2))
+    assert rows.min() > 0.6 * rows.max()
+
+
+def test_restore_detail_leaves_a_full_size_fill_alone() -> None:
+    canvas = np.asarray(mid_tone_source(64, 48)).copy()
+    known = np.zeros((48, 64), bool)
+    known[10:-10, 10:-10] = True
+    generated = canvas.astype(np.float32)
+    assert restore_detail(generated, canvas, known, 1.0) is generated
 
 
 @pytest.mark.parametrize(

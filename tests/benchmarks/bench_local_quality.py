@@ -160,14 +160,14 @@ def contact_sheet(rows: list[list[np.ndarray]], path: Path, cell: int = 384) -> 
     sheet.save(path)
 
 
-def quality(mode: str, only: list[str] | None, seed: int = 0) -> list[Score]:
+def quality(mode: str, only: list[str] | None, seed: int = 0, large: bool = False) -> list[Score]:
     engine = LocalEngine(seed=seed)
     smooth = LocalEngine(seed=0, use_patchmatch=False)
     scores: list[Score] = []
     sheet_rows: dict[str, list[list[np.ndarray]]] = {}
     print(f"{'photo':10} {'case':9} {'texture':>8} {'smooth':>7} {'ratio':>6} {'sharp':>6} "
           f"{'seam':>5} {'PSNR':>5} {'s':>5}  fails")  # fmt: skip
-    for name, photo in bench_photos.photos(only):
+    for name, photo in bench_photos.photos(only, large):
         for case in cases(photo):
             result, seconds = outpaint(engine, case, mode)
             baseline, _ = outpaint(smooth, case, mode)
@@ -181,11 +181,12 @@ def quality(mode: str, only: list[str] | None, seed: int = 0) -> list[Score]:
                   f"{s.seconds:5.2f}  {' '.join(s.failures())}")  # fmt: skip
             shown = np.where(case.known[..., None], case.truth, 0).astype(np.uint8)
             sheet_rows.setdefault(name, []).append([shown, baseline, result, case.truth])
+    sheet = f"local-quality-{mode}{'-large' if large else ''}"
     for name, rows in sheet_rows.items():
-        contact_sheet(rows, OUT_DIR / f"local-quality-{mode}-{name}.png")
+        contact_sheet(rows, OUT_DIR / f"{sheet}-{name}.png")
     contact_sheet(
         [row for rows in sheet_rows.values() for row in rows],
-        OUT_DIR / f"local-quality-{mode}.png",
+        OUT_DIR / f"{sheet}.png",
         cell=160,
     )
     return scores
@@ -226,8 +227,11 @@ def main() -> int:
     parser.add_argument("--photos", nargs="*", help="only these photos (default: all)")
     # one seed is one draw: a case near a target can pass with one seed and miss with another
     parser.add_argument("--seed", type=int, default=0, help="the offline engine's seed")
+    parser.add_argument(
+        "--large", action="store_true", help="camera-sized photos from mate-backgrounds instead"
+    )
     args = parser.parse_args()
-    scores = quality(args.mode, args.photos, args.seed)
+    scores = quality(args.mode, args.photos, args.seed, args.large)
     if scores:
         seams = [s.seam for s in scores]
         print(f"median seam {np.median(seams):.2f}, worst texture ratio "

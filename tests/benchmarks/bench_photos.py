@@ -55,10 +55,26 @@ SOURCES: dict[str, Callable[[], np.ndarray]] = {
     "garden": _file(MATE_PHOTO, 1024),
 }
 
+# camera-sized photos (1.3 to 4 MP canvases: the largest are shrunk to the engine's 4 MP limit),
+# which the engine fills at a reduced working size
+LARGE_SOURCES: dict[str, Callable[[], np.ndarray]] = {
+    name.lower(): _file(MATE / f"{name}.jpg", 2304)
+    for name in (
+        "Dune",
+        "Storm",
+        "GreenMeadow",
+        "Garden",
+        "Aqua",
+        "YellowFlower",
+        "LadyBird",
+        "Wood",
+    )
+}
 
-def photos(only: list[str] | None = None) -> Iterator[tuple[str, np.ndarray]]:
+
+def photos(only: list[str] | None = None, large: bool = False) -> Iterator[tuple[str, np.ndarray]]:
     """(name, HxWx3 uint8) for every photo (in ``only``) whose package is installed."""
-    for name, load in SOURCES.items():
+    for name, load in (LARGE_SOURCES if large else SOURCES).items():
         if only and name not in only:
             continue
         try:

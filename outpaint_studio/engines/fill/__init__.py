@@ -100,7 +100,7 @@ def _patchmatch_fill(
     report(0.7)
     _check(cancel)
     generated = patchmatch_fill.upscale(small, (width, height))
-    generated = restore_detail(generated, canvas, known, working.scale)
+    generated = restore_detail(generated, canvas, known, working.scale, seed)
     report(0.85)
     _check(cancel)
     generated = match_edge(generated, canvas, known)

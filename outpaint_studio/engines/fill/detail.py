@@ -1,9 +1,12 @@
-"""Giving an upscaled fill back the crispness the source has.
+"""Giving an upscaled fill the fine grain of the source.
 
-Upscaling a working-size fill softens it. The same softening happened to the source's pixels in
-the working image, so the source calibrates the cure: the fine detail (the image minus a blurred
-copy) is amplified by the gain that gives the upscaled source the gradient energy of the original,
-and that gain is applied to the generated pixels.
+An upscaled working-size fill lacks all detail finer than a working pixel: grain, sensor noise,
+the finest texture. Amplifying what the upscale kept cannot bring that back; it draws the grid of
+the working pixels instead. The source lost the same detail in the same round trip, so what it
+lost (the original minus its upscaled working copy) is detail of the right kind. It is copied
+into the fill in overlapping tiles, each from a source tile that looks alike at working size,
+and blended with windows whose squares sum to one, so that grain keeps its strength across tile
+borders.
 """
 
 from __future__ import annotations
@@ -12,104 +15,105 @@ import numpy as np
 
 from outpaint_studio.engines.fill.resample import dilate
 
-_BINOMIAL = np.array([1.0, 4.0, 6.0, 4.0, 1.0], dtype=np.float32) / 16.0
-MIN_GAIN = 0.5
-MAX_GAIN = 3.0
+TILE = 24
+# a tile is copied from one of this many source tiles that look most alike...
+CHOICES = 8
+# ...and among those, from the calmer half: a sharp edge copied into the wrong place shows as a
+# ghost line, missing grain only as a slightly softer fill
+CALM_CHOICES = 4
+MAX_CANDIDATES = 2000
+
+_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
-def blur(image: np.ndarray) -> np.ndarray:
-    """A separable 5-tap binomial blur with edge replication."""
-    result = image
-    for axis in (0, 1):
-        pad = [(0, 0)] * image.ndim
-        pad[axis] = (2, 2)
-        padded = np.pad(result, pad, mode="edge")
-        length = image.shape[axis]
-        window = [slice(None)] * image.ndim
-        total = np.zeros(image.shape, dtype=np.float32)
-        for k, weight in enumerate(_BINOMIAL):
-            window[axis] = slice(k, k + length)
-            total += weight * padded[tuple(window)]
-        result = total
-    return np.asarray(result, dtype=np.float32)
+def _window(size: int) -> np.ndarray:
+    """A separable sine window: overlapping by half, the squares of neighbours sum to one."""
+    ramp = np.sin(np.pi * (np.arange(size) + 0.5) / size).astype(np.float32)
+    return ramp[:, None] * ramp[None, :]
 
 
-def _gradients(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    dx = np.zeros_like(image)
-    dy = np.zeros_like(image)
-    dx[:, :-1] = image[:, 1:] - image[:, :-1]
-    dy[:-1] = image[1:] - image[:-1]
-    return dx, dy
+def _window_sums(plane: np.ndarray, tile: int) -> np.ndarray:
+    """Sums of ``plane`` (HxW or HxWxC) over windows of 2x2 tiles, at every tile step.
+
+    Window (i, j) covers rows (i - 1) * tile to (i + 1) * tile, and likewise for columns;
+    pixels outside the image count as zero.
+    """
+    height, width = plane.shape[:2]
+    rows, columns = -(-height // tile), -(-width // tile)
+    pad = [(tile, (rows + 1) * tile - height), (tile, (columns + 1) * tile - width)]
+    padded = np.pad(plane, pad + [(0, 0)] * (plane.ndim - 2))
+    blocks = padded.reshape(rows + 2, tile, columns + 2, tile, *plane.shape[2:]).sum(axis=(1, 3))
+    return blocks[:-1, :-1] + blocks[1:, :-1] + blocks[:-1, 1:] + blocks[1:, 1:]
 
 
-def _energy_terms(
-    soft: np.ndarray, detail: np.ndarray, where: np.ndarray
-) -> tuple[float, float, float]:
-    """Coefficients of the gradient energy of ``soft + gain * detail`` as a quadratic in gain."""
-    sx, sy = _gradients(soft)
-    hx, hy = _gradients(detail)
-    constant = float((sx[where] ** 2).sum() + (sy[where] ** 2).sum())
-    linear = float(2 * ((sx[where] * hx[where]).sum() + (sy[where] * hy[where]).sum()))
-    quadratic = float((hx[where] ** 2).sum() + (hy[where] ** 2).sum())
-    return constant, linear, quadratic
-
-
-def detail_gain(soft: np.ndarray, detail: np.ndarray, target: float, where: np.ndarray) -> float:
-    """The gain g for which ``soft + g * detail`` has mean gradient energy ``target`` over
-    ``where`` (1 when no gain in range reaches it)."""
-    count = max(int(where.sum()), 1)
-    constant, linear, quadratic = (t / count for t in _energy_terms(soft, detail, where))
-    if quadratic <= 0:
-        return 1.0
-    # the larger root of quadratic * g^2 + linear * g + (constant - target) = 0
-    discriminant = linear**2 - 4 * quadratic * (constant - target)
-    if discriminant < 0:  # even the least detailed version is too crisp
-        return float(np.clip(-linear / (2 * quadratic), MIN_GAIN, MAX_GAIN))
-    gain = (-linear + np.sqrt(discriminant)) / (2 * quadratic)
-    return float(np.clip(gain, MIN_GAIN, MAX_GAIN))
-
-
-def mean_gradient_energy(image: np.ndarray, where: np.ndarray) -> float:
-    if not where.any():
-        return 0.0
-    dx, dy = _gradients(image.astype(np.float32))
-    return float(((dx[where] ** 2).sum() + (dy[where] ** 2).sum()) / where.sum())
+def _looks(image: np.ndarray, tile: int) -> np.ndarray:
+    """Per window: mean colour and twice the standard deviation of the luma."""
+    count = np.maximum(_window_sums(np.ones(image.shape[:2], np.float32), tile), 1)[..., None]
+    luma = image @ _LUMA
+    mean = _window_sums(image, tile) / count
+    mean_luma = _window_sums(luma, tile) / count[..., 0]
+    variance = _window_sums(luma**2, tile) / count[..., 0] - mean_luma**2
+    return np.concatenate([mean, 2 * np.sqrt(np.maximum(variance, 0))[..., None]], axis=-1)
 
 
 def restore_detail(
-    generated: np.ndarray, canvas: np.ndarray, known: np.ndarray, scale: float
+    generated: np.ndarray, canvas: np.ndarray, known: np.ndarray, scale: float, seed: int = 0
 ) -> np.ndarray:
-    """Sharpen an upscaled fill by as much as the upscaled source needs to match the original.
-
-    ``generated`` is the upscaled working image, so near the edge its known pixels are the
-    source softened exactly as the fill was: the gain that restores them is applied to the fill.
-    """
+    """``generated`` (the upscaled working image, float32) with the source's lost grain added
+    to its unknown pixels, fading in over the first pixels from the source's edge."""
     hole = ~known
     if scale >= 1.0 or not hole.any():
         return generated
-    calibration = known & dilate(hole, max(8, round(6 / scale)))
-    # skip the edge itself, where the working image mixed known and unknown pixels
-    calibration &= ~dilate(hole, max(2, round(2 / scale)))
-    if not calibration.any():
-        return generated
-    soft = generated
-    for _ in range(max(1, round(1 / scale))):
-        soft = blur(soft)
-    detail = generated - soft
-    target = mean_gradient_energy(canvas, calibration)
-    gain = max(1.0, detail_gain(soft, detail, target, calibration))
-    # no extra gain right at the edge, where the working image mixed source and fill: sharpening
-    # that mismatch draws a line along the seam
-    ramp = edge_ramp(known, max(2, round(3 / scale)))
-    local_gain = 1.0 + (gain - 1.0) * ramp[..., None]
+    # near the edge the working image mixed source and fill: no clean residual there
+    usable = known & ~dilate(hole, max(2, round(3 / scale)))
+    residual = (canvas.astype(np.float32) - generated) * usable[..., None]
+    grain = _tiled_grain(generated, residual, usable, hole, np.random.default_rng(seed))
     result = generated.copy()
-    result[hole] = (soft + local_gain * detail)[hole]
+    fade = edge_fade(known, max(2, round(2 / scale)))
+    result[hole] += (grain * fade[..., None])[hole]
     return result
 
 
-def edge_ramp(known: np.ndarray, width: int, steps: int = 4) -> np.ndarray:
-    """0 on known pixels, rising to 1 at ``width`` pixels from them (in ``steps`` steps)."""
-    ramp = np.zeros(known.shape, dtype=np.float32)
-    for step in range(1, steps + 1):
-        ramp += ~dilate(known, round(width * step / steps))
-    return ramp / steps
+def _tiled_grain(
+    generated: np.ndarray,
+    residual: np.ndarray,
+    usable: np.ndarray,
+    hole: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Windows of ``residual`` laid over every window that touches ``hole``, each from a
+    wholly ``usable`` window whose ``generated`` pixels look alike."""
+    tile, size = TILE, 2 * TILE
+    grain = np.zeros_like(generated)
+    sources = np.argwhere(_window_sums(usable.astype(np.float32), tile) >= size * size)
+    if len(sources) == 0:
+        return grain
+    sources = sources[:: -(-len(sources) // MAX_CANDIDATES)]
+    looks = _looks(generated, tile)
+    source_looks = looks[sources[:, 0], sources[:, 1]]
+    energy = _window_sums((residual**2).sum(axis=2), tile)[sources[:, 0], sources[:, 1]]
+    window = _window(size)[..., None]
+    height, width = hole.shape
+    for i, j in np.argwhere(_window_sums(hole.astype(np.float32), tile) > 0):
+        distances = ((source_looks - looks[i, j]) ** 2).sum(axis=1)
+        alike = np.argpartition(distances, min(CHOICES, len(distances)) - 1)[:CHOICES]
+        calm = alike[np.argsort(energy[alike])[:CALM_CHOICES]]
+        source_i, source_j = sources[rng.choice(calm)]
+        top, left = (i - 1) * tile, (j - 1) * tile
+        rows = slice(max(top, 0), min(top + size, height))
+        columns = slice(max(left, 0), min(left + size, width))
+        shift_y, shift_x = (source_i - i) * tile, (source_j - j) * tile
+        grain[rows, columns] += (
+            window[rows.start - top : rows.stop - top, columns.start - left : columns.stop - left]
+            * residual[rows.start + shift_y : rows.stop + shift_y,
+                       columns.start + shift_x : columns.stop + shift_x]
+        )  # fmt: skip
+    return grain
+
+
+def edge_fade(known: np.ndarray, width: int) -> np.ndarray:
+    """0 on known pixels, rising by even steps to 1 at ``width`` pixels from them."""
+    fade = np.zeros(known.shape, dtype=np.float32)
+    for step in range(1, width + 1):
+        fade += ~dilate(known, step)
+    return fade / width
