@@ -73,7 +73,8 @@ LARGE_SOURCES: dict[str, Callable[[], np.ndarray]] = {
 
 
 def photos(only: list[str] | None = None, large: bool = False) -> Iterator[tuple[str, np.ndarray]]:
-    """(name, HxWx3 uint8) for every photo (in ``only``) whose package is installed."""
+    """(name, HxWx3 uint8) for every photo (in ``only``) whose package is installed; the
+    camera-sized set when ``large``."""
     for name, load in (LARGE_SOURCES if large else SOURCES).items():
         if only and name not in only:
             continue
