@@ -80,8 +80,8 @@ class OutpaintRequest:
             return found
         found += _range_problems(self)
         placement = self.placement()
-        if placement is not None and not self.auto_crop:
-            found += placement_problems(placement)
+        if placement is not None:
+            found += placement_problems(placement, self.auto_crop)
         return found
 
     def validate(self) -> OutpaintRequest:
@@ -175,23 +175,31 @@ def _range_problems(request: OutpaintRequest) -> list[RequestError]:
     return found
 
 
-def placement_problems(placement: Placement) -> list[RequestError]:
-    """Where the source hangs off the canvas, one error per edge, each with the fix."""
-    fix = "move it, enlarge the canvas, or allow auto-crop"
-    hang = placement.overhang()
-    found = []
-    for edge, pixels, field_name in (
-        ("left", hang.left, "reference_offset_x"),
-        ("right", hang.right, "reference_offset_x"),
-        ("top", hang.top, "reference_offset_y"),
-        ("bottom", hang.bottom, "reference_offset_y"),
-    ):
-        if pixels:
-            found.append(
-                RequestError(field_name, f"the source hangs {pixels} px off the {edge} edge: {fix}")
-            )
+def placement_problems(placement: Placement, auto_crop: bool = False) -> list[RequestError]:
+    """Where the source lies off the canvas, with the fix; auto-crop allows only a part off.
+
+    Every edge the source hangs off is named in one message ("120 px off the right and 16 px
+    off the bottom"); a source with nothing on the canvas is refused even with auto-crop.
+    """
     if placement.visible_box().is_empty():
-        found.append(
-            RequestError("reference_offset_x", "the source lies entirely outside the canvas")
+        return [RequestError("reference_offset_x", "nothing of the source is on the canvas: "
+                             "move it onto the canvas")]  # fmt: skip
+    if auto_crop:
+        return []
+    hang = placement.overhang()
+    edges = [
+        (f"{pixels} px off the {edge}", field_name)
+        for edge, pixels, field_name in (
+            ("left", hang.left, "reference_offset_x"),
+            ("right", hang.right, "reference_offset_x"),
+            ("top", hang.top, "reference_offset_y"),
+            ("bottom", hang.bottom, "reference_offset_y"),
         )
-    return found
+        if pixels
+    ]
+    if not edges:
+        return []
+    where = ", ".join(text for text, _ in edges[:-1])
+    where = f"{where} and {edges[-1][0]}" if where else edges[0][0]
+    fix = "move it, enlarge the canvas, or allow auto-crop"
+    return [RequestError(edges[0][1], f"the source hangs {where}: {fix}")]

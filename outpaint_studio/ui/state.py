@@ -95,10 +95,9 @@ class EditorState:
                 f"The canvas is {megapixels(self.pixels()):.2f} MP, over the 4 MP limit: "
                 "shrink it or fit the source under 4 MP"
             )
-        if not self.options.auto_crop:
-            found += [p.message[0].upper() + p.message[1:] for p in placement_problems(
-                self.placement()
-            )]  # fmt: skip
+        found += [p.message[0].upper() + p.message[1:] for p in placement_problems(
+            self.placement(), self.options.auto_crop
+        )]  # fmt: skip
         return found
 
     def request(self, input_image: str = "preview") -> OutpaintRequest:

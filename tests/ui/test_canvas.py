@@ -71,7 +71,7 @@ def test_typing_offsets_moves_the_item(loaded, qtbot) -> None:
     # hanging off the top edge: hatched, Extend refused with the reason, auto-crop allows it
     assert not loaded.canvas.overhang.path().isEmpty()
     assert not loaded.options_panel.extend_button.isEnabled()
-    assert "top edge" in loaded.options_panel.reason.text()
+    assert "12 px off the top:" in loaded.options_panel.reason.text()
     qtbot.mouseClick(loaded.layout_panel.auto_crop, Qt.MouseButton.LeftButton)
     assert loaded.options_panel.extend_button.isEnabled()
 
