@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QUrl, Signal
 from PySide6.QtGui import (
@@ -94,7 +94,7 @@ class CanvasView(QGraphicsView):
         self.source_item.on_drag = self._item_drag
         self.frame.on_resize = self._frame_resize
         self._drag_before: Geometry | None = None
-        self._resize: tuple[Geometry, QPoint, QPointF, QPointF] | None = None
+        self._resize: ResizeDrag | None = None
         self._pan_from: QPoint | None = None
         self._space = False
         model.changed.connect(self.sync)
@@ -174,10 +174,19 @@ class CanvasView(QGraphicsView):
             self.zoom_by(1.2**steps)
         event.accept()
 
-    def _pan(self, delta: QPoint) -> None:
-        bar_h, bar_v = self.horizontalScrollBar(), self.verticalScrollBar()
-        bar_h.setValue(bar_h.value() - delta.x())
-        bar_v.setValue(bar_v.value() - delta.y())
+    def _scroll_quietly(self, by: QPointF) -> None:
+        """Scroll the content by ``by`` viewport pixels without the replayed mouse move.
+
+        QGraphicsView replays the last mouse move to the scene after every scroll; during a drag
+        that would feed the scroll back into the drag.
+        """
+        self.setInteractive(False)
+        try:
+            bar_h, bar_v = self.horizontalScrollBar(), self.verticalScrollBar()
+            bar_h.setValue(bar_h.value() + round(by.x()))
+            bar_v.setValue(bar_v.value() + round(by.y()))
+        finally:
+            self.setInteractive(True)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         middle = event.button() == Qt.MouseButton.MiddleButton
@@ -191,7 +200,7 @@ class CanvasView(QGraphicsView):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._pan_from is not None:
             point = event.position().toPoint()
-            self._pan(point - self._pan_from)
+            self._scroll_quietly(QPointF(self._pan_from - point))
             self._pan_from = point
             event.accept()
             return
@@ -249,29 +258,32 @@ class CanvasView(QGraphicsView):
     def _item_moved(self, x: int, y: int) -> None:
         self.model.set_geometry_live(self.model.state.moved_to(x, y))
 
-    def _frame_resize(self, edges: Edges, scene_pos: QPointF, phase: str) -> None:
+    def _frame_resize(self, edges: Edges, screen_pos: QPointF, phase: str) -> None:
+        """Resize by a frame handle, following the mouse in screen pixels.
+
+        Screen pixels, not scene ones: the scroll that keeps the source in place moves the scene
+        under a mouse that stays still, so scene positions would feed the drag back into itself.
+        """
         if phase == "press":
             placement = self.model.state.placement()
-            origin = QPoint(placement.x, placement.y)
-            self._resize = (self.model.state.geometry, origin, scene_pos, QPointF(0, 0))
+            origin = (placement.x, placement.y)
+            state = self.model.state.geometry
+            self._resize = ResizeDrag(state, origin, screen_pos, self._source_in_view())
             return
-        if self._resize is None:
+        drag = self._resize
+        if drag is None:
             return
-        start, origin, press, shift = self._resize
-        delta = scene_pos - shift - press  # in the frame of the canvas as it was at the press
-        geometry = resized(start, origin.x(), origin.y(), edges, delta)
-        new_shift = QPointF(
-            geometry.canvas_width - start.canvas_width if edges[0] else 0,
-            geometry.canvas_height - start.canvas_height if edges[1] else 0,
-        )
-        scale = self.transform().m11()
-        moved = (new_shift - shift) * scale
+        delta = (screen_pos - drag.press) / self.transform().m11()
+        geometry = resized(drag.start, *drag.origin, edges, delta)
         self.model.set_geometry_live(geometry)
-        self._pan(QPoint(-round(moved.x()), -round(moved.y())))
-        self._resize = (start, origin, press, new_shift)
+        self._scroll_quietly(self._source_in_view() - drag.source_at)
         if phase == "release":
             self._resize = None
-            self.model.edit(geometry, "Resize canvas", before=start)
+            self.model.edit(geometry, "Resize canvas", before=drag.start)
+
+    def _source_in_view(self) -> QPointF:
+        placement = self.model.state.placement()
+        return self.viewportTransform().map(QPointF(placement.x, placement.y))
 
     # --- drag and drop ----------------------------------------------------------------------
 
@@ -302,6 +314,16 @@ class CanvasView(QGraphicsView):
             self.image_dropped.emit(QImage(mime.imageData()))
         else:
             event.ignore()
+
+
+@dataclass(frozen=True)
+class ResizeDrag:
+    """A frame handle's drag, as it was at the press."""
+
+    start: Geometry
+    origin: tuple[int, int]  # the source's top-left on the canvas
+    press: QPointF  # the mouse, in screen pixels
+    source_at: QPointF  # the source's top-left in the viewport, kept there during the drag
 
 
 def resized(start: Geometry, x: int, y: int, edges: Edges, delta: QPointF) -> Geometry:

@@ -220,15 +220,15 @@ class CanvasFrame(QGraphicsItem):
             return
         self._edges = edges
         if self.on_resize:
-            self.on_resize(edges, event.scenePos(), "press")
+            self.on_resize(edges, QPointF(event.screenPos()), "press")
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._edges and self.on_resize:
-            self.on_resize(self._edges, event.scenePos(), "move")
+            self.on_resize(self._edges, QPointF(event.screenPos()), "move")
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._edges and self.on_resize:
-            self.on_resize(self._edges, event.scenePos(), "release")
+            self.on_resize(self._edges, QPointF(event.screenPos()), "release")
         self._edges = None
 
 

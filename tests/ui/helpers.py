@@ -57,3 +57,32 @@ def open_with_flux(window, sim, photo: Path, qtbot, monkeypatch) -> None:  # typ
     window.model.set_options(engine="bfl")
     window.open_image(photo)
     qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+
+
+HANDLES = {
+    "top-left": (0.0, 0.0),
+    "top": (0.5, 0.0),
+    "top-right": (1.0, 0.0),
+    "right": (1.0, 0.5),
+    "bottom-right": (1.0, 1.0),
+    "bottom": (0.5, 1.0),
+    "bottom-left": (0.0, 1.0),
+    "left": (0.0, 0.5),
+}
+
+
+def handle_point(view: QGraphicsView, handle: str) -> QPointF:
+    """The scene point of one of the canvas frame's eight handles."""
+    fx, fy = HANDLES[handle]
+    rect = view.frame.rect  # type: ignore[attr-defined]
+    return QPointF(rect.left() + fx * rect.width(), rect.top() + fy * rect.height())
+
+
+def zoom_on(view: QGraphicsView, point: QPointF, zoom: float | None) -> None:
+    """Zoom to ``zoom`` (None: fitted) with ``point`` at the middle of the view."""
+    if zoom is None:
+        view.fit()  # type: ignore[attr-defined]
+        return
+    view.resetTransform()
+    view.scale(zoom, zoom)
+    view.centerOn(point)
