@@ -27,7 +27,7 @@ def measure_change(result: Image.Image, placed: Image.Image, placement: Placemen
     box = placement.visible_box()
     if box.is_empty():
         return SourceChange(0.0, 0)
-    ours = _visible_source(placed, placement).convert("RGB")
+    ours = visible_source(placed, placement).convert("RGB")
     theirs = result.convert("RGB").crop(box.as_tuple())
     diff = ImageChops.difference(ours, theirs)  # |ours - theirs| per channel, in C
     mean = sum(ImageStat.Stat(diff).mean) / 3
@@ -70,20 +70,19 @@ def paste_back(
     inside the band it is blended with the result so the seam cannot show. Transparent source
     pixels keep the result.
     """
-    feather = max(0, min(MAX_FEATHER, feather))
+    feather = clamp_feather(feather)
     box = placement.visible_box()
     out = result.convert("RGB")
     if box.is_empty():
         return out
-    source = _visible_source(placed, placement)
-    edges = (
-        box.left > 0,
-        box.top > 0,
-        box.right < placement.canvas_width,
-        box.bottom < placement.canvas_height,
-    )
-    if source.mode == "RGBA":
-        return _paste_translucent(out, source, box.as_tuple(), feather, edges)
+    source = visible_source(placed, placement)
+    edges = open_edges(placement)
+    if source.mode == "RGBA":  # its alpha scales the weights everywhere
+        ours = _floats(source.convert("RGB"))
+        theirs = _floats(out.crop(box.as_tuple()))
+        weights = source_weights(placed, placement, feather)
+        out.paste(_mix(ours, theirs, weights), (box.left, box.top))
+        return out
     source = source.convert("RGB")
     ramp_x, ramp_y = feather_ramps(box.width, box.height, feather, edges)
     bands = [_blend(out, source, region, box.left, box.top, ramp_x, ramp_y)
@@ -94,7 +93,33 @@ def paste_back(
     return out
 
 
-def _visible_source(placed: Image.Image, placement: Placement) -> Image.Image:
+def clamp_feather(feather: int) -> int:
+    return max(0, min(MAX_FEATHER, feather))
+
+
+def open_edges(placement: Placement) -> Edges:
+    """Which sides of the source's visible part border generated pixels."""
+    box = placement.visible_box()
+    return (
+        box.left > 0,
+        box.top > 0,
+        box.right < placement.canvas_width,
+        box.bottom < placement.canvas_height,
+    )
+
+
+def source_weights(placed: Image.Image, placement: Placement, feather: int) -> np.ndarray:
+    """The weight ``paste_back`` gives the original at every pixel of its visible box: the
+    feather band times the source's own alpha, if it has one."""
+    box = placement.visible_box()
+    weights = feather_weights(box.width, box.height, clamp_feather(feather), open_edges(placement))
+    source = visible_source(placed, placement)
+    if source.mode == "RGBA":
+        weights = weights * (np.asarray(source.getchannel("A"), dtype=np.float32) / 255.0)
+    return weights
+
+
+def visible_source(placed: Image.Image, placement: Placement) -> Image.Image:
     """The part of the placed source that lies on the canvas (no copy when it all does)."""
     crop = placement.crop_box().as_tuple()
     return placed if crop == (0, 0, *placed.size) else placed.crop(crop)
@@ -139,28 +164,34 @@ def _mix(ours: np.ndarray, theirs: np.ndarray, weights: np.ndarray) -> Image.Ima
     return Image.fromarray(patch, "RGB")
 
 
-def _paste_translucent(
-    out: Image.Image, source: Image.Image, box: Region, feather: int, edges: Edges
-) -> Image.Image:
-    """Paste-back for a source with transparency: its alpha scales the weights everywhere."""
-    weights = feather_weights(box[2] - box[0], box[3] - box[1], feather, edges)
-    weights = weights * (np.asarray(source.getchannel("A"), dtype=np.float32) / 255.0)
-    ours = np.asarray(source.convert("RGB"), dtype=np.float32)
-    theirs = np.asarray(out.crop(box), dtype=np.float32)
-    out.paste(_mix(ours, theirs, weights), box[:2])
-    return out
+def _floats(image: Image.Image) -> np.ndarray:
+    return np.asarray(image, dtype=np.float32)
 
 
-def full_resolution(
+@dataclass(frozen=True)
+class Composition:
+    """What ``paste_back`` puts together for an output: the result at the output's size, the
+    source at that size, where it sits and the feather band's width there."""
+
+    result: Image.Image
+    source: Image.Image
+    placement: Placement
+    feather: int
+
+    def compose(self) -> Image.Image:
+        return paste_back(self.result, self.source, self.placement, self.feather)
+
+
+def full_resolution_composition(
     result: Image.Image,
     original: Image.Image,
     placement: Placement,
     scale: float,
     feather: int = 8,
-) -> Image.Image:
-    """The result upscaled by 1/scale with the full-resolution original pasted at its place."""
+) -> Composition:
+    """The result upscaled by 1/scale, with the full-resolution original's place on it."""
     if scale >= 1.0:
-        return paste_back(result, original, placement, feather)
+        return Composition(result, original, placement, feather)
     big_size = (round(placement.canvas_width / scale), round(placement.canvas_height / scale))
     upscaled = resize(result.convert("RGB"), big_size)
     big_placement = Placement(
@@ -171,4 +202,15 @@ def full_resolution(
         round(placement.x / scale),
         round(placement.y / scale),
     )
-    return paste_back(upscaled, original, big_placement, round(feather / scale))
+    return Composition(upscaled, original, big_placement, round(feather / scale))
+
+
+def full_resolution(
+    result: Image.Image,
+    original: Image.Image,
+    placement: Placement,
+    scale: float,
+    feather: int = 8,
+) -> Image.Image:
+    """The result upscaled by 1/scale with the full-resolution original pasted at its place."""
+    return full_resolution_composition(result, original, placement, scale, feather).compose()

@@ -6,6 +6,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PIL import Image
+
 from outpaint_studio.core import compose, metadata
 from outpaint_studio.core.engine import EngineResult
 from outpaint_studio.core.files import write_atomic
@@ -44,16 +46,24 @@ def render_output(
     if params.paste_back and source is not None and placed is not None:
         change = compose.measure_change(result.image, placed.scaled, placed.placement)
         record.source_change = asdict(change)
-        if params.full_res and params.scale < 1:
-            image = compose.full_resolution(
-                result.image, source.image, placed.placement, params.scale, params.feather
-            )
-        else:
-            image = compose.paste_back(
-                result.image, placed.scaled, placed.placement, params.feather
-            )
-        return metadata.encode_with_metadata(image, fmt, record)
+        composition = output_composition(params, result.image, source, placed)
+        return metadata.encode_with_metadata(composition.compose(), fmt, record)
     return result.data or metadata.encode_with_metadata(result.image, fmt, record)
+
+
+def output_composition(
+    params: JobParams,
+    result: Image.Image,
+    source: SourceImage,
+    placed: PlacedSource,
+) -> compose.Composition:
+    """The result and the source as the output puts them together (full resolution when asked);
+    with paste-back or without, this is where the original sits in the output."""
+    if params.full_res and params.scale < 1:
+        return compose.full_resolution_composition(
+            result, source.image, placed.placement, params.scale, params.feather
+        )
+    return compose.Composition(result, placed.scaled, placed.placement, params.feather)
 
 
 def write_output(record: JobRecord, data: bytes, history: Path) -> None:
