@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from pathlib import Path
 from outpaint_studio import __version__
 from outpaint_studio.cli_progress import ProgressPrinter
 from outpaint_studio.core.images import ImageLoadError, load_image
-from outpaint_studio.core.jobs import MAX_SEED, SUCCEEDED, JobParams, JobRecord, JobState, Journal
+from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord, Journal
 from outpaint_studio.core.request import DEFAULT_SAFETY, MODES, OUTPUT_FORMATS
 from outpaint_studio.core.runner import JobRunner
 from outpaint_studio.core.session import (
@@ -24,10 +23,12 @@ from outpaint_studio.core.session import (
     ConfigurationError,
     EngineChoice,
     choose_engine,
+    collect_job,
     make_engine,
     make_runner,
 )
 from outpaint_studio.core.settings import KeyStore, journal_dir, load_settings
+from outpaint_studio.core.transitions import COLLECTABLE, SUCCEEDED, JobState
 from outpaint_studio.engines.bfl import UNCERTAIN_HELP
 
 MAX_WORKERS = 64  # threads; the runner keeps at most 24 submitted at once
@@ -173,43 +174,46 @@ def _extend_one(
     printer: ProgressPrinter,
     cancel: threading.Event,
 ) -> JobRecord | dict[str, object]:
+    """One input, start to end; whatever goes wrong with it fails it alone, in one line."""
     params = _params(path, args, choice.name)
+    name = Path(path).name
+    record: JobRecord | None = None
     try:
         source = load_image(path)
+        record = runner.create(params, api_base=choice.api_url if choice.name == "bfl" else None)
+        return runner.run(record, source, printer.update_for(name), cancel)
     except ImageLoadError as exc:
-        printer.line(f"{Path(path).name}: {exc.message}")
-        return {"input": params.input, "output": None, "state": "failed", "job_id": None,
-                "cost": None, "error": exc.message}  # fmt: skip
-    record = runner.create(params, api_base=choice.api_url if choice.name == "bfl" else None)
-    return runner.run(record, source, printer.update_for(Path(path).name), cancel)
+        message = exc.message
+    except Exception as exc:  # a bug with one input must not take the batch down
+        message = f"unexpected error ({type(exc).__name__}: {exc})".replace("\n", " ")
+        if record is not None and record.state is JobState.CREATED:
+            return runner.journal.move(record, JobState.FAILED, message, "internal")
+        if record is not None:  # past the submit: the journal keeps it for `resume`
+            if record.state in COLLECTABLE:
+                runner.journal.release(record)
+            record.error = message
+            return record
+    printer.line(f"{name}: {message}")
+    return {"input": params.input, "output": None, "state": "failed", "job_id": None,
+            "cost": None, "error": message}  # fmt: skip
 
 
 def resume(args: argparse.Namespace) -> int:
-    """Collect every job that was submitted and not saved, by a process that is gone."""
+    """Collect every collectable job no live process is working on (and settle the ones a
+    crash left around their submit)."""
     settings = load_settings()
     keys = KeyStore()
     journal = Journal(journal_dir())
     printer = ProgressPrinter(sys.stderr)
     records: list[JobRecord | dict[str, object]] = []
     for record in journal.orphaned():
-        record.owner_pid = os.getpid()
-        journal.save(record)  # claim it, so a second `resume` leaves it alone
         name = Path(record.params.input).name
         if record.engine == "bfl" and record.state in (JobState.CREATED, JobState.SUBMITTING):
-            records.append(_settle_unsent(journal, record))
+            if journal.claim(record):
+                records.append(_settle_unsent(journal, record))
             continue
-        choice = EngineChoice(record.engine, record.api_base or settings.api_url)
-        engine = make_engine(choice, keys, settings, record.params.seed)
-        runner = make_runner(engine)
-        if record.engine == "bfl":
-            records.append(runner.collect(record, printer.update_for(name), threading.Event()))
-            continue
-        try:  # an offline job that died mid-way is simply run again: it costs nothing
-            source = load_image(record.params.input)
-        except ImageLoadError as exc:
-            records.append(_mark(journal, record, JobState.FAILED, exc.message))
-            continue
-        records.append(runner.run(record, source, printer.update_for(name), threading.Event()))
+        cancel = threading.Event()
+        records.append(collect_job(record, keys, settings, printer.update_for(name), cancel))
     printer.finish()
     if not records and not args.json:
         print("outpaint-studio: nothing to resume", file=sys.stderr)
@@ -219,15 +223,9 @@ def resume(args: argparse.Namespace) -> int:
 def _settle_unsent(journal: Journal, record: JobRecord) -> JobRecord:
     """A job interrupted around its submit: never sent (not charged), or maybe sent."""
     if record.state is JobState.CREATED:
-        return _mark(journal, record, JobState.CANCELLED, "interrupted before it was sent")
-    return _mark(journal, record, JobState.UNCERTAIN, f"Job status unknown: {UNCERTAIN_HELP}.")
-
-
-def _mark(journal: Journal, record: JobRecord, state: JobState, message: str) -> JobRecord:
-    record.state = state
-    record.error = message
-    journal.save(record)
-    return record
+        return journal.move(record, JobState.CANCELLED, "interrupted before it was sent")
+    message = f"Job status unknown: {UNCERTAIN_HELP}."
+    return journal.move(record, JobState.UNCERTAIN, message, "uncertain")
 
 
 def list_jobs(args: argparse.Namespace) -> int:

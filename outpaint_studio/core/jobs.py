@@ -12,33 +12,28 @@ import os
 import time
 import uuid
 from dataclasses import asdict, dataclass, field, fields
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from outpaint_studio.core.files import write_atomic
 from outpaint_studio.core.layout import Placement, scaled_size
 from outpaint_studio.core.request import OutpaintRequest
+from outpaint_studio.core.transitions import (
+    COLLECTABLE,
+    IN_FLIGHT,
+    SERVICE_FINAL,
+    JobState,
+    check_transition,
+)
 
 log = logging.getLogger(__name__)
 
-
-class JobState(StrEnum):
-    CREATED = "created"
-    SUBMITTING = "submitting"
-    SUBMITTED = "submitted"
-    READY = "ready"
-    SAVED = "saved"
-    FAILED = "failed"
-    UNCERTAIN = "uncertain"
-    CANCELLED = "cancelled"
+# 2: paid jobs that version 1 failed on a fault of ours are collectable again (migrated once).
+JOURNAL_SCHEMA = 2
+# What version 1 called generation_failed without the service saying Error.
+_NOT_THE_SERVICES_WORD = ("The job ended with an unexpected status", "The job finished but")
 
 
-# Jobs the service holds a result for that we have not saved yet.
-COLLECTABLE = frozenset({JobState.SUBMITTED, JobState.READY})
-# Jobs a running process is working on: after a crash they need sorting out.
-IN_FLIGHT = frozenset({JobState.CREATED, JobState.SUBMITTING, JobState.SUBMITTED, JobState.READY})
-SUCCEEDED = frozenset({JobState.SAVED})
 MAX_SEED = 2**32  # the offline engine's seeds are 0 to MAX_SEED - 1
 
 
@@ -115,7 +110,13 @@ class JobRecord:
     error_kind: str | None = None
     notice: str | None = None
     source_change: dict[str, float] | None = None
-    owner_pid: int = field(default_factory=os.getpid)
+    owner_pid: int = field(default_factory=os.getpid)  # 0: no process is working on it
+    schema: int = JOURNAL_SCHEMA
+
+    @property
+    def paid(self) -> bool:
+        """Whether the service accepted the job (and bills it)."""
+        return self.engine == "bfl" and bool(self.job_id)
 
     @property
     def engine(self) -> str:
@@ -132,6 +133,7 @@ class JobRecord:
         params = JobParams(**{k: v for k, v in data["params"].items() if k in known_params})
         known = {f.name for f in fields(cls)} - {"params", "state"}
         rest = {k: v for k, v in data.items() if k in known}
+        rest.setdefault("schema", 1)  # written before the journal had a schema
         return cls(params=params, state=JobState(data["state"]), **rest)
 
     def summary(self) -> dict[str, Any]:
@@ -157,6 +159,8 @@ def display_cost(cost: float | None) -> float | None:
 
 
 def owner_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
     if pid == os.getpid():
         return True
     try:
@@ -182,22 +186,90 @@ class Journal:
         data = json.dumps(record.to_json(), indent=2, sort_keys=True).encode()
         write_atomic(data, self.path(record.key), overwrite=True)
 
+    def move(
+        self,
+        record: JobRecord,
+        state: JobState,
+        message: str | None = None,
+        kind: str | None = None,
+    ) -> JobRecord:
+        """The one way a job changes state: checked against the table (raises
+        ``ForbiddenTransition``) and journaled before the caller tells anyone. ``message`` and
+        ``kind`` replace the record's error (None clears it)."""
+        offline = record.engine != "bfl"
+        check_transition(record.state, state, paid=record.paid, offline=offline, kind=kind)
+        before = (record.state, record.error, record.error_kind)
+        record.state, record.error, record.error_kind = state, message, kind
+        try:
+            self.save(record)
+        except BaseException:
+            record.state, record.error, record.error_kind = before
+            raise
+        return record
+
+    def claim(self, record: JobRecord) -> bool:
+        """Take a job no live process is working on, so no one else collects it meanwhile."""
+        try:
+            current = self.load(record.key)
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        if current.owner_pid != os.getpid() and owner_alive(current.owner_pid):
+            return False
+        record.owner_pid = os.getpid()
+        self.save(record)
+        return True
+
+    def release(self, record: JobRecord) -> None:
+        """Let go of a job that stays collectable, so resume or Poll again may take it."""
+        record.owner_pid = 0
+        self.save(record)
+
     def load(self, key: str) -> JobRecord:
         return JobRecord.from_json(json.loads(self.path(key).read_text(encoding="utf-8")))
 
     def records(self) -> list[JobRecord]:
-        """Every readable job, oldest first; unreadable files are skipped with a warning."""
+        """Every readable job, oldest first, migrated; unreadable files are skipped with a
+        warning."""
         found = []
         for path in sorted(self.folder.glob("*.json")):
             try:
-                found.append(JobRecord.from_json(json.loads(path.read_text(encoding="utf-8"))))
+                record = JobRecord.from_json(json.loads(path.read_text(encoding="utf-8")))
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 log.warning("skipping unreadable journal entry %s: %s", path.name, exc)
+                continue
+            found.append(self._migrated(record) if record.schema < JOURNAL_SCHEMA else record)
         return sorted(found, key=lambda r: r.created_at)
+
+    def _migrated(self, record: JobRecord) -> JobRecord:
+        """A paid job version 1 failed on a fault of ours (a refused poll, an unknown status,
+        a dead link, a wrong size) becomes collectable again, once."""
+        said_by_service = record.error_kind in SERVICE_FINAL and not (
+            record.error or ""
+        ).startswith(_NOT_THE_SERVICES_WORD)
+        if record.state is not JobState.FAILED or not record.paid or not record.polling_url:
+            return record
+        if said_by_service:
+            return record
+        kept = record.history_path is not None and Path(record.history_path).is_file()
+        record.schema, record.owner_pid = JOURNAL_SCHEMA, 0
+        message = (
+            f"{record.error or 'failed'} (an earlier version gave up on this paid job; "
+            "it is kept and will be collected again)"
+        )
+        try:
+            return self.move(record, JobState.READY if kept else JobState.SUBMITTED, message,
+                             "recovered")  # fmt: skip
+        except OSError as exc:
+            log.warning("could not migrate journal entry %s: %s", record.key, exc)
+            return record
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
     def orphaned(self) -> list[JobRecord]:
-        """In-flight jobs whose process is gone: what ``resume`` must sort out."""
+        """In-flight jobs no live process works on: what ``resume`` must sort out."""
         return [r for r in self.records() if r.state in IN_FLIGHT and not owner_alive(r.owner_pid)]
+
+    def collectable(self) -> list[JobRecord]:
+        """Collectable jobs no live process works on, oldest first."""
+        return [r for r in self.orphaned() if r.state in COLLECTABLE]

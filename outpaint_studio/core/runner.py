@@ -35,16 +35,22 @@ from outpaint_studio.core.images import (
     prepare_upload,
     resize,
 )
-from outpaint_studio.core.jobs import JobParams, JobRecord, JobState, Journal
+from outpaint_studio.core.jobs import JobParams, JobRecord, Journal
 from outpaint_studio.core.layout import Placement
 from outpaint_studio.core.output import render_output, write_output
 from outpaint_studio.core.request import InvalidRequest, OutpaintRequest, encode_image_bytes
+from outpaint_studio.core.transitions import COLLECTABLE, SERVICE_FINAL, JobState
 
 # Composing and encoding is CPU work: more at once than there are cores only costs memory and
 # starves the threads that are submitting and polling.
 # Stages that describe a remote service; the offline engine passes through them silently.
 SERVICE_STAGES = frozenset({"submitting", "queued"})
 _COMPOSE_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+# The end of every message about a paid job that a fault left unfinished.
+KEPT = (
+    "The job is paid for and kept: `outpaint-studio resume`, History's Poll again or the "
+    "editor's next start will collect it."
+)
 
 
 @dataclass(frozen=True)
@@ -163,8 +169,15 @@ class JobRunner:
         cancel: threading.Event,
         source: SourceImage | None = None,
     ) -> JobRecord:
-        """Finish a job that was submitted earlier (resume, or "poll again")."""
+        """Finish a collectable job submitted earlier: the one path of ``resume``, History's
+        "Poll again" and the editor's start-up collection. Blocks; run it off the GUI thread.
+        Returns the record in its new state (still collectable after a fault, with a message)."""
         report = _Reporter(record, on_update, time.monotonic())
+        if record.state not in COLLECTABLE:
+            raise ValueError(f"job {record.key} is {record.state}, not collectable")
+        if not self.journal.claim(record):
+            report(record.state.value, "another Outpaint Studio process is collecting this job")
+            return record
         if source is None:
             try:
                 source = load_image(record.params.input)
@@ -174,13 +187,9 @@ class JobRunner:
         submission = Submission(
             record.job_id or "", record.polling_url, record.cost, record.input_mp, record.output_mp
         )
-        if record.state is JobState.READY and record.history_path:
-            data = Path(record.history_path).read_bytes()
-            image = Image.open(io.BytesIO(data))
-            image.load()
-            fetched: EngineResult | JobRecord = EngineResult(
-                image, data, record.params.output_format
-            )
+        kept = _kept_result(record)
+        if kept is not None:
+            fetched: EngineResult | JobRecord = self._fitted(record, kept)
         else:
             fetched = self._fetch(record, submission, report, cancel)
         if isinstance(fetched, JobRecord):
@@ -224,21 +233,22 @@ class JobRunner:
                 data = render_output(record, result, source, placed)
             write_output(record, data, self.history)
         except OSError as exc:
-            message = f"the result is kept in history, but saving it failed: {exc.strerror or exc}"
+            message = (
+                f"Saving the result failed: {exc.strerror or exc}. It is kept in history and "
+                "saving is tried again by `outpaint-studio resume`, Poll again or the next start."
+            )
             return self._end(record, JobState.READY, report, message, "save")
         return self._end(record, JobState.SAVED, report, None)
 
     def _collect_failed(
         self, record: JobRecord, submission: Submission, report: _Reporter, exc: EngineError
     ) -> JobRecord:
-        collectable_later = submission.polling_url is not None
+        """Only the service's own final word ends a paid job; any other failure keeps it."""
+        if record.paid and exc.kind not in SERVICE_FINAL:
+            message = exc.message if KEPT in exc.message else f"{exc.message.rstrip('.')}. {KEPT}"
+            return self._end(record, JobState.SUBMITTED, report, message, exc.kind)
         if isinstance(exc, CancelledError):
-            if collectable_later:
-                message = "cancelled; the job was submitted and can still be collected (resume)"
-                return self._end(record, JobState.SUBMITTED, report, message, exc.kind)
             return self._end(record, JobState.CANCELLED, report, "cancelled")
-        if exc.kind in ("timed_out", "network") and collectable_later:
-            return self._end(record, JobState.SUBMITTED, report, exc.message, exc.kind)
         return self._end(record, JobState.FAILED, report, exc.message, exc.kind)
 
     def _submitted(self, record: JobRecord, submission: Submission, report: _Reporter) -> None:
@@ -252,26 +262,35 @@ class JobRunner:
     def _keep(
         self, record: JobRecord, result: EngineResult, report: _Reporter
     ) -> EngineResult | JobRecord:
-        """Put the engine's result in the history folder before anything else happens to it;
-        a result of the wrong size is kept too, and ends the job."""
+        """Put the engine's result in the history folder, as received, before anything else
+        happens to it."""
         fmt = result.format or record.params.output_format
         data = result.data or encode_image(result.image, fmt)
         path = self.history / f"{record.key}.raw{output_extension(fmt)}"
-        record.history_path = str(write_atomic(data, path, overwrite=True))
+        try:
+            record.history_path = str(write_atomic(data, path, overwrite=True))
+        except OSError as exc:
+            message = f"Keeping the result failed: {exc.strerror or exc}. {KEPT}"
+            return self._end(record, JobState.SUBMITTED, report, message, "save")
         record.notice = result.notice
         self._step(record, JobState.READY, report, "saving")
+        return self._fitted(record, result)
+
+    def _fitted(self, record: JobRecord, result: EngineResult) -> EngineResult:
+        """A result of another size than the canvas is paid for: fit it, and say so."""
         expected = (record.params.width, record.params.height)
-        if result.image.size != expected:
-            message = (
-                f"the result is {result.image.width}x{result.image.height} px, not the "
-                f"{expected[0]}x{expected[1]} asked for; it is kept in history as received"
-            )
-            return self._end(record, JobState.FAILED, report, message, "wrong_size")
-        return result
+        if result.image.size == expected:
+            return result
+        notice = (
+            f"The result came back at {result.image.width}x{result.image.height} px, not the "
+            f"{expected[0]}x{expected[1]} asked for: it was resized to fit the canvas (the "
+            "original is kept in history)."
+        )
+        record.notice = notice
+        return EngineResult(resize(result.image, expected), None, result.format, notice)
 
     def _step(self, record: JobRecord, state: JobState, report: _Reporter, stage: str) -> None:
-        record.state = state
-        self.journal.save(record)
+        self.journal.move(record, state)
         if stage not in SERVICE_STAGES or self.engine.name != "local":
             report(stage)
 
@@ -283,10 +302,9 @@ class JobRunner:
         message: str | None,
         kind: str | None = None,
     ) -> JobRecord:
-        record.state = state
-        record.error = message
-        record.error_kind = kind
-        self.journal.save(record)
+        if state in COLLECTABLE:
+            record.owner_pid = 0  # this process is done with it: resume or Poll again may take it
+        self.journal.move(record, state, message, kind)
         report(state.value, message)
         return record
 
@@ -308,4 +326,17 @@ class _Reporter:
         )
 
     def progress(self, stage: str, fraction: float | None) -> None:
-        self(stage, None, fraction)
+        self(stage, None, None if fraction is None else min(1.0, max(0.0, fraction)))
+
+
+def _kept_result(record: JobRecord) -> EngineResult | None:
+    """The result kept in history for a READY job, if it is still there and readable."""
+    if record.state is not JobState.READY or not record.history_path:
+        return None
+    try:
+        data = Path(record.history_path).read_bytes()
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (OSError, ValueError, SyntaxError):
+        return None
+    return EngineResult(image, data, (image.format or record.params.output_format).lower())

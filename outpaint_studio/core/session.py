@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from outpaint_studio.core.engine import Engine
-from outpaint_studio.core.jobs import Journal
+from outpaint_studio.core.jobs import JobRecord, Journal
 from outpaint_studio.core.settings import KeyStore, Settings, history_dir, journal_dir
+from outpaint_studio.core.transitions import JobState
 
 ENGINES = ("bfl", "local")
 
@@ -68,7 +70,7 @@ def make_engine(
 
 
 if TYPE_CHECKING:
-    from outpaint_studio.core.runner import JobRunner
+    from outpaint_studio.core.runner import JobRunner, UpdateCallback
 
 MAX_ACTIVE_JOBS = 24  # BFL answers 429 above this many unfinished jobs per account
 
@@ -78,3 +80,32 @@ def make_runner(engine: Engine) -> JobRunner:
 
     limit = MAX_ACTIVE_JOBS if engine.name == "bfl" else None
     return JobRunner(engine, Journal(journal_dir()), history_dir(), active_limit=limit)
+
+
+def collect_job(
+    record: JobRecord,
+    keys: KeyStore,
+    settings: Settings,
+    on_update: UpdateCallback,
+    cancel: threading.Event,
+) -> JobRecord:
+    """Collect one collectable job: the one path of ``resume``, History's "Poll again" and the
+    editor's start-up collection. Blocks (run it off the GUI thread); ``cancel`` stops waiting
+    and keeps the job collectable. Returns the record in its new state; raises
+    ConfigurationError when its engine cannot be built (no key)."""
+    choice = EngineChoice(record.engine, record.api_base or resolve_api_url(settings))
+    runner = make_runner(make_engine(choice, keys, settings, record.params.seed))
+    if record.engine == "bfl" or record.state is JobState.READY:
+        return runner.collect(record, on_update, cancel)
+    from outpaint_studio.core.images import ImageLoadError, load_image
+
+    # an offline job that died mid-way is simply run again: it costs nothing
+    if not runner.journal.claim(record):
+        return record
+    if record.state is not JobState.CREATED:
+        runner.journal.move(record, JobState.CREATED)
+    try:
+        source = load_image(record.params.input)
+    except ImageLoadError as exc:
+        return runner.journal.move(record, JobState.FAILED, exc.message, "input")
+    return runner.run(record, source, on_update, cancel)
