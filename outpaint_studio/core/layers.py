@@ -1,0 +1,82 @@
+"""A finished job as layers: what was generated, the original as it was put back, and where.
+
+Bottom to top: "Generated" (the service's image, at the output's size), "Original" (the source
+at its place, its alpha the weight the paste-back gave it: the feather band, times the source's
+own alpha) and a hidden "Generated area" (white where generated, black where the original shows).
+The stack's ``flat`` image is the flat export's, pixel for pixel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PIL import Image, ImageChops
+
+from outpaint_studio.core.compose import source_weights, visible_source
+from outpaint_studio.core.images import SourceImage
+from outpaint_studio.core.jobs import JobParams
+from outpaint_studio.core.output import output_composition
+from outpaint_studio.core.runner import PlacedSource
+
+GENERATED = "Generated"
+ORIGINAL = "Original"
+GENERATED_AREA = "Generated area"
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    image: Image.Image  # RGB; RGBA for the original; L for the generated area
+    left: int = 0
+    top: int = 0
+    visible: bool = True
+
+
+@dataclass(frozen=True)
+class LayerStack:
+    layers: tuple[Layer, ...]  # bottom to top
+    flat: Image.Image  # RGB: what the flat export shows
+    generated_area: Image.Image  # L: 255 generated, 0 the original's own, graded in the band
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.flat.size
+
+
+def layer_stack(
+    params: JobParams,
+    result: Image.Image,
+    source: SourceImage | None,
+    placed: PlacedSource | None,
+) -> LayerStack:
+    """The layers of a job whose service image is ``result``; without a source (or with the
+    source off the canvas) there is no "Original" layer and all of it counts as generated.
+
+    Without paste-back the flat export is the service's image as delivered, so the "Original"
+    layer is there, at that size, but hidden.
+    """
+    generated = result.convert("RGB")
+    if source is None or placed is None or placed.placement.visible_box().is_empty():
+        area = Image.new("L", generated.size, 255)
+        return LayerStack(_stack(generated, None, area), generated, area)
+    if not params.paste_back:
+        params = replace(params, full_res=False)
+    composition = output_composition(params, generated, source, placed)
+    placement = composition.placement
+    weights = source_weights(composition.source, placement, composition.feather)
+    alpha = Image.fromarray(np.rint(weights * 255).astype(np.uint8), "L")
+    box = placement.visible_box()
+    original = visible_source(composition.source, placement).convert("RGB")
+    original.putalpha(alpha)
+    area = Image.new("L", composition.result.size, 255)
+    area.paste(ImageChops.invert(alpha), (box.left, box.top))
+    flat = composition.compose() if params.paste_back else generated
+    pasted = Layer(ORIGINAL, original, box.left, box.top, visible=params.paste_back)
+    return LayerStack(_stack(composition.result.convert("RGB"), pasted, area), flat, area)
+
+
+def _stack(generated: Image.Image, original: Layer | None, area: Image.Image) -> tuple[Layer, ...]:
+    bottom = Layer(GENERATED, generated)
+    top = Layer(GENERATED_AREA, area, visible=False)
+    return (bottom, original, top) if original is not None else (bottom, top)
