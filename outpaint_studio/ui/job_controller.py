@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord, JobState
@@ -22,6 +22,10 @@ if TYPE_CHECKING:  # the runner pulls in numpy and the engines: imported on the 
 
 LOCAL_AT_ONCE = 2  # offline variations share the CPU: two at a time
 MAX_VARIATIONS = 8
+# After Cancel, how long the jobs get to stop before the editor is given back anyway; a job in
+# a step that cannot be interrupted (a native fill phase, an upload being encoded or sent)
+# finishes that step in the background, and is journaled as usual.
+CANCEL_GRACE_MS = 400
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class Batch:
     runners: list[JobRunner]
     at_once: int
     queue: list[int]
+    threads: dict[int, JobThread] = field(default_factory=dict)  # running, by variation
     done: int = 0
     cancelled: bool = False
 
@@ -100,9 +105,21 @@ class Batch:
     def count(self) -> int:
         return len(self.runners)
 
+    def close_engines(self) -> None:
+        """Let go of the engines' connections; only once no thread of the batch runs."""
+        for engine in {id(r.engine): r.engine for r in self.runners}.values():
+            close = getattr(engine, "close", None)
+            if callable(close):
+                close()
+
 
 class JobController(QObject):
     """Starts, cancels and reports one Extend at a time: one job, or up to 8 variations.
+
+    Cancel gives the editor back within ``CANCEL_GRACE_MS``: jobs still inside a step that
+    cannot be interrupted are let go ("stopping"), finish that step in the background and are
+    journaled as usual; their outcome is still reported while no other Extend has started.
+    Closing lets every job go at once; the process waits for them only as it quits.
 
     Signals:
         started(): an Extend began.
@@ -124,15 +141,24 @@ class JobController(QObject):
         super().__init__(parent)
         self.settings = settings
         self.keys = keys
-        self._threads: dict[int, JobThread] = {}
         self._batch: Batch | None = None
+        self._stopping: list[Batch] = []  # cancelled batches whose threads are still ending
+        self._closed = False
         self._started_at = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(250)
         self._timer.timeout.connect(self._tick)
+        self._grace = QTimer(self)
+        self._grace.setSingleShot(True)
+        self._grace.setInterval(CANCEL_GRACE_MS)
+        self._grace.timeout.connect(self._let_go)
 
     def is_running(self) -> bool:
         return self._batch is not None
+
+    def is_stopping(self) -> bool:
+        """Whether cancelled jobs are still finishing a step in the background."""
+        return bool(self._stopping)
 
     def batch_size(self) -> int:
         return self._batch.count if self._batch is not None else 1
@@ -147,7 +173,7 @@ class JobController(QObject):
         """
         from outpaint_studio.core.session import EngineChoice, make_engine, make_runner
 
-        if self._batch is not None:
+        if self._batch is not None or self._closed:
             return
         count = max(1, min(MAX_VARIATIONS, count))
         params = with_settings(params, self.settings)
@@ -178,14 +204,14 @@ class JobController(QObject):
     def _fill(self) -> None:
         """Start queued variations while there is room."""
         batch = self._batch
-        while batch is not None and batch.queue and len(self._threads) < batch.at_once:
+        while batch is not None and batch.queue and len(batch.threads) < batch.at_once:
             index = batch.queue.pop(0)
             runner = batch.runners[index]
             record = runner.create(batch.params[index], batch.api_url)
             thread = JobThread(runner, record, batch.source, index, self)
             thread.progress.connect(self._on_progress)
             thread.done.connect(self._on_done)
-            self._threads[index] = thread
+            batch.threads[index] = thread
             self.variation_status.emit(index, "Preparing")
             thread.start()
 
@@ -199,16 +225,32 @@ class JobController(QObject):
     def cancel(self) -> None:
         """Cancel every running variation; queued ones never start."""
         batch = self._batch
-        if batch is None:
+        if batch is None or batch.cancelled:
             return
+        self._stop(batch)
+        self.status.emit("Cancelling", -1)
+        self._grace.start()
+
+    def _stop(self, batch: Batch) -> None:
         batch.cancelled = True
         for index in batch.queue:
             self.variation_status.emit(index, "Cancelled")
         batch.done += len(batch.queue)
         batch.queue.clear()
-        for thread in self._threads.values():
+        for thread in batch.threads.values():
             thread.cancel.set()
-        self.status.emit("Cancelling", -1)
+
+    @Slot()
+    def _let_go(self) -> None:
+        """The grace after Cancel is over: give the editor back, whatever still runs."""
+        batch = self._batch
+        if batch is None or not batch.cancelled:
+            return
+        self._stopping.append(batch)
+        for index in batch.threads:
+            self.variation_status.emit(index, "Stopping")
+        self.status.emit("Cancelled", 0)
+        self._end()
 
     @Slot()
     def _tick(self) -> None:
@@ -216,51 +258,77 @@ class JobController(QObject):
 
     @Slot(int, str, float)
     def _on_progress(self, index: int, stage: str, fraction: float) -> None:
-        if stage in RUNNING_STAGES:
-            value = None if fraction < 0 else fraction
-            text = stage_text(stage, value)
-            self.variation_status.emit(index, text)
-            if self._batch is None or not self._batch.cancelled:
-                self._report(text, -1 if value is None else round(value * 100))
+        thread = self.sender()
+        if self._closed or self._batch is None:
+            return
+        if thread not in self._batch.threads.values() or stage not in RUNNING_STAGES:
+            return
+        value = None if fraction < 0 else fraction
+        text = stage_text(stage, value)
+        self.variation_status.emit(index, text)
+        if not self._batch.cancelled:
+            self._report(text, -1 if value is None else round(value * 100))
+
+    def _batch_of(self, thread: QObject | None) -> Batch | None:
+        for batch in [self._batch, *self._stopping]:
+            if batch is not None and thread in batch.threads.values():
+                return batch
+        return None
 
     @Slot(object, QImage)
     def _on_done(self, outcome: JobOutcome, image: QImage) -> None:
-        thread = self._threads.pop(outcome.index, None)
-        batch = self._batch
-        if thread is None or batch is None:
-            return  # a late report after shutdown()
+        batch = self._batch_of(self.sender())
+        if batch is None:
+            return
+        thread = batch.threads.pop(outcome.index)
         thread.wait()
         thread.deleteLater()
         batch.done += 1
+        if not batch.threads and not batch.queue:
+            batch.close_engines()
+        if batch is not self._batch:  # let go after Cancel, or at close
+            if not batch.threads:
+                self._stopping.remove(batch)
+            if self._batch is None and not self._closed:  # nothing newer: say how it ended
+                self.finished.emit(outcome, image)
+            return
         self._fill()
-        if not self._threads:
+        if not batch.threads:
             self._end()
         elif not batch.cancelled:
             self._report("", 0)
         self.finished.emit(outcome, image)
 
     def _end(self) -> None:
-        batch, self._batch = self._batch, None
+        self._batch = None
+        self._grace.stop()
         self._timer.stop()
-        if batch is not None:
-            for engine in {id(r.engine): r.engine for r in batch.runners}.values():
-                close = getattr(engine, "close", None)
-                if callable(close):
-                    close()
         self.running_changed.emit(False)
 
     def shutdown(self) -> None:
-        """Cancel and wait: a submitted FLUX job stays in the journal, collectable later."""
-        if self._batch is not None:
-            self._batch.queue.clear()
-        for thread in self._threads.values():
-            thread.cancel.set()
-        for thread in self._threads.values():
-            thread.wait()
-        self._threads.clear()
-        if self._batch is not None:
+        """Let every job go at once: the window closes without waiting.
+
+        A submitted FLUX job stays in the journal, collectable later; an offline fill stops at
+        its next check. The threads are waited for when the application quits.
+        """
+        batch, self._closed = self._batch, True
+        if batch is not None:
+            self._stop(batch)
+            self._stopping.append(batch)
             self._end()
         self._timer.stop()
+        app = QCoreApplication.instance()
+        if app is not None and self._stopping:
+            app.aboutToQuit.connect(self.wait_stopped)
+
+    @Slot()
+    def wait_stopped(self) -> None:
+        """Block until every let-go job has ended (the window is already gone)."""
+        for batch in list(self._stopping):
+            for thread in list(batch.threads.values()):
+                thread.wait()
+            batch.close_engines()
+        self._stopping.clear()
 
 
 def with_settings(params: JobParams, settings: Settings) -> JobParams:

@@ -114,6 +114,7 @@ def test_closing_during_a_job_leaves_no_thread(qtbot, tmp_path) -> None:
     assert win.jobs.is_running()
     win.close()
     assert not win.jobs.is_running()
+    qtbot.waitUntil(lambda: not win.jobs.is_stopping(), timeout=30000)
     settings = json.loads(settings_path().read_text())
     assert settings["window_geometry"]
 

@@ -1,0 +1,88 @@
+"""Cancel and close answer at once, whatever the jobs are doing; nothing paid is lost."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from conftest import make_photo
+from helpers import open_with_flux
+from PySide6.QtCore import Qt
+
+from outpaint_studio.core.jobs import COLLECTABLE, Journal
+from outpaint_studio.core.settings import journal_dir
+
+SUBMIT_DELAY = 3.0  # the simulator holds each submit's reply this long: a step Cancel can't cut
+
+
+def states() -> list[str]:
+    return [r.state.value for r in Journal(journal_dir()).records()]
+
+
+def new_window(qtbot):
+    from outpaint_studio.ui import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    return win
+
+
+def test_cancel_answers_within_a_second_with_three_variations(
+    window, small_photo, qtbot, monkeypatch
+) -> None:
+    from bfl_sim import BflSimulator
+
+    with BflSimulator(api_key="test-key", finish_after=30) as sim:
+        sim.inject("submit_slow", times=3, delay=SUBMIT_DELAY)
+        open_with_flux(window, sim, small_photo, qtbot, monkeypatch)
+        window.model.set_options(variations=3)
+        qtbot.mouseClick(window.options_panel.extend_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: sim.submit_attempts == 3, timeout=5000)  # all three in flight
+        qtbot.mouseClick(window.options_panel.cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not window.jobs.is_running(), timeout=1000)
+        assert window.options_panel.extend_button.isEnabled()
+        assert window.options_panel.status.text() == "Cancelled"
+        # the submits were accepted meanwhile: each job ends collectable, none is sent again
+        qtbot.waitUntil(lambda: not window.jobs.is_stopping(), timeout=SUBMIT_DELAY * 3000)
+    assert states() == ["submitted"] * 3
+    assert sim.submit_count == 3
+    assert "collected" in window.banner.label.text()
+    qtbot.waitUntil(lambda: {window.history.model.record_at(i).state.value for i in range(3)}
+                    == {"submitted"}, timeout=5000)  # fmt: skip
+
+
+def test_closing_during_a_submit_is_immediate_and_keeps_the_job(
+    small_photo, qtbot, monkeypatch
+) -> None:
+    from bfl_sim import BflSimulator
+
+    win = new_window(qtbot)
+    with BflSimulator(api_key="test-key", finish_after=30) as sim:
+        sim.inject("submit_slow", delay=SUBMIT_DELAY)
+        open_with_flux(win, sim, small_photo, qtbot, monkeypatch)
+        win.extend()
+        qtbot.waitUntil(lambda: sim.submit_attempts == 1, timeout=5000)
+        started = time.monotonic()
+        win.close()
+        assert time.monotonic() - started < 0.5
+        assert not win.isVisible()
+        qtbot.waitUntil(lambda: not win.jobs.is_stopping(), timeout=SUBMIT_DELAY * 3000)
+    (record,) = Journal(journal_dir()).records()
+    assert record.state in COLLECTABLE and record.job_id  # resume collects it
+    assert sim.submit_count == 1
+
+
+def test_closing_during_an_offline_fill_is_immediate_and_cancels_it(qtbot, tmp_path: Path) -> None:
+    win = new_window(qtbot)
+    win.open_image(make_photo(tmp_path / "big.png", (1280, 960)))
+    qtbot.waitUntil(lambda: win.source is not None, timeout=5000)
+    win.extend()
+    # inside the first PatchMatch phase, a native call that cannot be interrupted
+    qtbot.waitUntil(lambda: win.options_panel.status.text() == "Generating 10 %", timeout=5000)
+    started = time.monotonic()
+    win.close()
+    assert time.monotonic() - started < 0.5
+    qtbot.waitUntil(lambda: not win.jobs.is_stopping(), timeout=30000)
+    assert states() == ["cancelled"]
