@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
@@ -14,19 +12,24 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPixmap,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
 
-from outpaint_studio.core.layout import GRID, MIN_SIDE, snap
+from outpaint_studio.core.layout import GRID
 from outpaint_studio.ui.body import canvas_backdrop
 from outpaint_studio.ui.canvas_items import (
     CanvasBackdrop,
     CanvasFrame,
     Edges,
+    Guide,
     OverhangItem,
+    SnapGuides,
     SourceItem,
 )
+from outpaint_studio.ui.canvas_overlay import EmptyState, ZoomReadout
+from outpaint_studio.ui.canvas_resize import ResizeDrag, resized
 from outpaint_studio.ui.model import EditorModel
 from outpaint_studio.ui.state import Geometry
 
@@ -53,13 +56,18 @@ def dropped_sources(urls: list[QUrl]) -> list[str]:
 class CanvasView(QGraphicsView):
     """Shows the canvas and the source; edits go to the model.
 
+    The view follows the content (fits it again when the canvas or the source's size changes, or
+    the view is resized) until the user zooms or pans; ``fit()`` makes it follow again.
+
     Signals:
         sources_dropped(list): paths or http(s) URLs dropped on the view.
         image_dropped(QImage): raw image data dropped on the view.
+        open_requested: the empty state's Open button was clicked.
     """
 
     sources_dropped = Signal(list)
     image_dropped = Signal(QImage)
+    open_requested = Signal()
 
     def __init__(self, model: EditorModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,19 +94,29 @@ class CanvasView(QGraphicsView):
         self.result_item.setZValue(3)
         self.result_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.result_item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        for item in (self.backdrop, self.source_item, self.overhang, self.frame, self.result_item):
+        self.guides = SnapGuides()
+        items = (self.backdrop, self.source_item, self.overhang, self.frame, self.result_item,
+                 self.guides)  # fmt: skip
+        for item in items:
             self.scene().addItem(item)
         self.result_item.hide()
         self.source_item.hide()
         self.source_item.on_moved = self._item_moved
         self.source_item.on_drag = self._item_drag
+        self.source_item.on_snapped = self._show_guides
         self.frame.on_resize = self._frame_resize
+        self.empty_state = EmptyState(self)
+        self.empty_state.open_requested.connect(self.open_requested)
+        self.zoom_readout = ZoomReadout(self)
+        self.follows_content = True
+        self._content_key: tuple[int, ...] = ()
         self._drag_before: Geometry | None = None
         self._resize: ResizeDrag | None = None
         self._pan_from: QPoint | None = None
         self._space = False
         model.changed.connect(self.sync)
         self.sync()
+        self._zoom_changed()
 
     # --- model -> view ----------------------------------------------------------------------
 
@@ -113,6 +131,10 @@ class CanvasView(QGraphicsView):
     def sync(self) -> None:
         state = self.model.state
         g = state.geometry
+        empty = state.source_size is None
+        self.empty_state.setVisible(empty)
+        self.backdrop.setVisible(not empty)
+        self.frame.setVisible(not empty)
         canvas = QRectF(0, 0, g.canvas_width, g.canvas_height)
         self.backdrop.setRect(canvas)
         self.frame.set_rect(canvas)
@@ -127,6 +149,10 @@ class CanvasView(QGraphicsView):
             item.syncing = False
         source = QRectF(placement.x, placement.y, *state.scaled_source)
         self.overhang.update_rects(source if item.isVisible() else QRectF(), canvas)
+        content_key = (g.canvas_width, g.canvas_height, *state.scaled_source)
+        if content_key != self._content_key:
+            self._content_key = content_key
+            self._refit()
 
     def show_result(self, image: QImage | None) -> None:
         if image is None or image.isNull():
@@ -152,21 +178,48 @@ class CanvasView(QGraphicsView):
         return rect
 
     def fit(self) -> None:
+        """Fit the content in the view, and follow it from now on."""
+        self.follows_content = True
         rect = self.content_rect()
         margin = max(rect.width(), rect.height()) * 0.06
         self.fitInView(
             rect.adjusted(-margin, -margin, margin, margin), Qt.AspectRatioMode.KeepAspectRatio
         )
+        self._zoom_changed()
+
+    def _refit(self) -> None:
+        dragging = self._drag_before is not None or self._resize is not None
+        if self.follows_content and not dragging:
+            self.fit()
 
     def actual_size(self) -> None:
-        center = self.mapToScene(self.viewport().rect().center())
+        self.zoom_to(1.0, self.mapToScene(self.viewport().rect().center()))
+
+    def zoom_to(self, scale: float, centre: QPointF) -> None:
+        """The user's zoom: ``scale`` screen pixels per canvas pixel, ``centre`` in the middle."""
+        self.follows_content = False
         self.resetTransform()
-        self.centerOn(center)
+        self.scale(scale, scale)
+        self.centerOn(centre)
+        self._zoom_changed()
 
     def zoom_by(self, factor: float) -> None:
         scale = self.transform().m11() * factor
         if 0.02 <= scale <= 32:
+            self.follows_content = False
             self.scale(factor, factor)
+            self._zoom_changed()
+
+    def _zoom_changed(self) -> None:
+        self.zoom_readout.show_zoom(self.transform().m11())
+        self.zoom_readout.place_in(self.viewport().geometry())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        area = self.viewport().geometry()
+        self.empty_state.centre_in(area)
+        self.zoom_readout.place_in(area)
+        self._refit()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120
@@ -192,6 +245,7 @@ class CanvasView(QGraphicsView):
         middle = event.button() == Qt.MouseButton.MiddleButton
         if middle or (self._space and event.button() == Qt.MouseButton.LeftButton):
             self._pan_from = event.position().toPoint()
+            self.follows_content = False
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return
@@ -252,8 +306,13 @@ class CanvasView(QGraphicsView):
             self.setFocus()
             return
         before, self._drag_before = self._drag_before, None
+        self._show_guides([])
         if before is not None:
             self.model.edit(self.model.state.geometry, "Move source", before=before)
+
+    def _show_guides(self, guides: list[Guide]) -> None:
+        g = self.model.state.geometry
+        self.guides.set_guides(guides, QRectF(0, 0, g.canvas_width, g.canvas_height))
 
     def _item_moved(self, x: int, y: int) -> None:
         self.model.set_geometry_live(self.model.state.moved_to(x, y))
@@ -314,34 +373,3 @@ class CanvasView(QGraphicsView):
             self.image_dropped.emit(QImage(mime.imageData()))
         else:
             event.ignore()
-
-
-@dataclass(frozen=True)
-class ResizeDrag:
-    """A frame handle's drag, as it was at the press."""
-
-    start: Geometry
-    origin: tuple[int, int]  # the source's top-left on the canvas
-    press: QPointF  # the mouse, in screen pixels
-    source_at: QPointF  # the source's top-left in the viewport, kept there during the drag
-
-
-def resized(start: Geometry, x: int, y: int, edges: Edges, delta: QPointF) -> Geometry:
-    """The canvas after dragging ``edges`` by ``delta`` from ``start`` (the source at ``x, y``).
-
-    Sides stay on the 16 px grid and at least 64 px; the source keeps its place on screen, so
-    a resized axis gets an explicit offset.
-    """
-    left, top, right, bottom = edges
-    geometry = start
-    if left or right:
-        grown = delta.x() if right else -delta.x()
-        width = max(MIN_SIDE, snap(round(start.canvas_width + grown)))
-        new_x = x + (width - start.canvas_width if left else 0)
-        geometry = replace(geometry, canvas_width=width, offset_x=new_x)
-    if top or bottom:
-        grown = delta.y() if bottom else -delta.y()
-        height = max(MIN_SIDE, snap(round(start.canvas_height + grown)))
-        new_y = y + (height - start.canvas_height if top else 0)
-        geometry = replace(geometry, canvas_height=height, offset_y=new_y)
-    return geometry

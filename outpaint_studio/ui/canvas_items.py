@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -63,7 +64,10 @@ class CanvasBackdrop(QGraphicsRectItem):
 
 
 class SourceItem(QGraphicsPixmapItem):
-    """The source at its scaled size; drags snap to canvas edges, its centre and the grid."""
+    """The source at its scaled size; drags snap to canvas edges, its centre and the grid.
+
+    Ctrl (as in Photoshop) or Alt held during a drag places the source freely.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -75,10 +79,10 @@ class SourceItem(QGraphicsPixmapItem):
         self.canvas_size = (0, 0)
         self.size = (0, 0)  # scaled source size, scene pixels
         self.snapping = True
-        self.free = False  # Alt held: no snapping for this drag
-        self._alt_at_press = False
+        self.free = False  # Ctrl or Alt held: no snapping
         self.on_moved: Callable[[int, int], None] | None = None
         self.on_drag: Callable[[bool], None] | None = None  # True on press, False on release
+        self.on_snapped: Callable[[list[Guide]], None] | None = None  # the guides of a drag
         self.syncing = False
 
     def set_display(self, pixmap: QPixmap, size: tuple[int, int]) -> None:
@@ -92,33 +96,38 @@ class SourceItem(QGraphicsPixmapItem):
             return
         self.setTransform(QTransform.fromScale(size[0] / pixmap.width(), size[1] / pixmap.height()))
 
-    def snap_point(self, x: float, y: float) -> tuple[int, int]:
+    def snap_point(self, x: float, y: float) -> tuple[int, int, list[Guide]]:
+        """Where a drag to ``x, y`` lands, and the guides that show why."""
         if not self.snapping or self.free:
-            return round(x), round(y)
+            return round(x), round(y), []
         reach = SNAP_PX / max(view_scale(self), 1e-6)
-        return (
-            snap_axis(x, self.size[0], self.canvas_size[0], reach),
-            snap_axis(y, self.size[1], self.canvas_size[1], reach),
-        )
+        x_snap = snap_axis(x, self.size[0], self.canvas_size[0], reach)
+        y_snap = snap_axis(y, self.size[1], self.canvas_size[1], reach)
+        guides = [Guide(True, x_snap.guide, x_snap.kind), Guide(False, y_snap.guide, y_snap.kind)]
+        return x_snap.value, y_snap.value, guides
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
         kind = QGraphicsItem.GraphicsItemChange
         if change == kind.ItemPositionChange and not self.syncing and isinstance(value, QPointF):
-            x, y = self.snap_point(value.x(), value.y())
+            x, y, guides = self.snap_point(value.x(), value.y())
+            if self.on_snapped:
+                self.on_snapped(guides)
             return QPointF(x, y)
         if change == kind.ItemPositionHasChanged and not self.syncing and self.on_moved:
             self.on_moved(round(self.pos().x()), round(self.pos().y()))
         return super().itemChange(change, value)
 
+    def _follow_modifiers(self, event: QGraphicsSceneMouseEvent) -> None:
+        self.free = bool(event.modifiers() & FREE_MODIFIERS)
+
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        self.free = self._alt_at_press = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        self._follow_modifiers(event)
         if event.button() == Qt.MouseButton.LeftButton and self.on_drag:
             self.on_drag(True)
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        alt = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
-        self.free = alt or self._alt_at_press
+        self._follow_modifiers(event)
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
@@ -127,13 +136,84 @@ class SourceItem(QGraphicsPixmapItem):
             self.on_drag(False)
 
 
-def snap_axis(value: float, size: int, canvas: int, reach: float) -> int:
+FREE_MODIFIERS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A line drawn while a drag snaps: across the canvas at ``position`` on one axis."""
+
+    vertical: bool  # a vertical line, at x = position; else horizontal, at y = position
+    position: float
+    kind: str  # "edge", "centre" or "grid"
+
+
+@dataclass(frozen=True)
+class AxisSnap:
+    value: int  # where the source's edge lands
+    guide: float  # where the line that shows it goes
+    kind: str
+
+
+def snap_axis(value: float, size: int, canvas: int, reach: float) -> AxisSnap:
     """Edges and centre win when within ``reach``; otherwise the 16 px grid."""
-    targets = (0, canvas - size, (canvas - size) // 2)
-    best = min(targets, key=lambda t: abs(t - value))
-    if abs(best - value) <= reach:
+    centred = (canvas - size) // 2
+    targets = (
+        AxisSnap(0, 0, "edge"),
+        AxisSnap(canvas - size, canvas, "edge"),
+        AxisSnap(centred, centred + size / 2, "centre"),
+    )
+    best = min(targets, key=lambda t: abs(t.value - value))
+    if abs(best.value - value) <= reach:
         return best
-    return round(value / GRID) * GRID
+    on_grid = round(value / GRID) * GRID
+    return AxisSnap(on_grid, on_grid, "grid")
+
+
+class SnapGuides(QGraphicsItem):
+    """The guides of the snapping drag under way: solid for edges and centre, dashed for grid."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(20)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.canvas = QRectF()
+        self.guides: list[Guide] = []
+
+    def set_guides(self, guides: list[Guide], canvas: QRectF) -> None:
+        if (guides, canvas) == (self.guides, self.canvas):
+            return
+        self.prepareGeometryChange()
+        self.guides, self.canvas = guides, canvas
+
+    def boundingRect(self) -> QRectF:
+        m = GUIDE_OVERSHOOT
+        return self.canvas.adjusted(-m, -m, m, m) if self.guides else QRectF()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        r = self.boundingRect()
+        for guide in self.guides:
+            style = Qt.PenStyle.DashLine if guide.kind == "grid" else Qt.PenStyle.SolidLine
+            pen = QPen(GUIDE_COLOURS[guide.kind], 0, style)
+            painter.setPen(pen)
+            if guide.vertical:
+                painter.drawLine(
+                    QPointF(guide.position, r.top()), QPointF(guide.position, r.bottom())
+                )
+            else:
+                painter.drawLine(
+                    QPointF(r.left(), guide.position), QPointF(r.right(), guide.position)
+                )
+
+
+GUIDE_OVERSHOOT = 64.0  # how far guides run past the canvas, scene pixels
+GUIDE_COLOURS = {
+    "edge": QColor(255, 0, 170),
+    "centre": QColor(255, 0, 170),
+    "grid": QColor(38, 132, 255, 160),
+}
 
 
 class OverhangItem(QGraphicsPathItem):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QGraphicsView
 
@@ -39,15 +39,24 @@ def scene_to_viewport(view: QGraphicsView, x: float, y: float) -> QPoint:
     return view.mapFromScene(QPointF(x, y))
 
 
-def drag(view: QGraphicsView, start: QPoint, end: QPoint, steps: int = 5) -> None:
-    """A left-button drag on the viewport, in several moves."""
+def drag(
+    view: QGraphicsView,
+    start: QPoint,
+    end: QPoint,
+    steps: int = 5,
+    modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+) -> None:
+    """A left-button drag on the viewport, in several moves, with ``modifiers`` held."""
     viewport = view.viewport()
+    left = Qt.MouseButton.LeftButton
     QTest.mouseMove(viewport, start)
-    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mousePress(viewport, left, modifiers, start)
     for i in range(1, steps + 1):
-        point = start + (end - start) * (i / steps)
-        QTest.mouseMove(viewport, point)
-    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+        point = QPointF(start + (end - start) * (i / steps))
+        global_point = QPointF(viewport.mapToGlobal(point.toPoint()))
+        move = QMouseEvent(QEvent.Type.MouseMove, point, global_point, left, left, modifiers)
+        QApplication.sendEvent(viewport, move)  # QTest.mouseMove would drop the modifiers
+    QTest.mouseRelease(viewport, left, modifiers, end)
 
 
 def open_with_flux(window, sim, photo: Path, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]

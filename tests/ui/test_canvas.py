@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import drag, drop_file, scene_to_viewport
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QSpinBox
@@ -114,21 +115,21 @@ def test_resizing_the_canvas_by_its_left_edge_keeps_the_source(loaded, qtbot) ->
     assert spin(loaded, "canvasWidth").value() == width + 32
 
 
-def test_alt_drag_does_not_snap(loaded, qtbot) -> None:
-    from PySide6.QtTest import QTest
-
+@pytest.mark.parametrize(
+    "held", [Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier]
+)
+def test_ctrl_or_alt_drag_does_not_snap(loaded, held, qtbot) -> None:
     view = loaded.canvas
     item = view.source_item
     scale = view.transform().m11()
     start = scene_to_viewport(view, item.pos().x() + 60, 60)
-    end = start + QPoint(round(-21 * scale), 0)
-    alt = Qt.KeyboardModifier.AltModifier
-    viewport = view.viewport()
-    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, alt, start)
-    QTest.mouseMove(viewport, end)
-    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, alt, end)
+    end = start + QPoint(round(-21 * scale), 0)  # to x = 3: near the left edge
+    drag(view, start, end, modifiers=held)
     assert item.pos().x() not in (0, 16, 24)
     assert spin(loaded, "offsetX").value() == item.pos().x()
+    assert not view.guides.guides
+    drag(view, end, start + QPoint(round(-22 * scale), 0))  # no key held: snaps again
+    assert item.pos().x() == 0
 
 
 def test_drop_an_http_url_downloads_it(window, small_photo: Path, qtbot) -> None:
