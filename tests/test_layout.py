@@ -1,15 +1,23 @@
+from math import gcd
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from outpaint_studio.core.layout import (
     ANCHORS,
+    ASPECT_PRESETS,
     GRID,
     MAX_PIXELS,
+    MIN_SIDE,
     Placement,
-    canvas_for_aspect,
+    PresetFit,
+    aspect_canvas,
     expand_around,
+    expanded_canvas,
     fit_on_grid,
     fit_scale,
+    scaled_size,
     snap,
 )
 
@@ -102,12 +110,66 @@ def test_expand_contains_the_source_on_the_grid(w: int, h: int, factor: float) -
     assert cw >= w * factor and ch >= h * factor
 
 
-@given(sides, sides, st.sampled_from([(1, 1), (16, 9), (9, 16), (4, 5), (21, 9)]))
-def test_aspect_canvas_contains_the_source(w: int, h: int, ratio: tuple[int, int]) -> None:
-    cw, ch = canvas_for_aspect(w, h, *ratio)
-    assert cw >= w and ch >= h
-    # exact up to one grid step (a 16 px grid cannot hold every ratio exactly)
-    assert abs(cw - ch * ratio[0] / ratio[1]) < GRID or abs(ch - cw * ratio[1] / ratio[0]) < GRID
+photo_sides = st.integers(min_value=1, max_value=20000)
+scales = st.floats(min_value=0.01, max_value=1.0)
+
+
+def sendable(width: int, height: int) -> bool:
+    """What the service accepts: both sides on the grid and at least 64, at most 4 MP."""
+    on_grid = width % GRID == 0 and height % GRID == 0
+    return on_grid and min(width, height) >= MIN_SIDE and width * height <= MAX_PIXELS
+
+
+@given(photo_sides, photo_sides, scales, st.sampled_from(list(ASPECT_PRESETS.values())))
+def test_an_aspect_preset_lands_on_an_exact_sendable_canvas_around_the_source(
+    w: int, h: int, scale: float, ratio: tuple[int, int]
+) -> None:
+    fit = aspect_canvas((w, h), scale, *ratio)
+    assert sendable(fit.canvas_width, fit.canvas_height)
+    assert fit.canvas_width * ratio[1] == fit.canvas_height * ratio[0]  # exactly the ratio
+    assert 0 < fit.scale <= scale
+    source_w, source_h = scaled_size((w, h), fit.scale)
+    assert source_w <= fit.canvas_width and source_h <= fit.canvas_height
+    # the smallest such canvas: one exact step smaller would not hold the source, or be too small
+    step_w, step_h = GRID * ratio[0] // gcd(*ratio), GRID * ratio[1] // gcd(*ratio)
+    smaller = (fit.canvas_width - step_w, fit.canvas_height - step_h)
+    assert (
+        smaller[0] < source_w or smaller[1] < source_h or min(smaller) < MIN_SIDE
+        or fit.scale < scale
+    )  # fmt: skip
+    if fit.scale < scale:  # scaled down only when the next exact step is over 4 MP
+        bigger = (fit.canvas_width + step_w) * (fit.canvas_height + step_h)
+        assert bigger > MAX_PIXELS
+
+
+def test_sixteen_nine_on_a_1680x1120_photo_is_exact() -> None:
+    assert aspect_canvas((1680, 1120), 1.0, 16, 9) == PresetFit(2048, 1152, 1.0)
+    nine_sixteen = aspect_canvas((1680, 1120), 1.0, 9, 16)
+    assert (nine_sixteen.canvas_width, nine_sixteen.canvas_height) == (1440, 2560)
+    assert nine_sixteen.scale == pytest.approx(1440 / 1680)
+
+
+canvas_sides = st.integers(min_value=MIN_SIDE // GRID, max_value=4096 // GRID).map(
+    lambda n: n * GRID
+)
+
+
+@given(canvas_sides, canvas_sides, scales, st.sampled_from([1.25, 1.5, 2.0]))
+def test_an_expand_preset_grows_the_canvas_and_stays_sendable(
+    cw: int, ch: int, scale: float, factor: float
+) -> None:
+    fit = expanded_canvas((cw, ch), scale, factor)
+    assert sendable(fit.canvas_width, fit.canvas_height)
+    assert 0 < fit.scale <= scale
+    shrink = fit.scale / scale
+    # the canvas is factor times the old one, each side to the nearest grid step ...
+    assert abs(fit.canvas_width - cw * factor * shrink) <= GRID / 2
+    assert abs(fit.canvas_height - ch * factor * shrink) <= GRID / 2
+    # ... and it always does something visible: a bigger canvas, or a smaller source
+    assert fit.canvas_width * fit.canvas_height > cw * ch or fit.scale < scale
+    if shrink < 1:  # shrunk only as far as 4 MP needs
+        assert (cw * factor) * (ch * factor) > MAX_PIXELS
+        assert fit.canvas_width * fit.canvas_height > MAX_PIXELS * 0.9
 
 
 @given(placements())

@@ -232,18 +232,64 @@ def expand_around(source_width: int, source_height: int, factor: float) -> tuple
     )
 
 
-def canvas_for_aspect(
-    source_width: int, source_height: int, ratio_w: int, ratio_h: int
-) -> tuple[int, int]:
-    """The smallest grid canvas of the given aspect that contains the whole source."""
-    least_width = max(
-        source_width,
-        source_height * ratio_w / ratio_h,
-        MIN_SIDE,
-        MIN_SIDE * ratio_w / ratio_h,
-    )
-    width = canvas_side(math.ceil(least_width))
-    return width, canvas_side(math.ceil(width * ratio_h / ratio_w))
+@dataclass(frozen=True)
+class PresetFit:
+    """Where a preset lands: a canvas that can be sent, and the source scale it needs.
+
+    ``scale`` is below the one asked for only when the 4 MP limit forced the source down.
+    """
+
+    canvas_width: int
+    canvas_height: int
+    scale: float
+
+
+def aspect_canvas(
+    source_size: tuple[int, int],
+    scale: float,
+    ratio_w: int,
+    ratio_h: int,
+    limit: int = MAX_PIXELS,
+) -> PresetFit:
+    """The smallest canvas of exactly ``ratio_w:ratio_h`` on the grid around the scaled source.
+
+    Exact ratios on the grid are whole multiples of (16 a, 16 b), a:b the reduced ratio. When the
+    one that contains the source is over ``limit``, the largest under it is taken and the source
+    is scaled down to fit inside.
+    """
+    divisor = math.gcd(ratio_w, ratio_h)
+    unit_w, unit_h = GRID * ratio_w // divisor, GRID * ratio_h // divisor
+    source_w, source_h = scaled_size(source_size, scale)
+    least = max(source_w / unit_w, source_h / unit_h, MIN_SIDE / unit_w, MIN_SIDE / unit_h)
+    multiple = max(1, math.ceil(least))
+    most = math.isqrt(limit // (unit_w * unit_h))
+    if multiple > most:
+        multiple = most
+        width, height = source_size
+        scale = min(scale, multiple * unit_w / width, multiple * unit_h / height)
+    return PresetFit(multiple * unit_w, multiple * unit_h, scale)
+
+
+def expanded_canvas(
+    canvas_size: tuple[int, int], scale: float, factor: float, limit: int = MAX_PIXELS
+) -> PresetFit:
+    """The current canvas ``factor`` times larger on each axis, on the grid.
+
+    Over ``limit``, canvas and source shrink together (the layout's proportions stay) until the
+    canvas fits.
+    """
+    width, height = canvas_size[0] * factor, canvas_size[1] * factor
+    shrink = min(1.0, math.sqrt(limit / (width * height)))
+    while True:
+        fit = PresetFit(_grid_side(width * shrink), _grid_side(height * shrink), scale * shrink)
+        if fit.canvas_width * fit.canvas_height <= limit:
+            return fit
+        shrink *= 0.999
+
+
+def _grid_side(side: float) -> int:
+    """A side on the grid and at least 64: the nearest multiple of 16."""
+    return max(MIN_SIDE, math.floor(side / GRID + 0.5) * GRID)
 
 
 def fit_scale(placement: Placement, limit: int = MAX_PIXELS) -> float:

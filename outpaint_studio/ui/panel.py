@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from outpaint_studio.core.layout import ANCHORS, ASPECT_PRESETS, MAX_PIXELS, megapixels
 from outpaint_studio.ui.model import EditorModel
-from outpaint_studio.ui.state import EditorState
+from outpaint_studio.ui.state import EditorState, Geometry
 from outpaint_studio.ui.widgets import caption, hint, named, set_value, spin
 
 ANCHOR_GLYPHS = ("↖", "↑", "↗", "←", "•", "→", "↙", "↓", "↘")
@@ -38,6 +40,7 @@ class LayoutPanel(QWidget):
         layout.addSpacing(10)
         layout.addWidget(caption("Source"))
         layout.addLayout(self._source_rows())
+        self._noted_scale: float | None = None  # the scale the preset note speaks of
         model.changed.connect(self.sync)
         self.sync()
 
@@ -54,7 +57,7 @@ class LayoutPanel(QWidget):
         size.addWidget(self.height_spin, 1)
         rows.addLayout(size)
         self.aspect = named(QComboBox(), "aspectCombo", "Aspect preset around the source")
-        self.aspect.addItem("Aspect…", None)
+        self.aspect.addItem("Aspect…", None)  # names the current ratio when no preset has it
         for name, ratio in ASPECT_PRESETS.items():
             self.aspect.addItem(name, ratio)
         expand = QHBoxLayout()
@@ -70,7 +73,9 @@ class LayoutPanel(QWidget):
         self.readout = named(QLabel(), "sizeReadout", "Canvas size and megapixels")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.added = named(hint(), "addedReadout", "Pixels added on each side")
+        self.preset_note = named(hint(), "presetNote", "What the last preset had to change")
         rows.addWidget(self.readout)
+        rows.addWidget(self.preset_note)
         rows.addWidget(self.added)
         self.width_spin.valueChanged.connect(self._canvas_typed)
         self.height_spin.valueChanged.connect(self._canvas_typed)
@@ -136,11 +141,14 @@ class LayoutPanel(QWidget):
     def _anchor_grid(self) -> QGridLayout:
         grid = QGridLayout()
         grid.setSpacing(2)
+        self.anchor_buttons: dict[str, QToolButton] = {}
         for index, (anchor, glyph) in enumerate(zip(ANCHORS, ANCHOR_GLYPHS, strict=True)):
             button = QToolButton()
             named(button, f"anchor-{anchor}", f"Place the source {anchor}")
             button.setText(glyph)
             button.setFixedSize(26, 26)
+            button.setCheckable(True)  # checked: the source sits at this anchor now
+            self.anchor_buttons[anchor] = button
             button.clicked.connect(lambda _=False, a=anchor: self._anchor(a))
             grid.addWidget(button, index // 3, index % 3)
         return grid
@@ -163,6 +171,10 @@ class LayoutPanel(QWidget):
             self.auto_crop.setChecked(state.options.auto_crop)
             self.auto_crop.blockSignals(False)
         self._sync_output(state)
+        self._sync_aspect(g)
+        self._sync_anchors(state)
+        if g.scale != self._noted_scale:
+            self.preset_note.setText("")
         pixels = state.pixels()
         over = pixels > MAX_PIXELS
         mp = f"{megapixels(pixels):.2f} MP"
@@ -184,6 +196,24 @@ class LayoutPanel(QWidget):
             self.overhang.setText("The hatched part will be cropped away.")
         else:
             self.overhang.setText("")
+
+    def _sync_aspect(self, g: Geometry) -> None:
+        """The aspect box shows the canvas's ratio: its preset, or the ratio in numbers."""
+        divisor = math.gcd(g.canvas_width, g.canvas_height)
+        ratio = (g.canvas_width // divisor, g.canvas_height // divisor)
+        index = max(0, self.aspect.findData(ratio))
+        if index == 0:
+            exact = f"{ratio[0]}:{ratio[1]}" if max(ratio) <= 32 else None
+            self.aspect.setItemText(0, exact or f"{g.canvas_width / g.canvas_height:.2f}:1")
+        with QSignalBlocker(self.aspect):
+            self.aspect.setCurrentIndex(index)
+
+    def _sync_anchors(self, state: EditorState) -> None:
+        placement = state.placement()
+        for anchor, button in self.anchor_buttons.items():
+            placed = placement.anchored(anchor)  # type: ignore[arg-type]
+            here = (placed.x, placed.y) == (placement.x, placement.y)
+            button.setChecked(here and state.source_size is not None)
 
     def _sync_output(self, state: EditorState) -> None:
         """The full-resolution choice (only with a scaled source) and the output's size."""
@@ -222,16 +252,29 @@ class LayoutPanel(QWidget):
     def _anchor(self, anchor: str) -> None:
         if self.model.state.source_size is not None:
             self.model.edit(self.model.state.anchored(anchor), "Anchor")  # type: ignore[arg-type]
+        self.sync()  # a click on the anchor already in use must not uncheck it
 
     def _aspect_chosen(self, index: int) -> None:
         ratio = self.aspect.itemData(index)
-        self.aspect.setCurrentIndex(0)
         if ratio and self.model.state.source_size is not None:
-            self.model.edit(self.model.state.with_aspect(*ratio), "Aspect preset")
+            self._apply_preset(
+                self.model.state.with_aspect(*ratio), f"Aspect {ratio[0]}:{ratio[1]}"
+            )
+        else:
+            self.sync()
 
     def _expand(self, factor: float) -> None:
         if self.model.state.source_size is not None:
-            self.model.edit(self.model.state.expanded(factor), f"Expand ×{factor:g}")
+            self._apply_preset(self.model.state.expanded(factor), f"Expand ×{factor:g}")
+
+    def _apply_preset(self, geometry: Geometry, text: str) -> None:
+        """Apply a preset; say so when it had to scale the source down to stay under 4 MP."""
+        before = self.model.state.geometry.scale
+        self.model.edit(geometry, text)
+        if geometry.scale < before:
+            self._noted_scale = geometry.scale
+            self.preset_note.setText(f"Source scaled to {geometry.scale * 100:.1f} % to keep "
+                                     "the canvas under 4 MP")  # fmt: skip
 
     def fit(self) -> None:
         """Scale the whole layout down until the canvas is under 4 MP."""

@@ -14,8 +14,10 @@ from outpaint_studio.core.layout import (
     MIN_SIDE,
     Anchor,
     Placement,
-    canvas_for_aspect,
+    PresetFit,
+    aspect_canvas,
     expand_around,
+    expanded_canvas,
     fit_on_grid,
     megapixels,
     scaled_size,
@@ -135,16 +137,17 @@ class EditorState:
         return replace(self.geometry, offset_x=placed.offset_x, offset_y=placed.offset_y)
 
     def expanded(self, factor: float) -> Geometry:
-        width, height = expand_around(*self.scaled_source, factor)
-        return replace(
-            self.geometry, canvas_width=width, canvas_height=height, offset_x=None, offset_y=None
-        )
+        """The current canvas ``factor`` times larger, source centred (scaled down over 4 MP)."""
+        g = self.geometry
+        return self._preset(expanded_canvas((g.canvas_width, g.canvas_height), g.scale, factor))
 
     def with_aspect(self, ratio_w: int, ratio_h: int) -> Geometry:
-        width, height = canvas_for_aspect(*self.scaled_source, ratio_w, ratio_h)
-        return replace(
-            self.geometry, canvas_width=width, canvas_height=height, offset_x=None, offset_y=None
-        )
+        """The smallest exact-ratio canvas around the source (scaled down over 4 MP)."""
+        size = self.source_size or (0, 0)
+        return self._preset(aspect_canvas(size, self.geometry.scale, ratio_w, ratio_h))
+
+    def _preset(self, fit: PresetFit) -> Geometry:
+        return Geometry(fit.canvas_width, fit.canvas_height, fit.scale)
 
     def fitted(self, limit: int = MAX_PIXELS) -> Geometry:
         """The whole layout scaled down together until the canvas is under ``limit``."""
@@ -172,6 +175,5 @@ class EditorState:
 
 def initial_geometry(source_size: tuple[int, int]) -> Geometry:
     """A fresh source: a canvas 1.25 times larger around it, scaled under 4 MP when needed."""
-    state = EditorState(source_size=source_size)
-    state = replace(state, geometry=state.expanded(1.25))
-    return state.fitted()
+    width, height = expand_around(*source_size, 1.25)
+    return EditorState(source_size=source_size, geometry=Geometry(width, height)).fitted()

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+from conftest import make_photo
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QPushButton, QSpinBox, QToolButton
-
-from outpaint_studio.core.layout import canvas_for_aspect, expand_around
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+)
 
 
 def child(window, kind, name):
@@ -19,15 +26,82 @@ def canvas_size(window) -> tuple[int, int]:
             child(window, QSpinBox, "canvasHeight").value())  # fmt: skip
 
 
+# The offscreen platform says these when a combo box opens its list; they are not the app's.
+POPUP_NOISE = pytest.mark.qt_log_ignore(
+    r"This plugin does not support (raise|grabbing|propagateSizeHints)"
+)
+
+
+def grid(side: float) -> int:
+    """The nearest multiple of 16 (halves go up)."""
+    return int(side / 16 + 0.5) * 16
+
+
+@POPUP_NOISE
 def test_expand_and_aspect_presets(loaded, qtbot) -> None:
+    start = canvas_size(loaded)
     qtbot.mouseClick(child(loaded, QPushButton, "expand1_5"), Qt.MouseButton.LeftButton)
-    assert canvas_size(loaded) == expand_around(160, 128, 1.5) == (240, 192)
+    assert canvas_size(loaded) == (grid(start[0] * 1.5), grid(start[1] * 1.5))
     assert loaded.model.state.geometry.offset_x is None  # centred, sent as null
     combo = child(loaded, QComboBox, "aspectCombo")
-    index = combo.findText("16:9")
-    combo.activated.emit(index)
-    assert canvas_size(loaded) == canvas_for_aspect(160, 128, 16, 9)
+    choose(qtbot, combo, "16:9")
+    assert canvas_size(loaded) == (256, 144)  # the smallest exact 16:9 grid canvas around 160x128
+    assert combo.currentText() == "16:9"
     assert loaded.canvas.backdrop.rect().width() == canvas_size(loaded)[0]
+
+
+def choose(qtbot, combo: QComboBox, text: str) -> None:
+    """Pick an item as a user does: click the box, arrow down its list to the item, Enter."""
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible, timeout=3000)
+    row = combo.findText(text)
+    assert row >= 0, text
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    for _ in range(row):
+        qtbot.keyClick(view, Qt.Key.Key_Down)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=3000)
+
+
+def test_expand_x1_25_does_something_even_on_the_default_canvas(loaded, qtbot) -> None:
+    start = canvas_size(loaded)  # the default: 1.25 times the source
+    qtbot.mouseClick(child(loaded, QPushButton, "expand1_25"), Qt.MouseButton.LeftButton)
+    assert canvas_size(loaded) == (grid(start[0] * 1.25), grid(start[1] * 1.25))
+    assert canvas_size(loaded) != start
+
+
+@POPUP_NOISE
+def test_presets_on_a_big_photo_always_land_on_a_size_that_can_be_sent(
+    window, tmp_path, qtbot
+) -> None:
+    window.open_image(make_photo(tmp_path / "big.png", (1680, 1120)))
+    qtbot.waitUntil(lambda: window.source is not None, timeout=10000)
+    combo = child(window, QComboBox, "aspectCombo")
+    extend = window.options_panel.extend_button
+    note = child(window, QLabel, "presetNote")
+    choose(qtbot, combo, "2:3")
+    assert canvas_size(window) == (1664, 2496)  # 2:3 needs the source scaled to 99 %
+    assert child(window, QDoubleSpinBox, "scaleSpin").value() == 99.0
+    assert note.text() == "Source scaled to 99.0 % to keep the canvas under 4 MP"
+    for name, (rw, rh) in (("16:9", (16, 9)), ("9:16", (9, 16)), ("2:3", (2, 3))):
+        choose(qtbot, combo, name)
+        w, h = canvas_size(window)
+        assert w * rh == h * rw and w * h <= 4 * 2**20, (name, w, h)
+        assert extend.isEnabled(), (name, window.options_panel.reason.text())
+        assert combo.currentText() == name
+    for name in ("expand1_5", "expand2", "expand1_25"):
+        before = window.model.state.geometry
+        qtbot.mouseClick(child(window, QPushButton, name), Qt.MouseButton.LeftButton)
+        w, h = canvas_size(window)
+        assert w * h <= 4 * 2**20 and w % 16 == 0 and h % 16 == 0, (name, w, h)
+        assert extend.isEnabled(), (name, window.options_panel.reason.text())
+        assert window.model.state.geometry != before, name
+    assert note.text().startswith("Source scaled to") and "under 4 MP" in note.text()
+    width = child(window, QSpinBox, "canvasWidth")
+    width.selectAll()
+    qtbot.keyClicks(width, "1680")
+    assert combo.currentText() == f"{1680 / canvas_size(window)[1]:.2f}:1"
 
 
 def test_over_4_mp_disables_extend_with_the_reason_and_fit_fixes_it(loaded, qtbot) -> None:
