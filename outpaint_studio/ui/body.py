@@ -16,9 +16,15 @@ def canvas_backdrop(widget: QWidget) -> QColor:
 
 
 def editor_body(
-    banner: QWidget, canvas: QWidget, variations: QWidget, layout: QWidget, options: QWidget
+    banner: QWidget,
+    canvas: QWidget,
+    variations: QWidget,
+    layout: QWidget,
+    options: QWidget,
+    run_area: QWidget,
 ) -> QSplitter:
-    """The canvas with its banner and variations strip, beside the scrolling side panel."""
+    """The canvas with its banner and variations strip, beside the side panel: its options
+    scroll, and ``run_area`` (Extend and the job's progress) stays pinned below them."""
     side = QWidget()
     side.setObjectName("sidePanel")
     column = QVBoxLayout(side)
@@ -33,6 +39,12 @@ def editor_body(
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setMinimumWidth(PANEL_WIDTH)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    right = QWidget()
+    right_column = QVBoxLayout(right)
+    right_column.setContentsMargins(0, 0, 0, 0)
+    right_column.setSpacing(0)
+    right_column.addWidget(scroll, 1)
+    right_column.addWidget(run_area)
     centre = QWidget()
     centre_layout = QVBoxLayout(centre)
     centre_layout.setContentsMargins(0, 0, 0, 0)
@@ -42,7 +54,7 @@ def editor_body(
     centre_layout.addWidget(variations)
     splitter = QSplitter()
     splitter.addWidget(centre)
-    splitter.addWidget(scroll)
+    splitter.addWidget(right)
     splitter.setStretchFactor(0, 1)
     splitter.setStretchFactor(1, 0)
     splitter.setChildrenCollapsible(False)

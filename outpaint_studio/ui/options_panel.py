@@ -30,6 +30,9 @@ FORMATS = (("png", "PNG"), ("jpeg", "JPEG"), ("webp", "WebP"))
 class OptionsPanel(QWidget):
     """The options bound to the model, plus Extend/Cancel and the job's progress.
 
+    The options scroll with the side panel; ``run_area`` (Extend, variations, Cancel, status,
+    cost) is a widget of its own, placed below the scrolling part so it is always in view.
+
     Signals:
         settings_requested(): the user followed the "add a key" link.
     """
@@ -70,7 +73,8 @@ class OptionsPanel(QWidget):
         form.addRow("Safety", self.safety)
         layout.addLayout(form)
         layout.addStretch(1)
-        layout.addLayout(self._run_area())
+        self.run_area = named(QWidget(), "runArea", "Extend, Cancel and the job's progress")
+        self.run_area.setLayout(self._run_area())
         self.engine.currentIndexChanged.connect(self._engine_chosen)
         self.mode.currentIndexChanged.connect(
             lambda _i: self.model.set_options(mode=self.mode.currentData())
@@ -85,6 +89,7 @@ class OptionsPanel(QWidget):
 
     def _run_area(self) -> QVBoxLayout:
         area = QVBoxLayout()
+        area.setContentsMargins(14, 6, 14, 10)
         self.reason = named(QLabel(), "extendReason", "Why Extend is unavailable")
         self.reason.setWordWrap(True)
         self.reason.setStyleSheet("color: #c0392b;")
