@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import io
 import os
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
-import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
-MAX_SOURCE_PIXELS = 150_000_000
+from outpaint_studio.core.decode import (
+    ImageLoadError,
+    decoding,
+    load_oriented,
+    normalise_mode,
+    open_checked,
+    orientation,
+    visible,
+)
+
 MAX_UPLOAD_BYTES = 14_000_000  # raw bytes; base64 makes ~18.7 MB, under the 20 MB seen on BFL
 UNTOUCHED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
 UNTOUCHED_MODES = {"RGB", "RGBA", "L", "LA", "P"}
 SAVE_FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG", "webp": "WEBP"}
-ORIENTATION_TAG = 0x0112
 EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}
 
 try:  # HEIC/HEIF support when the optional plugin is installed
@@ -25,14 +32,6 @@ try:  # HEIC/HEIF support when the optional plugin is installed
     register_heif_opener()
 except ImportError:  # pragma: no cover - depends on the environment
     pass
-
-
-class ImageLoadError(Exception):
-    """A file that cannot be used as a source, with a message for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -68,100 +67,46 @@ class Upload:
 def load_image(path: str | os.PathLike[str]) -> SourceImage:
     path = Path(path)
     try:
-        data = path.read_bytes()
+        handle = path.open("rb")
     except IsADirectoryError:
         raise ImageLoadError(f"{path.name} is a folder, not an image") from None
     except FileNotFoundError:
         raise ImageLoadError(f"{path} does not exist") from None
     except OSError as exc:
         raise ImageLoadError(f"cannot read {path.name}: {exc.strerror or exc}") from None
-    source = decode_image(data, name=path.name)
+    with handle:
+        source = _decode(handle, path.name, os.fstat(handle.fileno()).st_size)
+        if source.data is not None:  # read again only the bytes that may be sent untouched
+            handle.seek(0)
+            source.data = handle.read()
     source.path = path
     return source
 
 
 def decode_image(data: bytes, name: str = "the image") -> SourceImage:
     """Decode bytes into a :class:`SourceImage`, or raise :class:`ImageLoadError`."""
-    if not data:
+    source = _decode(io.BytesIO(data), name, len(data))
+    if source.data is not None:
+        source.data = data
+    return source
+
+
+def _decode(stream: IO[bytes], name: str, size_in_bytes: int) -> SourceImage:
+    """The source, with ``data`` set to ``b""`` when its bytes could be sent untouched."""
+    if size_in_bytes == 0:
         raise ImageLoadError(f"{name} is empty (0 bytes)")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        try:
-            opened = Image.open(io.BytesIO(data))
-        except Image.DecompressionBombError:
-            raise ImageLoadError(
-                f"{name} is too large to open safely (over {MAX_SOURCE_PIXELS // 1_000_000} MP)"
-            ) from None
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-            raise ImageLoadError(f"{name} is not an image this app can read") from None
-        width, height = opened.size
-        if width * height > MAX_SOURCE_PIXELS or width <= 0 or height <= 0:
-            raise ImageLoadError(
-                f"{name} is too large to open safely: {width}x{height} px, over "
-                f"{MAX_SOURCE_PIXELS // 1_000_000} MP"
-            )
-        try:
-            opened.seek(0)
-            opened.load()
-            oriented = ImageOps.exif_transpose(opened)
-        except (OSError, ValueError, SyntaxError, EOFError):
-            raise ImageLoadError(f"{name} is damaged or truncated") from None
+    with decoding(name):
+        image: Image.Image = open_checked(stream, name, size_in_bytes)
+        fmt, mode, turned = image.format, image.mode, orientation(image) != 1
+        image = visible(normalise_mode(load_oriented(image)), name)
+    sendable = fmt in UNTOUCHED_FORMATS and size_in_bytes <= MAX_UPLOAD_BYTES
     return SourceImage(
-        image=normalise_mode(oriented),
-        data=data,
-        format=opened.format,
-        original_mode=opened.mode,
-        reoriented=opened.getexif().get(ORIENTATION_TAG, 1) not in (0, 1),
+        image=image,
+        data=b"" if sendable else None,
+        format=fmt,
+        original_mode=mode,
+        reoriented=turned,
     )
-
-
-def normalise_mode(image: Image.Image) -> Image.Image:
-    """RGB, or RGBA when the image has real transparency."""
-    mode = image.mode
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        image = _to_8bit_grey(image)
-        mode = "L"
-    if mode == "P":
-        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-    elif mode in ("LA", "La", "PA", "RGBa"):
-        image = image.convert("RGBA")
-    elif mode == "CMYK":
-        image = _cmyk_to_rgb(image)
-    elif mode not in ("RGB", "RGBA"):
-        image = image.convert("RGB")
-    if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
-        image = image.convert("RGB")
-    return image
-
-
-def _to_8bit_grey(image: Image.Image) -> Image.Image:
-    """16-bit and float greys to 8 bits: integers by their full range, floats by their extent."""
-    values = np.asarray(image.convert("F") if image.mode.startswith("I;16") else image)
-    values = values.astype(np.float64)
-    if image.mode.startswith("I;16") or (image.mode == "I" and values.max() > 255):
-        low, high = 0.0, 65535.0
-    elif image.mode == "F":
-        low, high = float(values.min()), float(values.max())
-    else:
-        low, high = 0.0, 255.0
-    scaled = (values - low) * (255.0 / ((high - low) or 1.0))
-    return Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8), "L")
-
-
-def _cmyk_to_rgb(image: Image.Image) -> Image.Image:
-    profile = image.info.get("icc_profile")
-    if profile:
-        try:
-            from PIL import ImageCms
-
-            source_profile = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-            srgb = ImageCms.createProfile("sRGB")
-            converted = ImageCms.profileToProfile(image, source_profile, srgb, outputMode="RGB")
-            if converted is not None:
-                return converted
-        except (OSError, ImageCms.PyCMSError):
-            pass
-    return image.convert("RGB")
 
 
 def resize(image: Image.Image, size: tuple[int, int]) -> Image.Image:

@@ -11,6 +11,7 @@ from outpaint_studio.ui.cost_view import CostView, estimate_text
 from outpaint_studio.ui.history import HistoryPanel
 from outpaint_studio.ui.history_model import change_text, done_text
 from outpaint_studio.ui.job_controller import MAX_VARIATIONS, JobController
+from outpaint_studio.ui.keyboard import CanvasKeys
 from outpaint_studio.ui.loader import Loader
 from outpaint_studio.ui.model import EditorModel
 from outpaint_studio.ui.options_panel import OptionsPanel
@@ -24,6 +25,7 @@ __all__ = [
     "MAX_PIXELS",
     "MAX_VARIATIONS",
     "Banner",
+    "CanvasKeys",
     "CanvasView",
     "ConfigurationError",
     "CostView",

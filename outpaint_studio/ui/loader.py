@@ -20,7 +20,6 @@ PREVIEW_SIDE = 1024  # the first, quick picture (JPEG decodes at 1/4 or 1/8 scal
 DISPLAY_SIDE = 4096  # the sharper picture shown once the full image is decoded
 DOWNLOAD_LIMIT = 100_000_000
 DOWNLOAD_TIMEOUT = 30.0
-SWAPPED_ORIENTATIONS = (5, 6, 7, 8)
 
 
 def to_qimage(image: Image.Image) -> QImage:
@@ -31,14 +30,15 @@ def to_qimage(image: Image.Image) -> QImage:
     return qimage.copy()
 
 
-def oriented_size(path: Path) -> tuple[int, int]:
-    """The image's size once its EXIF orientation is applied, read from the header only."""
+def display_image(image: Image.Image) -> Image.Image:
+    """The image reduced to fit :data:`DISPLAY_SIDE`, with no full-size copy on the way."""
     from PIL import Image
 
-    with Image.open(path) as opened:
-        width, height = opened.size
-        orientation = opened.getexif().get(0x0112, 1)
-    return (height, width) if orientation in SWAPPED_ORIENTATIONS else (width, height)
+    scale = DISPLAY_SIDE / max(image.size)
+    if scale >= 1:
+        return image
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
 
 
 def download(url: str, cancel: threading.Event) -> Path:
@@ -86,8 +86,6 @@ class LoadThread(QThread):
         self.cancel = threading.Event()
 
     def run(self) -> None:
-        from PIL import Image
-
         from outpaint_studio.core.images import ImageLoadError, load_image
         from outpaint_studio.core.preview import load_preview
 
@@ -96,20 +94,20 @@ class LoadThread(QThread):
             if self.location.startswith(("http://", "https://")):
                 path = download(self.location, self.cancel)
             preview = load_preview(path, PREVIEW_SIDE)
-            width, height = oriented_size(path)
-            self.preview.emit(self.token, to_qimage(preview), str(path), width, height)
+            width, height = preview.full_size
+            self.preview.emit(self.token, to_qimage(preview.image), str(path), width, height)
             if self.cancel.is_set():
                 return
             source = load_image(path)
             self.loaded.emit(self.token, source)
             if max(source.size) > PREVIEW_SIDE and not self.cancel.is_set():
-                display = source.image.copy()
-                display.thumbnail((DISPLAY_SIDE, DISPLAY_SIDE), Image.Resampling.BILINEAR)
-                self.refined.emit(self.token, to_qimage(display))
+                self.refined.emit(self.token, to_qimage(display_image(source.image)))
         except ImageLoadError as exc:
             self.failed.emit(self.token, exc.message)
         except OSError as exc:
             self.failed.emit(self.token, f"cannot open the image: {exc.strerror or exc}")
+        except MemoryError:
+            self.failed.emit(self.token, "the image is too large for the memory available")
 
 
 class Loader(QObject):

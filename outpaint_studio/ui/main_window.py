@@ -88,6 +88,9 @@ class MainWindow(QMainWindow):
         self.cost = parts.CostView(self.keys, self)
         self._build()
         self.actions_ = parts.build_actions(self)
+        self.canvas_keys = parts.CanvasKeys(self, self.canvas,
+                                            self.layout_panel.placement_controls())  # fmt: skip
+        QGuiApplication.instance().installEventFilter(self.canvas_keys)
         self._connect()
         self.update_result_actions()
         self.refresh_key_notice()
@@ -98,9 +101,9 @@ class MainWindow(QMainWindow):
     def _initial_options(self) -> Options:
         s = self.settings
         engine = parts.choose_engine(s, self.keys, None).name
-        variations = max(1, min(parts.MAX_VARIATIONS, s.variations))
+        # Risky choices do not carry over: one variation a session, auto-crop per image.
         return parts.Options(engine, s.mode, s.output_format, s.prompt, s.safety_tolerance,
-                             s.auto_crop, variations, s.full_res)  # fmt: skip
+                             auto_crop=False, variations=1, full_res=s.full_res)  # fmt: skip
 
     def _build(self) -> None:
         panel = self.options_panel
@@ -213,6 +216,8 @@ class MainWindow(QMainWindow):
         self.source = None
         self.results.clear()
         self.variations.clear()
+        self.options_panel.clear_status()
+        self.model.set_options(auto_crop=False)  # it belongs to the image; a layout restores it
         self.model.set_source(path, size)
         pending, self._pending_layout = self._pending_layout, None
         if pending is not None and parts.same_file(pending.input, path):
@@ -332,6 +337,7 @@ class MainWindow(QMainWindow):
             self._assembly.stop()
             super().closeEvent(event)
             return
+        QGuiApplication.instance().removeEventFilter(self.canvas_keys)
         self.jobs.shutdown()
         self.loader.shutdown()
         self.results.shutdown()
@@ -340,8 +346,7 @@ class MainWindow(QMainWindow):
         o = self.model.state.options
         s = self.settings
         s.mode, s.output_format, s.prompt = o.mode, o.output_format, o.prompt
-        s.safety_tolerance, s.auto_crop = o.safety_tolerance, o.auto_crop
-        s.variations, s.full_res = o.variations, o.full_res
+        s.safety_tolerance, s.full_res = o.safety_tolerance, o.full_res
         automatic = parts.choose_engine(replace(s, engine="auto"), self.keys, None).name
         s.engine = "auto" if o.engine == automatic else o.engine
         s.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
@@ -362,3 +367,4 @@ class MainWindow(QMainWindow):
         image = self.results.image
         if image is not None:
             QGuiApplication.clipboard().setImage(image)
+            self.statusBar().showMessage("Copied to the clipboard", 5000)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
-from outpaint_studio.core.settings import Settings, data_dir
+from outpaint_studio.core.settings import Settings, data_dir, dialog_folder
 from outpaint_studio.ui.canvas import CanvasView
 from outpaint_studio.ui.job_controller import JobOutcome
 from outpaint_studio.ui.state import Geometry
@@ -101,7 +101,7 @@ class ResultKeeper(QObject):
     def suggested_path(self) -> Path:
         state = self.window.model.state
         stem = Path(state.source_path or "image").stem
-        folder = Path(self.settings.output_dir) if self.settings.output_dir else Path.home()
+        folder = Path(self.settings.output_dir or dialog_folder(state.source_path))
         ext = ".jpg" if state.options.output_format == "jpeg" else f".{state.options.output_format}"
         return folder / f"{stem}-extended{ext}"
 

@@ -1,0 +1,209 @@
+"""Any file in, a clear word out: the odd-file corpus through both decode paths, and memory."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from data.make_corpus import CORPUS, FILES, QUADRANTS, gradient
+from PIL import Image
+from pytestqt.qtbot import QtBot
+
+from outpaint_studio.core.decode import to_8bit
+from outpaint_studio.core.images import ImageLoadError, load_image
+from outpaint_studio.core.preview import load_preview
+
+# What each generated file must give: the words of its error, or None when it must load.
+EXPECTED: dict[str, str | None] = {
+    "empty.png": "is empty (0 bytes)",
+    "random.jpg": "not an image Outpaint Studio can read",
+    "text-named.png": "not an image Outpaint Studio can read",
+    "truncated.png": "damaged or truncated",
+    "truncated.jpg": "damaged or truncated",
+    "header-bomb-50000.png": "too large to open safely: 2500 MP, over 150 MP",
+    "jpeg-claims-10000x10000.jpg": "claims 10000x10000 px",
+    "icns-bomb.icns": "too large to open safely",
+    "unknown-fourcc.dds": "uses an image variant Outpaint Studio cannot read",
+    "grib-stub.grib": "GRIB data, not an image",
+    "bufr-stub.bufr": "BUFR data, not an image",
+    "hdf5-stub.h5": "HDF5 data, not an image",
+    "zero-size.ppm": "not an image Outpaint Studio can read",
+    "transparent.png": "fully transparent: nothing visible was given",
+    "grey16.png": None,
+    "rgb16.png": None,
+    "float-nan-inf.tif": None,
+    "int32.tif": None,
+    "rgb.psd": None,
+    "rgba.psd": None,
+    "spider.spi": None,
+    "cmyk.jpg": None,
+    "corrupt-exif.jpg": None,  # Pillow warns about the EXIF; the picture is fine
+    "invalid-apng.png": None,  # Pillow warns "Invalid APNG"; the first image is fine
+    **{f"exif-orientation-{n}.jpg": None for n in range(1, 9)},
+}
+PREVIEW_SIDE = 32
+
+
+def full(path: Path) -> Image.Image:
+    return load_image(path).image
+
+
+def preview(path: Path) -> Image.Image:
+    return load_preview(path, PREVIEW_SIDE).image
+
+
+DECODERS: dict[str, Callable[[Path], Image.Image]] = {"load_image": full, "preview": preview}
+CORPUS_FILES = sorted(path.name for path in CORPUS.iterdir())
+
+
+def test_the_corpus_is_generated_and_covered() -> None:
+    assert set(FILES) <= set(CORPUS_FILES), "run tests/data/make_corpus.py"
+    assert set(EXPECTED) == set(FILES)
+
+
+@pytest.mark.parametrize("decoder", sorted(DECODERS))
+@pytest.mark.parametrize("name", CORPUS_FILES)
+def test_every_file_loads_or_says_in_one_line_what_is_wrong(name: str, decoder: str) -> None:
+    """Files dropped into the corpus by hand get the general rule; generated ones their word."""
+    try:
+        image = DECODERS[decoder](CORPUS / name)
+    except ImageLoadError as exc:
+        message = exc.message
+        assert message.startswith(name) and "\n" not in message and len(message) < 160
+        assert "Traceback" not in message and "0x0 px, over" not in message
+        expected = EXPECTED.get(name, "")
+        assert expected is not None, f"{name} should load, got: {message}"
+        assert expected in message
+    else:
+        assert image.mode in ("RGB", "RGBA") and min(image.size) > 0
+        assert EXPECTED.get(name) is None, f"{name} should have been refused"
+
+
+@pytest.mark.parametrize("decoder", sorted(DECODERS))
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_comes_out_as_seen(orientation: int, decoder: str) -> None:
+    image = DECODERS[decoder](CORPUS / f"exif-orientation-{orientation}.jpg")
+    assert image.width > image.height  # every sample is seen as landscape, 64x48
+    pixels = np.asarray(image.convert("RGB"), dtype=int)
+    half_h, half_w = image.height // 2, image.width // 2
+    centres = [(half_h // 2, half_w // 2), (half_h // 2, half_w + half_w // 2)]
+    centres += [(half_h + half_h // 2, half_w // 2), (half_h + half_h // 2, half_w + half_w // 2)]
+    for (row, column), colour in zip(centres, QUADRANTS, strict=True):
+        assert np.abs(pixels[row, column] - colour).max() < 40
+
+
+def test_psd_opens_as_its_composite() -> None:
+    assert np.array_equal(np.asarray(full(CORPUS / "rgb.psd")), np.asarray(gradient()))
+    with_alpha = full(CORPUS / "rgba.psd")
+    assert with_alpha.mode == "RGBA"
+    assert np.array_equal(np.asarray(with_alpha)[..., :3], np.asarray(gradient()))
+
+
+@pytest.mark.parametrize("decoder", sorted(DECODERS))
+def test_float_tiff_non_finite_values_do_not_blacken_the_rest(decoder: str) -> None:
+    grey = np.asarray(DECODERS[decoder](CORPUS / "float-nan-inf.tif"))[..., 0]
+    ramp = grey[8]  # a row of finite values from -2.0 to 6.0
+    assert np.abs(ramp - np.linspace(0, 255, len(ramp))).max() <= 1  # the finite extent
+    if decoder == "load_image":
+        assert list(grey[0:3, 0]) == [64, 255, 0]  # NaN as the value 0.0; infinities as extremes
+
+
+@pytest.mark.parametrize("mode", ["I;16", "F"])
+def test_deep_images_are_reduced_without_a_full_size_numpy_copy(mode: str) -> None:
+    width, height = 4000, 3000
+    ramp = np.linspace(0, 65535, width) if mode == "I;16" else np.linspace(-3.0, 9.0, width)
+    values = np.tile(ramp.astype(np.uint16 if mode == "I;16" else np.float32), (height, 1))
+    if mode == "F":
+        values[::7, ::5] = np.nan
+    image = Image.fromarray(values)
+    del values, ramp
+    tracemalloc.start()
+    try:
+        reduced = to_8bit(image)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert reduced.mode == "L" and reduced.getextrema() == (0, 255)
+    assert abs(reduced.getpixel((width // 2, 1)) - 128) <= 1  # type: ignore[operator]
+    assert peak < width * height, f"{peak / 1e6:.0f} MB traced for a 12 MP image"
+
+
+PEAK_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    import numpy  # loaded before the baseline, as in the app
+    from outpaint_studio.core.images import load_image
+
+    def kilobytes(field):
+        for line in open("/proc/self/status"):
+            if line.startswith(field):
+                return int(line.split()[1])
+
+    open("/proc/self/clear_refs", "w").write("5")  # restart the peak from here
+    before = kilobytes("VmRSS:")
+    source = load_image(sys.argv[1])
+    print(source.size[0] * source.size[1], (kilobytes("VmHWM:") - before) * 1024)
+    """
+)
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="Linux peak RSS only")
+@pytest.mark.parametrize("mode", ["I;16", "LA"])
+def test_a_large_image_is_decoded_within_four_times_its_rgb_size(tmp_path: Path, mode: str) -> None:
+    width, height = 4000, 3000
+    ramp = np.tile(np.linspace(0, 65535, width).astype(np.uint16), (height, 1))
+    path = tmp_path / "large.tif"
+    if mode == "I;16":
+        Image.fromarray(ramp).save(path)
+    else:  # grey with an opaque alpha: widened to RGB once, not through RGBA first
+        grey = Image.fromarray((ramp >> 8).astype(np.uint8))
+        Image.merge("LA", (grey, Image.new("L", grey.size, 255))).save(path)
+    del ramp
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK_SCRIPT, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pixels, peak = map(int, result.stdout.split())
+    assert pixels == width * height
+    assert peak <= 4 * 3 * pixels, f"peak {peak / 1e6:.0f} MB for {pixels / 1e6:.0f} MP"
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("unknown-fourcc.dds", "cannot read"),
+        ("header-bomb-50000.png", "too large"),
+        ("grib-stub.grib", "not an image"),
+        ("transparent.png", "nothing visible"),
+    ],
+)
+def test_the_editor_loader_reports_bad_files(qtbot: QtBot, name: str, words: str) -> None:
+    from outpaint_studio.ui.loader import Loader
+
+    loader = Loader()
+    try:
+        with qtbot.waitSignal(loader.failed, timeout=10_000) as failed:
+            loader.load(str(CORPUS / name))
+        assert words in failed.args[0] and failed.args[0].startswith(name)
+    finally:
+        loader.shutdown()
+
+
+def test_the_editor_loader_opens_a_psd(qtbot: QtBot) -> None:
+    from outpaint_studio.ui.loader import Loader
+
+    loader = Loader()
+    try:
+        with qtbot.waitSignal(loader.loaded, timeout=10_000) as loaded:
+            loader.load(str(CORPUS / "rgba.psd"))
+        assert loaded.args[0].size == (48, 32)
+    finally:
+        loader.shutdown()
