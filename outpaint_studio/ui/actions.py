@@ -64,6 +64,7 @@ def build_actions(w: MainWindow) -> Actions:
     std = QKeySequence.StandardKey
     pix = QStyle.StandardPixmap
     open_ = _action(w, "&Open…", lambda: open_dialog(w), std.Open, pix.SP_DialogOpenButton)
+    w.canvas.open_requested.connect(open_.trigger)  # the empty canvas's Open button
     paste = _action(w, "&Paste image", lambda: paste_image(w), std.Paste)
     save = _action(w, "&Save…", w.results.save, std.Save, pix.SP_DialogSaveButton)
     copy = _action(w, "&Copy", w.copy_result, std.Copy)

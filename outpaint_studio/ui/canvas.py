@@ -72,6 +72,9 @@ class CanvasView(QGraphicsView):
     def __init__(self, model: EditorModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        self.empty_state = EmptyState(self.viewport())
+        self.empty_state.open_requested.connect(self.open_requested)
+        self.zoom_readout = ZoomReadout(self.viewport())
         self.setObjectName("canvasView")
         self.setAccessibleName("canvasView")
         self.setAccessibleDescription("The canvas: drag the source, drag edges to resize")
@@ -105,9 +108,6 @@ class CanvasView(QGraphicsView):
         self.source_item.on_drag = self._item_drag
         self.source_item.on_snapped = self._show_guides
         self.frame.on_resize = self._frame_resize
-        self.empty_state = EmptyState(self)
-        self.empty_state.open_requested.connect(self.open_requested)
-        self.zoom_readout = ZoomReadout(self)
         self.follows_content = True
         self._content_key: tuple[int, ...] = ()
         self._drag_before: Geometry | None = None
@@ -212,13 +212,21 @@ class CanvasView(QGraphicsView):
 
     def _zoom_changed(self) -> None:
         self.zoom_readout.show_zoom(self.transform().m11())
-        self.zoom_readout.place_in(self.viewport().geometry())
+        self._place_overlays()
+
+    def _place_overlays(self) -> None:
+        """The overlays live on the viewport, which a scroll shifts with its children."""
+        area = self.viewport().rect()
+        self.empty_state.centre_in(area)
+        self.zoom_readout.place_in(area)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self._place_overlays()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        area = self.viewport().geometry()
-        self.empty_state.centre_in(area)
-        self.zoom_readout.place_in(area)
+        self._place_overlays()
         self._refit()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
