@@ -26,6 +26,7 @@ EXPECTED: dict[str, str | None] = {
     "text-named.png": "not an image Outpaint Studio can read",
     "truncated.png": "damaged or truncated",
     "truncated.jpg": "damaged or truncated",
+    "corrupt-lzw.tif": "damaged or truncated",
     "header-bomb-50000.png": "too large to open safely: 2500 MP, over 150 MP",
     "jpeg-claims-10000x10000.jpg": "claims 10000x10000 px",
     "icns-bomb.icns": "too large to open safely",
@@ -132,6 +133,34 @@ def test_deep_images_are_reduced_without_a_full_size_numpy_copy(mode: str) -> No
     assert reduced.mode == "L" and reduced.getextrema() == (0, 255)
     assert abs(reduced.getpixel((width // 2, 1)) - 128) <= 1  # type: ignore[operator]
     assert peak < width * height, f"{peak / 1e6:.0f} MB traced for a 12 MP image"
+
+
+QUIET_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from outpaint_studio.core.images import ImageLoadError, load_image
+    from outpaint_studio.core.preview import load_preview
+
+    for path in sorted(Path(sys.argv[1]).iterdir()):
+        for decode in (load_image, lambda path: load_preview(path, 32)):
+            try:
+                decode(path)
+            except ImageLoadError:
+                pass
+    """
+)
+
+
+def test_decoding_the_corpus_prints_nothing() -> None:
+    """No warning escapes (-W error) and no C library (libtiff) writes to stderr."""
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", QUIET_SCRIPT, str(CORPUS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
 PEAK_SCRIPT = textwrap.dedent(

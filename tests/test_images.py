@@ -178,3 +178,16 @@ def test_preview_of_a_broken_file_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xd8\xff\xe0 not really")
     with pytest.raises(ImageLoadError, match="damaged or truncated"):
         load_preview(path, 300)
+
+
+def test_preview_of_a_truncated_progressive_jpeg_fails_as_the_full_load_does(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cut.jpg"
+    photo_like(1600, 1200).save(path, quality=95, progressive=True)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 9 // 10])
+    assert len(data) * 9 // 10 > 256 * 1024  # past the share the quick path would decode
+    for load in (load_image, lambda cut: load_preview(cut, 300)):
+        with pytest.raises(ImageLoadError, match="damaged or truncated"):
+            load(path)

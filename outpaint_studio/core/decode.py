@@ -7,12 +7,16 @@ pixel at worst, 1.35 GB at the 150 MP limit); deep images are reduced in bands.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import io
+import os
 import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, cast
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, BinaryIO, cast
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
@@ -42,6 +46,7 @@ class ImageLoadError(Exception):
 @contextmanager
 def decoding(name: str) -> Iterator[None]:
     """Turns whatever the decode raises into one line; drops warnings when the decode succeeds."""
+    quiet_libtiff()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -51,6 +56,26 @@ def decoding(name: str) -> Iterator[None]:
         except Exception as exc:  # Pillow's plugins raise many kinds: each becomes one line
             first_warning = str(caught[0].message) if caught else ""
             raise ImageLoadError(explain(exc, name, first_warning)) from None
+
+
+@functools.cache
+def quiet_libtiff() -> None:
+    """Stop libtiff printing its complaints on stderr (Pillow raises its own exception anyway).
+
+    Pillow offers no setting for it: the handlers are cleared in the libtiff it loaded, found in
+    /proc/self/maps; elsewhere (macOS, Windows) nothing is done.
+    """
+    try:
+        maps = Path("/proc/self/maps").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    for path in {line.split()[-1] for line in maps.splitlines() if "/libtiff" in line}:
+        try:
+            library = ctypes.CDLL(path)
+            library.TIFFSetErrorHandler(None)
+            library.TIFFSetWarningHandler(None)
+        except (OSError, AttributeError):
+            continue
 
 
 def explain(exc: Exception, name: str, warning: str = "") -> str:
@@ -65,7 +90,7 @@ def explain(exc: Exception, name: str, warning: str = "") -> str:
         return f"{name} is not an image Outpaint Studio can read"
     own_words = isinstance(exc, (OSError, ValueError, SyntaxError, EOFError, NotImplementedError))
     detail = one_line(str(exc) if own_words and str(exc) else warning)
-    if "truncated" in detail:  # Pillow's "image file is truncated" adds nothing
+    if "truncated" in detail or "coder error" in detail:  # Pillow's words that add nothing
         detail = ""
     if isinstance(exc, NotImplementedError):
         return f"{name} uses an image variant Outpaint Studio cannot read" + detail
@@ -84,8 +109,23 @@ def megapixels() -> str:
     return f"{MAX_SOURCE_PIXELS // 1_000_000} MP"
 
 
+def open_file(path: Path) -> tuple[BinaryIO, int]:
+    """The file open for reading, and its size in bytes, or :class:`ImageLoadError`."""
+    try:
+        handle = path.open("rb")
+    except IsADirectoryError:
+        raise ImageLoadError(f"{path.name} is a folder, not an image") from None
+    except FileNotFoundError:
+        raise ImageLoadError(f"{path} does not exist") from None
+    except OSError as exc:
+        raise ImageLoadError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+    return handle, os.fstat(handle.fileno()).st_size
+
+
 def open_checked(stream: IO[bytes], name: str, size_in_bytes: int) -> ImageFile.ImageFile:
     """Pillow's lazy open, refusing up front what is not an image or is too large to decode."""
+    if size_in_bytes == 0:
+        raise ImageLoadError(f"{name} is empty (0 bytes)")
     opened = Image.open(stream)
     width, height = opened.size
     if isinstance(opened, ImageFile.StubImageFile):

@@ -10,12 +10,13 @@ from typing import IO
 
 from PIL import Image
 
+from outpaint_studio.core.decode import ImageLoadError as ImageLoadError  # callers catch it here
 from outpaint_studio.core.decode import (
-    ImageLoadError,
     decoding,
     load_oriented,
     normalise_mode,
     open_checked,
+    open_file,
     orientation,
     visible,
 )
@@ -66,16 +67,9 @@ class Upload:
 
 def load_image(path: str | os.PathLike[str]) -> SourceImage:
     path = Path(path)
-    try:
-        handle = path.open("rb")
-    except IsADirectoryError:
-        raise ImageLoadError(f"{path.name} is a folder, not an image") from None
-    except FileNotFoundError:
-        raise ImageLoadError(f"{path} does not exist") from None
-    except OSError as exc:
-        raise ImageLoadError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+    handle, size_in_bytes = open_file(path)
     with handle:
-        source = _decode(handle, path.name, os.fstat(handle.fileno()).st_size)
+        source = _decode(handle, path.name, size_in_bytes)
         if source.data is not None:  # read again only the bytes that may be sent untouched
             handle.seek(0)
             source.data = handle.read()
@@ -93,8 +87,6 @@ def decode_image(data: bytes, name: str = "the image") -> SourceImage:
 
 def _decode(stream: IO[bytes], name: str, size_in_bytes: int) -> SourceImage:
     """The source, with ``data`` set to ``b""`` when its bytes could be sent untouched."""
-    if size_in_bytes == 0:
-        raise ImageLoadError(f"{name} is empty (0 bytes)")
     with decoding(name):
         image: Image.Image = open_checked(stream, name, size_in_bytes)
         fmt, mode, turned = image.format, image.mode, orientation(image) != 1

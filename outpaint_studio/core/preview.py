@@ -6,14 +6,15 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image, ImageOps
 
 from outpaint_studio.core.decode import (
-    ImageLoadError,
     decoding,
     normalise_mode,
     open_checked,
+    open_file,
     oriented_size,
     visible,
 )
@@ -32,33 +33,36 @@ class Preview:
 
 def load_preview(path: str | os.PathLike[str], max_side: int) -> Preview:
     """The image reduced to at most ``max_side`` px, or :class:`ImageLoadError`."""
-    name = Path(path).name
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ImageLoadError(f"cannot read {name}: {exc.strerror or exc}") from None
-    if not data:
-        raise ImageLoadError(f"{name} is empty (0 bytes)")
-    with decoding(name):
-        opened = open_checked(io.BytesIO(data), name, len(data))
+    path = Path(path)
+    handle, size_in_bytes = open_file(path)
+    with handle, decoding(path.name):
+        opened = open_checked(handle, path.name, size_in_bytes)
         full_size = oriented_size(opened)
-        image = _progressive_start(data, max_side) if _is_progressive(opened) else None
+        image = (
+            _progressive_start(handle, size_in_bytes, max_side) if _progressive(opened) else None
+        )
         if image is None:
             image = _reduced(opened, max_side)
-        return Preview(visible(normalise_mode(image), name), full_size)
+        return Preview(visible(normalise_mode(image), path.name), full_size)
 
 
-def _is_progressive(opened: Image.Image) -> bool:
+def _progressive(opened: Image.Image) -> bool:
     return opened.format == "JPEG" and bool(opened.info.get("progressive"))
 
 
-def _progressive_start(data: bytes, max_side: int) -> Image.Image | None:
-    """The reduced image from the file's first scans, or None when that shortcut fails."""
-    cut = max(256 * 1024, int(len(data) * PROGRESSIVE_SHARE))
-    if cut >= len(data):
+def _progressive_start(handle: BinaryIO, size: int, max_side: int) -> Image.Image | None:
+    """The reduced image from the file's first scans, or None when that shortcut does not apply.
+
+    A file that does not end as a JPEG does is decoded whole, to fail as the full load will.
+    """
+    cut = max(256 * 1024, int(size * PROGRESSIVE_SHARE))
+    handle.seek(size - len(JPEG_END))
+    if cut >= size or handle.read() != JPEG_END:
         return None
+    handle.seek(0)
+    start = handle.read(cut) + JPEG_END
     try:
-        return _reduced(Image.open(io.BytesIO(data[:cut] + JPEG_END)), max_side)
+        return _reduced(Image.open(io.BytesIO(start)), max_side)
     except Exception:  # any failure of the shortcut: the whole file is decoded instead
         return None
 

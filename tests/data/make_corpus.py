@@ -149,6 +149,13 @@ def exif_rotated_jpeg(orientation: int) -> bytes:
     return save(stored, "JPEG", quality=95, exif=exif.tobytes())
 
 
+def corrupt_lzw_tiff() -> bytes:
+    """LZW strips overwritten with 0xff: libtiff's decoder fails (and would print why)."""
+    data = bytearray(save(gradient(32, 24), "TIFF", compression="tiff_lzw"))
+    data[20:300] = b"\xff" * 280
+    return bytes(data)
+
+
 def corrupt_exif_jpeg() -> bytes:
     """EXIF whose description tag claims 1000 bytes past the end of the block."""
     ifd = struct.pack("<HHHII", 1, 0x010E, 2, 1000, 26) + struct.pack("<I", 0)
@@ -196,6 +203,7 @@ FILES: dict[str, Callable[[], bytes]] = {
     "rgb.psd": lambda: psd(3),
     "rgba.psd": lambda: psd(4),
     "spider.spi": spider,
+    "corrupt-lzw.tif": corrupt_lzw_tiff,
     "cmyk.jpg": lambda: save(gradient().convert("CMYK"), "JPEG", quality=90),
     "corrupt-exif.jpg": corrupt_exif_jpeg,
     "invalid-apng.png": invalid_apng,
