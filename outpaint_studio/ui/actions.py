@@ -106,6 +106,8 @@ def build_actions(w: MainWindow) -> Actions:
     view_menu = w.menuBar().addMenu("&View")
     for item in (fit, actual, zoom_in, zoom_out):
         view_menu.addAction(item)
+    view_menu.addSeparator()
+    view_menu.addAction(w.history_dock.toggleViewAction())  # brings a closed History back
 
     bar = QToolBar("Main")
     bar.setObjectName("mainToolBar")

@@ -1,13 +1,15 @@
 """The history panel: every journal record, with reopen, use as source, export, poll and delete.
 
-Signals go to the window, which owns the editor; the panel only reads and edits the journal.
+The list follows the journal folder itself (a file watcher), so it shows what the journal files
+say whoever wrote them: this window, ``outpaint-studio resume`` in a terminal, another window.
+Signals go to the window, which owns the editor and the jobs; the panel only reads the journal
+(and deletes from it).
 """
 
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import QObject, QSize, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QFileSystemWatcher, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,42 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from outpaint_studio.core.jobs import COLLECTABLE, JobRecord, JobState, Journal
-from outpaint_studio.core.settings import KeyStore, Settings, journal_dir
+from outpaint_studio.core.settings import journal_dir
 from outpaint_studio.ui.history_model import THUMB_SIDE, HistoryModel, details_text, image_path
+from outpaint_studio.ui.job_thread import JobOutcome
 from outpaint_studio.ui.widgets import named
-
-
-class PollThread(QThread):
-    """Collects one submitted job again ("poll again") through the core runner."""
-
-    done = Signal(object)  # the JobRecord in its final state
-
-    def __init__(
-        self, record: JobRecord, settings: Settings, keys: KeyStore, parent: QObject | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.record, self.settings, self.keys = record, settings, keys
-        self.cancel = threading.Event()
-
-    def run(self) -> None:
-        from outpaint_studio.core.engine import EngineError
-        from outpaint_studio.core.session import (
-            ConfigurationError,
-            EngineChoice,
-            make_engine,
-            make_runner,
-            resolve_api_url,
-        )
-
-        record = self.record
-        url = record.api_base or resolve_api_url(self.settings)
-        try:
-            runner = make_runner(make_engine(EngineChoice(record.engine, url), self.keys,
-                                             self.settings))  # fmt: skip
-            record = runner.collect(record, lambda _update: None, self.cancel)
-        except (ConfigurationError, EngineError, OSError) as exc:
-            record.error = str(exc)
-        self.done.emit(record)
 
 
 class HistoryPanel(QWidget):
@@ -64,17 +34,30 @@ class HistoryPanel(QWidget):
         reopen_layout(object): the JobRecord whose layout the editor should restore.
         use_as_source(str): an image file to open as the new source.
         export_requested(object): the JobRecord to export (Save as).
+        collect_requested(list): collectable JobRecords to collect ("Poll again"; at the first
+            load, every job an earlier run left collectable).
+        result_chosen(object, QImage): the JobOutcome and image of a past result the user
+            selected, to show on the canvas.
     """
 
     reopen_layout = Signal(object)
     use_as_source = Signal(str)
     export_requested = Signal(object)
+    collect_requested = Signal(list)
+    result_chosen = Signal(object, QImage)
 
-    def __init__(self, settings: Settings, keys: KeyStore, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.settings, self.keys = settings, keys
         self.model = HistoryModel(self)
-        self._polls: list[PollThread] = []
+        self.model.previews.done.connect(self._on_preview)
+        self._loaded = False
+        self._stamps: dict[str, int] = {}  # journal file name -> modification time (ns)
+        self._sync = QTimer(self)  # one re-read for a burst of journal writes
+        self._sync.setSingleShot(True)
+        self._sync.setInterval(50)
+        self._sync.timeout.connect(self.sync)
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.directoryChanged.connect(self._journal_touched)
         self.view = named(QListView(), "historyList", "Every result, newest first")
         self.view.setModel(self.model)
         self.view.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
@@ -104,23 +87,56 @@ class HistoryPanel(QWidget):
         self.buttons["export"].clicked.connect(self._export)
         self.buttons["poll"].clicked.connect(self.poll_again)
         self.buttons["delete"].clicked.connect(self.delete_selected)
-        self.view.selectionModel().currentChanged.connect(self._selection_changed)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
         self._selection_changed()
 
-    # --- loading ----------------------------------------------------------------------------
+    # --- following the journal -------------------------------------------------------------
 
     def reload(self) -> None:
-        self.model.set_records(Journal(journal_dir()).records())
+        """Read the whole journal; the first time, ask to collect what earlier runs left."""
+        folder = journal_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        if not self._watcher.directories():
+            self._watcher.addPath(str(folder))
+        journal = Journal(folder)
+        self.model.set_records(journal.records())
+        self._stamps = self._read_stamps()
+        self._selection_changed()
+        if not self._loaded:
+            self._loaded = True
+            if collectable := journal.collectable():
+                self.collect_requested.emit(collectable)
+
+    @Slot(str)
+    def _journal_touched(self, _folder: str) -> None:
+        self._sync.start()
+
+    def _read_stamps(self) -> dict[str, int]:
+        stamps = {}
+        for path in journal_dir().glob("*.json"):
+            try:
+                stamps[path.stem] = path.stat().st_mtime_ns
+            except OSError:
+                continue  # replaced or deleted meanwhile: the next sync sees it
+        return stamps
+
+    @Slot()
+    def sync(self) -> None:
+        """Show every journal file that changed since the last look, and drop deleted ones."""
+        stamps = self._read_stamps()
+        for key in self._stamps.keys() - stamps.keys():
+            self.model.remove(key)
+        for key, stamp in stamps.items():
+            if self._stamps.get(key) != stamp:
+                self.record_changed(key)
+        self._stamps = stamps
         self._selection_changed()
 
-    def add(self, record: JobRecord) -> None:
-        self.model.upsert(record)
-
     def record_changed(self, key: str) -> None:
-        """A job ended: show its record as the journal now has it."""
+        """Show the job's record as the journal now has it."""
         try:
             self.model.upsert(Journal(journal_dir()).load(key))
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, TypeError):
             return
         self._selection_changed()
 
@@ -138,10 +154,21 @@ class HistoryPanel(QWidget):
         self.buttons["source"].setEnabled(has_image)
         self.buttons["export"].setEnabled(has_image)
         self.buttons["delete"].setEnabled(record is not None)
-        busy = record is not None and any(p.record.key == record.key for p in self._polls)
-        self.buttons["poll"].setEnabled(
-            record is not None and record.state in COLLECTABLE and not busy
-        )
+        self.buttons["poll"].setEnabled(record is not None and record.state in COLLECTABLE)
+
+    @Slot()
+    def _current_changed(self) -> None:
+        """A click (or an arrow key) on a past result shows it on the canvas."""
+        self._selection_changed()
+        record = self.selected()
+        if record is not None and image_path(record):
+            self.model.decode(record)
+
+    @Slot(str, QImage)
+    def _on_preview(self, key: str, image: QImage) -> None:
+        record = self.selected()
+        if record is not None and record.key == key and not image.isNull():
+            self.result_chosen.emit(JobOutcome.of(record), image)
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -178,30 +205,13 @@ class HistoryPanel(QWidget):
         self._selection_changed()
 
     def poll_again(self) -> None:
+        """Collect the selected job again, through the jobs' one collection path."""
         record = self.selected()
-        if record is None or record.state not in COLLECTABLE:
-            return
-        thread = PollThread(record, self.settings, self.keys, self)
-        thread.done.connect(self._on_polled)
-        self._polls.append(thread)
-        thread.start()
-        self._selection_changed()
-
-    @Slot(object)
-    def _on_polled(self, record: JobRecord) -> None:
-        for thread in [t for t in self._polls if t.record.key == record.key]:
-            thread.wait()
-            self._polls.remove(thread)
-            thread.deleteLater()
-        self.model.upsert(record)
-        self._selection_changed()
+        if record is not None and record.state in COLLECTABLE:
+            self.collect_requested.emit([record])
 
     def shutdown(self) -> None:
-        for thread in self._polls:
-            thread.cancel.set()
-        for thread in self._polls:
-            thread.wait()
-        self._polls = []
+        self._sync.stop()
         self.model.shutdown()
 
 

@@ -6,6 +6,8 @@ Pillow's draft mode, and at most ``CACHE_SIZE`` pixmaps are kept (least recently
 
 from __future__ import annotations
 
+import functools
+import os
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -24,13 +26,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QImage, QPixmap
 
 from outpaint_studio.core.jobs import JobRecord, JobState, display_cost
+from outpaint_studio.core.settings import history_dir
 
 THUMB_SIDE = 88
 CACHE_SIZE = 160  # pixmaps kept: about 160 x 88 x 88 x 4 bytes = 5 MB
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 ENGINE_NAMES = {"bfl": "FLUX", "local": "Offline"}
 STATE_WORDS = {
-    "saved": "Saved",
+    "saved": "Saved",  # where the user asked (the command line's -o or --out-dir)
     "ready": "Ready, not saved",
     "submitted": "Submitted, not collected",
     "failed": "Failed",
@@ -49,6 +52,44 @@ def image_path(record: JobRecord) -> str | None:
     return None
 
 
+def listed(record: JobRecord) -> bool:
+    """Whether History shows the job. A cancelled job never reached the service (one it
+    accepted stays collectable instead) and left nothing behind: it is not listed."""
+    return record.state is not JobState.CANCELLED
+
+
+def state_text(record: JobRecord) -> str:
+    """The job's state in words; a result that is only in the history folder is not "Saved"."""
+    output = record.output_path
+    if record.state is JobState.SAVED and output and Path(output).parent == history_dir():
+        return "Done, kept in history"
+    return STATE_WORDS.get(record.state.value, record.state.value)
+
+
+@functools.lru_cache(maxsize=512)
+def _image_size(path: str, _mtime_ns: int) -> tuple[int, int] | None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as opened:  # reads the header only
+            return opened.size
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError):
+        return None
+
+
+def result_size(record: JobRecord) -> tuple[int, int]:
+    """The result file's size (a full-resolution output is larger than the canvas), or the
+    canvas's while there is no file."""
+    path = image_path(record)
+    size = None
+    if path:
+        try:
+            size = _image_size(path, os.stat(path).st_mtime_ns)
+        except OSError:
+            size = None
+    return size or (record.params.width, record.params.height)
+
+
 def cost_text(record: JobRecord) -> str:
     if record.engine == "local":
         return "free"
@@ -57,11 +98,11 @@ def cost_text(record: JobRecord) -> str:
 
 
 def summary_line(record: JobRecord) -> str:
-    p = record.params
+    width, height = result_size(record)
     engine = ENGINE_NAMES.get(record.engine, record.engine)
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.created_at))
-    state = STATE_WORDS.get(record.state.value, record.state.value)
-    return f"{p.width} × {p.height} · {engine} {p.mode} · {cost_text(record)}\n{when} · {state}"
+    return (f"{width} × {height} · {engine} {record.params.mode} · {cost_text(record)}\n"
+            f"{when} · {state_text(record)}")  # fmt: skip
 
 
 def change_text(record: JobRecord) -> str:
@@ -104,10 +145,12 @@ class ThumbSignals(QObject):
     done = Signal(str, QImage)  # key, thumbnail (null when unreadable)
 
 
-class ThumbJob(QRunnable):
-    def __init__(self, key: str, path: str, signals: ThumbSignals) -> None:
+class DecodeJob(QRunnable):
+    """Decodes an image file no larger than ``box`` (width, height), off the GUI thread."""
+
+    def __init__(self, key: str, path: str, box: tuple[int, int], signals: ThumbSignals) -> None:
         super().__init__()
-        self.key, self.path, self.signals = key, path, signals
+        self.key, self.path, self.box, self.signals = key, path, box, signals
 
     def run(self) -> None:
         from PIL import Image
@@ -116,8 +159,8 @@ class ThumbJob(QRunnable):
 
         try:
             with Image.open(self.path) as opened:
-                opened.draft("RGB", (THUMB_SIDE * 2, THUMB_SIDE * 2))
-                opened.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.BILINEAR)
+                opened.draft("RGB", (self.box[0] * 2, self.box[1] * 2))
+                opened.thumbnail(self.box, Image.Resampling.BILINEAR)
                 image = to_qimage(opened)
         except (OSError, ValueError, SyntaxError):
             image = QImage()
@@ -138,16 +181,21 @@ class HistoryModel(QAbstractListModel):
         self.pool.setMaxThreadCount(2)
         self._signals = ThumbSignals(self)
         self._signals.done.connect(self._on_thumb)
+        self.previews = ThumbSignals(self)  # decode(): the image at the job's canvas size
         self._placeholder = QPixmap(THUMB_SIDE, THUMB_SIDE)
         self._placeholder.fill(QColor(128, 128, 128, 60))
 
     def set_records(self, records: list[JobRecord]) -> None:
         self.beginResetModel()
-        self.records = sorted(records, key=lambda r: r.created_at, reverse=True)
+        shown = [r for r in records if listed(r)]
+        self.records = sorted(shown, key=lambda r: r.created_at, reverse=True)
         self._rows = {r.key: i for i, r in enumerate(self.records)}
         self.endResetModel()
 
     def upsert(self, record: JobRecord) -> None:
+        if not listed(record):
+            self.remove(record.key)
+            return
         row = self._rows.get(record.key)
         if row is None:
             self.beginInsertRows(QModelIndex(), 0, 0)
@@ -207,7 +255,7 @@ class HistoryModel(QAbstractListModel):
         path = image_path(record) if record.state in (JobState.SAVED, JobState.READY) else None
         if path and record.key not in self._pending:
             self._pending.add(record.key)
-            self.pool.start(ThumbJob(record.key, path, self._signals))
+            self.pool.start(DecodeJob(record.key, path, (THUMB_SIDE, THUMB_SIDE), self._signals))
         return self._placeholder
 
     @Slot(str, QImage)
@@ -222,6 +270,13 @@ class HistoryModel(QAbstractListModel):
             self._cache.popitem(last=False)
         index = self.index(row)
         self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+    def decode(self, record: JobRecord) -> None:
+        """Decode the job's image at its canvas size; ``previews.done`` brings it."""
+        path = image_path(record)
+        if path:
+            box = (record.params.width, record.params.height)
+            self.pool.start(DecodeJob(record.key, path, box, self.previews))
 
     def cached_thumbnails(self) -> int:
         return len(self._cache)

@@ -1,113 +1,59 @@
-"""Runs Extend jobs through the core's JobRunner in a background thread."""
+"""Runs Extends and collections of earlier jobs, each job on its own thread (job_thread)."""
 
 from __future__ import annotations
 
 import random
-import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
-from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord, JobState
+from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord
 from outpaint_studio.core.settings import KeyStore, Settings
 from outpaint_studio.core.stages import RUNNING_STAGES, stage_text
+from outpaint_studio.ui.job_thread import JobOutcome, JobThread, Work
 
 if TYPE_CHECKING:  # the runner pulls in numpy and the engines: imported on the first job
+    from outpaint_studio.core.engine import Engine
     from outpaint_studio.core.images import SourceImage
-    from outpaint_studio.core.runner import JobRunner, JobUpdate
 
 
 LOCAL_AT_ONCE = 2  # offline variations share the CPU: two at a time
 MAX_VARIATIONS = 8
+COLLECT_AT_ONCE = 4  # collecting is mostly waiting on the service
 # After Cancel, how long the jobs get to stop before the editor is given back anyway; a job in
 # a step that cannot be interrupted (a native fill phase, an upload being encoded or sent)
 # finishes that step in the background, and is journaled as usual.
 CANCEL_GRACE_MS = 400
 
 
-@dataclass(frozen=True)
-class JobOutcome:
-    """A finished job, as plain data for the GUI thread."""
-
-    key: str
-    state: str
-    error: str | None
-    error_kind: str | None
-    output_path: str | None
-    history_path: str | None
-    notice: str | None
-    engine: str
-    index: int = 0  # the variation's number in its batch, from 0
-
-    @property
-    def succeeded(self) -> bool:
-        return self.state == JobState.SAVED.value
-
-
-class JobThread(QThread):
-    """Runs one created job; reports progress and the outcome by signal."""
-
-    progress = Signal(int, str, float)  # variation index, stage, fraction (-1: unknown)
-    done = Signal(object, QImage)  # JobOutcome, the saved result (null when none)
-
-    def __init__(
-        self,
-        runner: JobRunner,
-        record: JobRecord,
-        source: SourceImage,
-        index: int = 0,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.runner = runner
-        self.record = record
-        self.source = source
-        self.index = index
-        self.cancel = threading.Event()
-
-    def _update(self, update: JobUpdate) -> None:
-        fraction = -1.0 if update.fraction is None else update.fraction
-        self.progress.emit(self.index, update.stage, fraction)
-
-    def run(self) -> None:
-        try:
-            final = self.runner.run(self.record, self.source, self._update, self.cancel)
-        except Exception as exc:  # a bug must reach the banner, not kill the thread silently
-            final = self.record
-            final.state, final.error, final.error_kind = JobState.FAILED, str(exc), "internal"
-        image = QImage(final.output_path) if final.output_path else QImage()
-        self.done.emit(
-            JobOutcome(final.key, final.state.value, final.error, final.error_kind,
-                       final.output_path, final.history_path, final.notice, final.engine,
-                       self.index),
-            image,
-        )  # fmt: skip
-
-
 @dataclass
 class Batch:
-    """The variations of one Extend: same layout, one runner each (offline: one seed each)."""
+    """Jobs run together: the variations of one Extend, or collectable jobs to collect.
 
-    params: list[JobParams]  # one per variation
-    source: SourceImage
-    api_url: str | None
-    runners: list[JobRunner]
+    ``make(index)`` journals or fetches job ``index``'s record and returns it with its work;
+    it is called as the job starts, so queued variations are not journaled before.
+    """
+
+    make: Callable[[int], tuple[JobRecord, Work]]
+    count: int
     at_once: int
-    queue: list[int]
-    threads: dict[int, JobThread] = field(default_factory=dict)  # running, by variation
+    engines: list[Engine] = field(default_factory=list)  # closed when the batch has ended
+    queue: list[int] = field(default_factory=list)
+    threads: dict[int, JobThread] = field(default_factory=dict)  # running, by index
+    keys: set[str] = field(default_factory=set)  # collections: the jobs in this batch
     done: int = 0
     cancelled: bool = False
 
-    @property
-    def count(self) -> int:
-        return len(self.runners)
+    def __post_init__(self) -> None:
+        self.queue = list(range(self.count))
 
     def close_engines(self) -> None:
         """Let go of the engines' connections; only once no thread of the batch runs."""
-        for engine in {id(r.engine): r.engine for r in self.runners}.values():
+        for engine in {id(e): e for e in self.engines}.values():
             close = getattr(engine, "close", None)
             if callable(close):
                 close()
@@ -143,6 +89,7 @@ class JobController(QObject):
         self.keys = keys
         self._batch: Batch | None = None
         self._stopping: list[Batch] = []  # cancelled batches whose threads are still ending
+        self._waiting: list[Batch] = []  # collections asked for while another batch ran
         self._closed = False
         self._started_at = 0.0
         self._timer = QTimer(self)
@@ -191,24 +138,55 @@ class JobController(QObject):
             variations, runners = [params] * count, [make_runner(engine)] * count
             at_once = count
         url = api_url if params.engine == "bfl" else None
-        self._batch = Batch(variations, source, url, runners, at_once, list(range(count)))
+
+        def make(index: int) -> tuple[JobRecord, Work]:
+            runner = runners[index]
+            record = runner.create(variations[index], url)
+            return record, lambda update, cancel: runner.run(record, source, update, cancel)
+
+        self._begin(Batch(make, count, at_once, [r.engine for r in runners]))
+
+    def collect(self, records: list[JobRecord]) -> None:
+        """Collect collectable jobs (History's "Poll again", the start-up collection) through
+        the core's one collection path, reported as any job is. While an Extend or another
+        collection runs, they wait for it; a job already waiting or running is not added."""
+        from outpaint_studio.core.session import collect_job
+
+        busy = set().union(*(b.keys for b in (self._batch, *self._waiting) if b is not None))
+        fresh = list({r.key: r for r in records if r.key not in busy}.values())
+        if not fresh or self._closed:
+            return
+
+        def make(index: int) -> tuple[JobRecord, Work]:
+            record = fresh[index]
+            return record, lambda update, cancel: collect_job(
+                record, self.keys, self.settings, update, cancel
+            )
+
+        batch = Batch(make, len(fresh), COLLECT_AT_ONCE, keys={r.key for r in fresh})
+        if self._batch is None:
+            self._begin(batch)
+        else:
+            self._waiting.append(batch)
+
+    def _begin(self, batch: Batch) -> None:
+        self._batch = batch
         self._started_at = time.monotonic()
         self._timer.start()
         self.started.emit()
         self.running_changed.emit(True)
-        for index in range(count):
+        for index in range(batch.count):
             self.variation_status.emit(index, "Waiting")
         self._fill()
         self._report("Preparing", -1)
 
     def _fill(self) -> None:
-        """Start queued variations while there is room."""
+        """Start queued jobs while there is room."""
         batch = self._batch
         while batch is not None and batch.queue and len(batch.threads) < batch.at_once:
             index = batch.queue.pop(0)
-            runner = batch.runners[index]
-            record = runner.create(batch.params[index], batch.api_url)
-            thread = JobThread(runner, record, batch.source, index, self)
+            record, work = batch.make(index)
+            thread = JobThread(record, work, index, self)
             thread.progress.connect(self._on_progress)
             thread.done.connect(self._on_done)
             batch.threads[index] = thread
@@ -269,17 +247,14 @@ class JobController(QObject):
         if not self._batch.cancelled:
             self._report(text, -1 if value is None else round(value * 100))
 
-    def _batch_of(self, thread: QObject | None) -> Batch | None:
-        for batch in [self._batch, *self._stopping]:
-            if batch is not None and thread in batch.threads.values():
-                return batch
-        return None
-
     @Slot(object, QImage)
     def _on_done(self, outcome: JobOutcome, image: QImage) -> None:
-        batch = self._batch_of(self.sender())
-        if batch is None:
+        ours = [
+            b for b in (self._batch, *self._stopping) if b and self.sender() in b.threads.values()
+        ]
+        if not ours:
             return
+        batch = ours[0]
         thread = batch.threads.pop(outcome.index)
         thread.wait()
         thread.deleteLater()
@@ -304,6 +279,13 @@ class JobController(QObject):
         self._grace.stop()
         self._timer.stop()
         self.running_changed.emit(False)
+        if self._waiting:  # once the ended batch's last outcome is out
+            QTimer.singleShot(0, self._begin_waiting)
+
+    @Slot()
+    def _begin_waiting(self) -> None:
+        if self._batch is None and self._waiting and not self._closed:
+            self._begin(self._waiting.pop(0))
 
     def shutdown(self) -> None:
         """Let every job go at once: the window closes without waiting.
@@ -312,6 +294,7 @@ class JobController(QObject):
         its next check. The threads are waited for when the application quits.
         """
         batch, self._closed = self._batch, True
+        self._waiting.clear()
         if batch is not None:
             self._stop(batch)
             self._stopping.append(batch)

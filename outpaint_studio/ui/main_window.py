@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         self.options_panel = parts.OptionsPanel(self.model)
         self.results = parts.ResultKeeper(self, self.canvas, self.settings)
         self.variations = parts.VariationsBar(self)
-        self.history = parts.HistoryPanel(self.settings, self.keys)
+        self.history = parts.HistoryPanel()
         self._pending_layout: JobParams | None = None
         self.cost = parts.CostView(self.keys, self)
         self._build()
@@ -150,6 +150,8 @@ class MainWindow(QMainWindow):
         self.history.reopen_layout.connect(self.reopen_layout)
         self.history.use_as_source.connect(self.open_image)
         self.history.export_requested.connect(self.export_record)
+        self.history.collect_requested.connect(self.jobs.collect)
+        self.history.result_chosen.connect(self.results.show)
 
     # --- sources ----------------------------------------------------------------------------
 
