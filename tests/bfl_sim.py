@@ -36,10 +36,29 @@ matching request(s), in the order queued:
   status (and ``details``) instead of ``final_status``.
 - ``delivery_truncated``: one download announces the full Content-Length, sends half the bytes
   and closes the connection.
-- ``delivery_status`` (``status=403``): one download answers this status (an expired link).
+- ``delivery_status`` (``status=403``): one download answers this status with an XML blob error
+  (403: an expired link; 503 ``times=N``: a delivery host that is down, then recovers).
+- ``delivery_redirect`` (``status=302``, ``to=None``): one download answers a redirect to the
+  same file on ``to`` (a base such as ``http://127.0.0.1:{port}``; default the delivery base).
+- ``poll_status_word`` (``word="Generating"``): one poll of a job that is not final yet answers
+  this undocumented in-progress status word (with progress) instead of ``Pending``.
+- ``poll_auth`` (``status=403``): one poll is refused with this status, as a bad key would be.
+- ``poll_404``: one poll answers a JSON 404 ``{"detail": "Not Found"}``.
+- ``poll_redirect`` (``status=307``, ``to=None``): one poll answers a redirect to
+  ``/v1/moved/get_result`` (served like the polling path) on ``to`` (default: the same host).
+- ``result_size`` (``width``, ``height``): the next job created delivers an image of this size
+  instead of the canvas's.
+- ``status`` also takes ``extra`` (a dict merged into the final poll reply, e.g. ``{"error":
+  "..."}``).
+
+Options: ``progress_percent=True`` reports ``progress`` as 0..100 instead of 0..1;
+``accept_backlog`` is the listening socket's backlog; ``idle_timeout`` (seconds) closes a
+keep-alive connection that waits that long for its next request.
 
 ``sim.refuse_connections(seconds)`` closes the listening socket (and open connections) and
 reopens it on the same port after ``seconds``: meanwhile a client fails to connect.
+
+``sim.recover()`` drops every queued fault.
 
 Recording, for assertions: ``sim.requests`` (``RecordedRequest`` list), ``sim.jobs`` (id ->
 dict with ``request``, the body without the image, ``status``, ``created`` ...),
@@ -88,6 +107,7 @@ from PIL import Image
 SPEC_PATH = Path(__file__).resolve().parent / "data" / "bfl-outpainting-openapi.yaml"
 SUBMIT_PATH = "/v1/flux-tools/outpainting-v1"
 POLL_PATH = "/v1/get_result"
+MOVED_POLL_PATH = "/v1/moved/get_result"  # where ``poll_redirect`` sends a poll
 CREDITS_PATH = "/v1/credits"
 STATS_PATH = "/_stats"  # not part of the service: the simulator's own counters
 DELIVERY_PREFIX = "/delivery/"
@@ -106,12 +126,19 @@ FAULT_DEFAULTS: dict[str, dict[str, Any]] = {
     "poll_5xx_html": {"status": 503},
     "poll_drop": {},
     "poll_retry_after": {"retry_after": "1", "status": 429},
-    "status": {"status": "Error", "details": None},
+    "poll_status_word": {"word": "Generating"},
+    "poll_auth": {"status": 403},
+    "poll_404": {},
+    "poll_redirect": {"status": 307, "to": None},
+    "status": {"status": "Error", "details": None, "extra": None},
+    "result_size": {"width": 0, "height": 0},
     "delivery_truncated": {},
     "delivery_status": {"status": 403},
+    "delivery_redirect": {"status": 302, "to": None},
 }
 SUBMIT_FAULTS = frozenset(kind for kind in FAULT_DEFAULTS if kind.startswith("submit_"))
 POLL_FAULTS = frozenset(kind for kind in FAULT_DEFAULTS if kind.startswith("poll_"))
+CREATION_FAULTS = frozenset({"status", "result_size"})
 DELIVERY_FAULTS = frozenset(kind for kind in FAULT_DEFAULTS if kind.startswith("delivery_"))
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 SAVE_OPTIONS: dict[str, dict[str, Any]] = {
@@ -153,6 +180,8 @@ class SimJob:
     output_format: str
     cost: float
     source: Image.Image = field(repr=False, compare=False)
+    extra: dict[str, Any] = field(default_factory=dict)  # merged into the final poll reply
+    delivered_size: tuple[int, int] | None = None  # another size than the canvas
     encoded: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -371,7 +400,10 @@ def render_result(job: SimJob, drift: int) -> bytes:
     region = source[y0 - job.y : y1 - job.y, x0 - job.x : x1 - job.x] + drift
     canvas[y0:y1, x0:x1] = np.clip(region, 0, 255).astype(np.uint8)
     buffer = io.BytesIO()
-    Image.fromarray(canvas, "RGB").save(buffer, **SAVE_OPTIONS[job.output_format])
+    image = Image.fromarray(canvas, "RGB")
+    if job.delivered_size is not None:
+        image = image.resize(job.delivered_size)
+    image.save(buffer, **SAVE_OPTIONS[job.output_format])
     return buffer.getvalue()
 
 
@@ -400,6 +432,7 @@ class SimConfig:
     drift: int
     final_status: str
     final_details: Any
+    progress_percent: bool
 
 
 class _State:
@@ -464,6 +497,9 @@ class _State:
                 raise _Rejected(402, "Insufficient credits")
             override = self._take_fault(frozenset({"status"}), lambda fault: True)
             job = self._new_job(prepared, now, override)
+            resized = self._take_fault(frozenset({"result_size"}), lambda fault: True)
+            if resized is not None:
+                job.delivered_size = (int(resized.params["width"]), int(resized.params["height"]))
             self.credits -= prepared.cost
             self.jobs[job.id] = job
             self.submit_count += 1
@@ -473,9 +509,10 @@ class _State:
 
     def _new_job(self, prepared: _Prepared, now: float, override: _Fault | None) -> SimJob:
         config = self.config
-        final_status, details = config.final_status, config.final_details
+        final_status, details, extra = config.final_status, config.final_details, {}
         if override is not None:
             final_status, details = override.params["status"], override.params["details"]
+            extra = dict(override.params["extra"] or {})
         return SimJob(
             id=str(uuid.uuid4()),
             body=prepared.body,
@@ -491,6 +528,7 @@ class _State:
             output_format=prepared.output_format,
             cost=prepared.cost,
             source=prepared.source,
+            extra=extra,
         )
 
     def job(self, job_id: str) -> SimJob | None:
@@ -549,6 +587,7 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], sim: BflSimulator) -> None:
         self.sim = sim
+        self.request_queue_size = sim.accept_backlog
         super().__init__(address, _Handler)
 
     def server_bind(self) -> None:
@@ -592,6 +631,10 @@ class _Handler(BaseHTTPRequestHandler):
     _query: dict[str, str]
     _current: RecordedRequest | None = None
 
+    def setup(self) -> None:
+        self.timeout = self.server.sim.idle_timeout  # waiting for the next request, too
+        super().setup()
+
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: the simulator never logs."""
 
@@ -623,6 +666,7 @@ class _Handler(BaseHTTPRequestHandler):
         routes = {
             ("POST", SUBMIT_PATH): self._submit,
             ("GET", POLL_PATH): self._poll,
+            ("GET", MOVED_POLL_PATH): self._poll,
             ("GET", CREDITS_PATH): self._credits,
             ("GET", STATS_PATH): self._stats,
         }
@@ -680,23 +724,47 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _poll(self) -> None:
         self._record(self._json_body())
-        fault = self.sim.state.take_fault(POLL_FAULTS, lambda fault: True)
+        job_id = self._query.get("id")
+        job = self.sim.state.job(job_id or "")
+        fault = self.sim.state.take_fault(
+            POLL_FAULTS,
+            lambda fault: self._poll_fault_applies(fault, job),
+        )
         if fault is not None:
             self._poll_fault(fault)
             return
         self._require_key()
-        job_id = self._query.get("id")
         if not job_id:
             missing = {"loc": ["query", "id"], "msg": "Field required", "type": "missing"}
             raise _Rejected(422, [missing])
         self._send_json(200, self.sim.poll_reply(job_id))
 
+    def _poll_fault_applies(self, fault: _Fault, job: SimJob | None) -> bool:
+        """An in-progress word only while the job is in progress; a redirect only once."""
+        if fault.kind == "poll_status_word":
+            return job is not None and not job.is_final()
+        return fault.kind != "poll_redirect" or self._path == POLL_PATH
+
     def _poll_fault(self, fault: _Fault) -> None:
+        params = fault.params
         if fault.kind == "poll_5xx_html":
-            self._send_html(int(fault.params["status"]))
+            self._send_html(int(params["status"]))
         elif fault.kind == "poll_retry_after":
-            retry = {"Retry-After": str(fault.params["retry_after"])}
-            self._send_json(int(fault.params["status"]), {"detail": "Slow down"}, retry)
+            retry = {"Retry-After": str(params["retry_after"])}
+            self._send_json(int(params["status"]), {"detail": "Slow down"}, retry)
+        elif fault.kind == "poll_status_word":
+            self._require_key()
+            reply = self.sim.poll_reply(self._query.get("id", ""))
+            self._send_json(200, reply | {"status": params["word"]})
+        elif fault.kind == "poll_auth":
+            detail = "Not authenticated - Invalid Authentication"
+            self._send_json(int(params["status"]), {"detail": detail})
+        elif fault.kind == "poll_404":
+            self._send_json(404, {"detail": "Not Found"})
+        elif fault.kind == "poll_redirect":
+            base = self.sim.redirect_base(params["to"], self.headers.get("Host", ""))
+            target = f"{base}{MOVED_POLL_PATH}?{urlsplit(self.path).query}"
+            self._send(int(params["status"]), b"", "text/plain", {"Location": target})
         else:
             self._drop()
 
@@ -718,9 +786,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _delivery(self) -> None:
         self._record(self._json_body())
         state = self.sim.state
-        fault = state.take_fault(DELIVERY_FAULTS, lambda fault: fault.kind == "delivery_status")
+        fault = state.take_fault(DELIVERY_FAULTS, lambda fault: fault.kind != "delivery_truncated")
+        if fault is not None and fault.kind == "delivery_redirect":
+            base = self.sim.redirect_base(fault.params["to"], self.headers.get("Host", ""))
+            location = {"Location": f"{base}{self.path}"}
+            self._send(int(fault.params["status"]), b"", "text/plain", location)
+            return
         if fault is not None:
-            self._send_blob_error(int(fault.params["status"]), "AuthenticationFailed")
+            status = int(fault.params["status"])
+            self._send_blob_error(status, "AuthenticationFailed" if status < 500 else "ServerBusy")
             return
         job_id, _, ext = self._path[len(DELIVERY_PREFIX) :].rpartition(".")
         job = state.job(job_id)
@@ -835,6 +909,9 @@ class BflSimulator:
         drift: int = 0,
         final_status: str = "Ready",
         final_details: Any = None,
+        progress_percent: bool = False,
+        accept_backlog: int = 128,
+        idle_timeout: float = 60.0,
         port: int = 0,
     ) -> None:
         self.config = SimConfig(
@@ -850,7 +927,10 @@ class BflSimulator:
             drift=drift,
             final_status=final_status,
             final_details=final_details,
+            progress_percent=progress_percent,
         )
+        self.accept_backlog = accept_backlog
+        self.idle_timeout = idle_timeout
         self.state = _State(self.config)
         self.connections = _Connections()
         self.stopping = threading.Event()
@@ -993,7 +1073,7 @@ class BflSimulator:
         now = time.monotonic()
         if not job.is_final(now):
             return reply | {"status": "Pending", "progress": self._progress(job, now)}
-        reply |= {"status": job.final_status, "details": job.details}
+        reply |= {"status": job.final_status, "details": job.details, **job.extra}
         if job.final_status == "Ready":
             reply["result"] = self._result(job)
         return reply
@@ -1002,7 +1082,12 @@ class BflSimulator:
         if not self.config.report_progress:
             return None
         elapsed = now - job.created
-        return round(min(0.99, elapsed / self.config.finish_after), 3)
+        fraction = min(0.99, elapsed / self.config.finish_after) if self.config.finish_after else 0
+        return round(fraction * 100, 1) if self.config.progress_percent else round(fraction, 3)
+
+    def redirect_base(self, to: str | None, host: str) -> str:
+        """Where a redirect fault points: ``to`` (``{port}`` filled in), else the asked host."""
+        return self._with_port(to) if to else f"http://{host}"
 
     def _result(self, job: SimJob) -> dict[str, Any]:
         return {
@@ -1026,6 +1111,11 @@ class BflSimulator:
         if times < 1:
             raise ValueError("times must be at least 1")
         self.state.add_fault(_Fault(kind, {**FAULT_DEFAULTS[kind], **params}, times))
+
+    def recover(self) -> None:
+        """Drop every queued fault: the service behaves again."""
+        with self.state.lock:
+            self.state.faults.clear()
 
     # recording
 

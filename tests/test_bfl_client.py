@@ -23,6 +23,7 @@ from outpaint_studio.core.engine import (
     InvalidRequestError,
     ModeratedError,
     NetworkError,
+    PollRefusedError,
     RateLimitError,
     Submission,
     TaskNotFoundError,
@@ -147,7 +148,6 @@ def test_polling_survives_transient_faults(sim: BflSimulator, fault: str, params
         ("Request Moderated", ModeratedError, "not charged"),
         ("Content Moderated", ModeratedError, "not charged"),
         ("Error", GenerationFailedError, "GPU fell over"),
-        ("Exploded", GenerationFailedError, "unexpected status 'Exploded'"),
     ],
 )
 def test_every_final_status_ends_the_job(
@@ -172,10 +172,66 @@ def test_a_truncated_download_is_retried(sim: BflSimulator) -> None:
     assert len(downloads) == 2
 
 
-def test_an_expired_download_link_says_so(sim: BflSimulator) -> None:
+def test_an_expired_download_link_is_replaced_by_a_fresh_poll(sim: BflSimulator) -> None:
     sim.inject("delivery_status", status=403)
+    assert run(client(sim)).size == (192, 128)
+    downloads = [r for r in sim.requests if r.path.startswith("/delivery/")]
+    assert [r.status for r in downloads] == [403, 200]  # a dead link is not retried as such
+    sim.inject("delivery_status", status=403, times=5)
     with pytest.raises(DownloadError, match="expired"):
         run(client(sim))
+
+
+def test_an_undocumented_status_word_is_not_final(sim: BflSimulator) -> None:
+    sim.inject("poll_status_word", word="Reasoning", times=2)
+    stages: list[str] = []
+    cancel = threading.Event()
+    engine = client(sim)
+    submission = engine.submit(request(), SOURCE, cancel)
+    result = engine.collect(submission, lambda s, f: stages.append(s), cancel)
+    assert result.image.size == (192, 128)
+    assert "Reasoning" in stages
+    with BflSimulator(api_key=API_KEY, finish_after=5) as slow:
+        slow.inject("poll_status_word", word="Generating", times=1000)
+        engine = BflClient(API_KEY, slow.base_url, poll_timeout=1)
+        submission = engine.submit(request(), SOURCE, cancel)
+        with pytest.raises(TimedOutError, match="still said 'Generating'"):
+            engine.collect(submission, no_progress, cancel)
+
+
+@pytest.mark.parametrize("percent", [False, True])
+def test_progress_in_either_scale_never_passes_100(percent: bool) -> None:
+    with BflSimulator(api_key=API_KEY, finish_after=1.5, progress_percent=percent) as sim:
+        fractions: list[float] = []
+        engine = client(sim)
+        cancel = threading.Event()
+        submission = engine.submit(request(), SOURCE, cancel)
+        engine.collect(submission, lambda s, f: f is not None and fractions.append(f), cancel)
+        assert fractions and max(fractions) <= 1.0
+        assert 0.3 < max(fractions) < 1.0  # 0..100 is read as a percentage, not as > 1
+
+
+def test_refused_polls_stop_waiting_but_never_blame_the_key(sim: BflSimulator) -> None:
+    sim.inject("poll_auth", status=403, times=10)
+    with pytest.raises(PollRefusedError, match="refused 3 polls") as caught:
+        run(client(sim))
+    assert "Check the key" not in caught.value.message
+    polls = [r for r in sim.requests if r.path == "/v1/get_result"]
+    assert len(polls) == 3
+
+
+def test_redirects_are_followed_and_the_key_stays_home() -> None:
+    with BflSimulator(api_key=API_KEY) as sim:
+        sim.inject("poll_redirect", times=2)  # to another path on the same host
+        sim.inject("delivery_redirect", to="http://127.0.0.1:{port}")
+        assert run(client(sim)).size == (192, 128)
+        moved = [r for r in sim.requests if r.path == "/v1/moved/get_result"]
+        assert moved and all("x-key" in r.headers for r in moved)
+        sim.recover()
+        sim.inject("poll_redirect", to="http://localhost:{port}", times=10)
+        with pytest.raises(PollRefusedError):
+            run(client(sim))
+        assert sim.key_leaks() == []
 
 
 def test_polling_timeout_keeps_the_job_collectable() -> None:
@@ -183,7 +239,7 @@ def test_polling_timeout_keeps_the_job_collectable() -> None:
         engine = BflClient(API_KEY, slow.base_url, poll_timeout=0.6)
         cancel = threading.Event()
         submission = engine.submit(request(), SOURCE, cancel)
-        with pytest.raises(TimedOutError, match="resume"):
+        with pytest.raises(TimedOutError, match=r"not finished after 0\.6 s"):
             engine.collect(submission, no_progress, cancel)
         later = BflClient(API_KEY, slow.base_url)
         assert later.collect(submission, no_progress, cancel).image.size == (192, 128)

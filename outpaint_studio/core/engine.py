@@ -100,6 +100,18 @@ class TaskNotFoundError(EngineError):
     kind = "task_not_found"
 
 
+class PollRefusedError(EngineError):
+    """The service refused to answer polls about a job it accepted (401/403 mid-poll)."""
+
+    kind = "poll_refused"
+
+
+class BadReplyError(EngineError):
+    """The service's reply made no sense (e.g. Ready without an image URL); try again later."""
+
+    kind = "bad_reply"
+
+
 class TimedOutError(EngineError):
     """Polling gave up; the job may still finish and can be collected later."""
 

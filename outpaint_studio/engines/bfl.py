@@ -25,13 +25,11 @@ from outpaint_studio.core.engine import (
     DownloadError,
     EngineError,
     EngineResult,
-    GenerationFailedError,
-    ModeratedError,
     NetworkError,
+    PollRefusedError,
     ProgressCallback,
     RateLimitError,
     Submission,
-    TaskNotFoundError,
     TimedOutError,
     UncertainSubmitError,
 )
@@ -39,9 +37,17 @@ from outpaint_studio.core.request import OutpaintRequest
 from outpaint_studio.engines.bfl_http import (
     check_base_url,
     error_for,
+    get_following,
     json_body,
     may_send_key,
     retry_after_seconds,
+)
+from outpaint_studio.engines.bfl_status import (
+    FINAL_STATUSES,
+    Troubles,
+    final_answer,
+    fraction,
+    number,
 )
 
 DEFAULT_BASE_URL = "https://api.bfl.ai"
@@ -51,18 +57,17 @@ CONNECT_TIMEOUT = 10.0
 SUBMIT_READ_TIMEOUT = 120.0
 GET_READ_TIMEOUT = 30.0
 MAX_CONNECT_RETRIES = 4
-MAX_GET_FAILURES = 8
-DOWNLOAD_ATTEMPTS = 3
+MAX_GET_FAILURES = 8  # polls in a row lost to the network or a 5xx
+MAX_POLL_REFUSALS = 3  # 401/403 in a row on the polls of an accepted job
+MAX_NOT_FOUND = 3  # 404 in a row on the polling URL before it counts as "Task not found"
+DOWNLOAD_ATTEMPTS = 3  # per link
+DELIVERY_ROUNDS = 2  # links: after failed downloads, a fresh poll may give a fresh one
 UNCERTAIN_HELP = (
     "the request was sent but no reply came back, so the job may have been created and will "
     "then be charged. Check your BFL dashboard (usage) before sending it again; "
     "Outpaint Studio does not resend it by itself"
 )
-STOPPED_WAITING = "stopped waiting; the job was submitted and can still be collected"
-MODERATION_MESSAGES = {
-    "Request Moderated": "The input was refused by BFL's moderation (not charged).",
-    "Content Moderated": "The generated image was withheld by BFL's moderation (not charged).",
-}
+STOPPED_WAITING = "Stopped waiting; the job was submitted and can still be collected."
 
 log = logging.getLogger(__name__)
 
@@ -113,13 +118,7 @@ class BflClient:
             if cancel.is_set():
                 raise CancelledError("cancelled before the job was sent")
             try:
-                response = self.session.post(
-                    url,
-                    data=body,
-                    headers=self._headers(json_body=True),
-                    timeout=(CONNECT_TIMEOUT, self.submit_timeout),
-                    allow_redirects=False,
-                )
+                response = self._post_fresh(url, body)
             except requests.RequestException as exc:
                 if not _never_sent(exc):
                     raise UncertainSubmitError(f"Job status unknown: {UNCERTAIN_HELP}.") from None
@@ -142,6 +141,16 @@ class BflClient:
                 continue
             return self._accepted(response)
 
+    def _post_fresh(self, url: str, body: str) -> requests.Response:
+        """POST on a connection of its own: a pooled keep-alive one the server may have closed
+        meanwhile would fail after the request left, and the submit would be "uncertain"."""
+        with requests.Session() as fresh:
+            fresh.headers["User-Agent"] = USER_AGENT
+            headers = {**self._headers(json_body=True), "Connection": "close"}
+            return fresh.post(url, data=body, headers=headers,
+                              timeout=(CONNECT_TIMEOUT, self.submit_timeout),
+                              allow_redirects=False)  # fmt: skip
+
     def _accepted(self, response: requests.Response) -> Submission:
         if response.status_code >= 500:
             raise UncertainSubmitError(
@@ -156,9 +165,9 @@ class BflClient:
         return Submission(
             job_id=str(body["id"]),
             polling_url=str(body["polling_url"]),
-            cost=_number(body.get("cost")),
-            input_mp=_number(body.get("input_mp")),
-            output_mp=_number(body.get("output_mp")),
+            cost=number(body.get("cost")),
+            input_mp=number(body.get("input_mp")),
+            output_mp=number(body.get("output_mp")),
         )
 
     # --- poll ---------------------------------------------------------------------------
@@ -166,9 +175,20 @@ class BflClient:
     def collect(
         self, submission: Submission, on_progress: ProgressCallback, cancel: threading.Event
     ) -> EngineResult:
-        sample_url = self.poll(submission, on_progress, cancel)
-        on_progress("downloading", None)
-        return self.download(sample_url, cancel)
+        """Poll until the job is final and download its result; when downloads fail, poll again
+        for a fresh link."""
+        failed: DownloadError | None = None
+        for _ in range(DELIVERY_ROUNDS):
+            sample_url = self.poll(submission, on_progress, cancel)
+            on_progress("downloading", None)
+            try:
+                return self.download(sample_url, cancel)
+            except DownloadError as exc:
+                failed = exc
+        assert failed is not None
+        raise DownloadError(
+            f"{failed.message.rstrip('.')}, with {DELIVERY_ROUNDS} links the service gave."
+        )
 
     def polling_url(self, submission: Submission) -> str:
         """The URL to poll: the one the service returned, unless it may not see the key."""
@@ -182,116 +202,108 @@ class BflClient:
     def poll(
         self, submission: Submission, on_progress: ProgressCallback, cancel: threading.Event
     ) -> str:
-        """Wait until the job is final; return the result's download URL."""
+        """Wait until the service gives a final status; return the result's download URL.
+
+        Anything that is not a documented final status (``Pending``, a word the docs do not
+        list, a refused poll, a lost connection) means: not final, ask again."""
         url = self.polling_url(submission)
         deadline = time.monotonic() + self.poll_timeout
-        failures = 0
+        troubles = Troubles()
+        word = "Pending"
         while True:
             if cancel.is_set():
                 raise CancelledError(STOPPED_WAITING)
             if time.monotonic() > deadline:
+                said = "" if word == "Pending" else f" (the service still said {word!r})"
                 raise TimedOutError(
-                    f"The job was not finished after {self.poll_timeout:.0f} s. It stays in the "
-                    "journal: collect it later with `outpaint-studio resume` or History."
+                    f"The job was not finished after {self.poll_timeout:g} s{said}."
                 )
             asked = time.monotonic()
-            body, delay = self._get_status(url, failures)
+            body, trouble, delay = self._get_status(url, troubles.count("network"))
             if body is None:
-                failures += 1
-                if failures > MAX_GET_FAILURES:
-                    raise NetworkError(
-                        "Lost contact with the service while waiting for the result. The job "
-                        "stays in the journal: collect it later with `outpaint-studio resume`."
-                    )
+                troubles.add(trouble)
+                self._give_up_on(troubles, submission, trouble)
                 self._wait(cancel, delay, STOPPED_WAITING)
                 continue
-            failures = 0
-            status = body.get("status")
-            if status == "Pending":
-                progress = _number(body.get("progress"))
+            troubles.clear()
+            word = str(body.get("status") or "Pending")
+            if word in FINAL_STATUSES:
+                return final_answer(body, submission.job_id, self._key)
+            progress = fraction(body.get("progress"))
+            if word == "Pending":
                 on_progress("generating" if progress else "queued", progress)
-                # polls start every poll_interval (not interval + round trip); Retry-After wins
-                since_asked = time.monotonic() - asked
-                pause = delay if delay > self.poll_interval else self.poll_interval - since_asked
-                self._wait(cancel, max(0.0, pause), STOPPED_WAITING)
-                continue
-            return self._final(submission, body)
+            else:
+                on_progress(word, progress)
+            # polls start every poll_interval (not interval + round trip); Retry-After wins
+            since_asked = time.monotonic() - asked
+            pause = delay if delay > self.poll_interval else self.poll_interval - since_asked
+            self._wait(cancel, max(0.0, pause), STOPPED_WAITING)
 
-    def _get_status(self, url: str, failures: int) -> tuple[dict[str, Any] | None, float]:
-        """One poll: the JSON body, or None and how long to wait before the next try."""
+    def _get_status(
+        self, url: str, network_failures: int
+    ) -> tuple[dict[str, Any] | None, str, float]:
+        """One poll: the JSON body, or None with the kind of trouble and how long to wait."""
+        backoff = _backoff(network_failures + 1)
         try:
-            response = self.session.get(
-                url,
-                headers=self._headers(),
-                timeout=(CONNECT_TIMEOUT, GET_READ_TIMEOUT),
-                allow_redirects=False,
-            )
+            response = get_following(self.session, url, self._poll_headers,
+                                     (CONNECT_TIMEOUT, GET_READ_TIMEOUT))  # fmt: skip
         except requests.RequestException:
-            return None, _backoff(failures + 1)
+            return None, "network", backoff
         if response.status_code in (401, 403):
-            raise error_for(response, self._key)
-        body = json_body(response)
-        if response.status_code == 429 or response.status_code >= 500 or body is None:
-            return None, retry_after_seconds(response, _backoff(failures + 1))
-        if not isinstance(body, dict):
-            return None, _backoff(failures + 1)
+            return None, "refused", retry_after_seconds(response, backoff)
         if response.status_code == 404:
-            body.setdefault("status", "Task not found")
-        return body, retry_after_seconds(response, self.poll_interval)
+            return None, "not_found", retry_after_seconds(response, backoff)
+        body = json_body(response)
+        if response.status_code != 200 or not isinstance(body, dict):
+            return None, "network", retry_after_seconds(response, backoff)
+        return body, "", retry_after_seconds(response, self.poll_interval)
 
-    def _final(self, submission: Submission, body: dict[str, Any]) -> str:
-        status = str(body.get("status"))
-        details = body.get("details")
-        said = f" Details: {_short(details).replace(self._key, '***')}" if details else ""
-        if status == "Ready":
-            result = body.get("result")
-            sample = result.get("sample") if isinstance(result, dict) else None
-            if not isinstance(sample, str) or not sample.startswith(("http://", "https://")):
-                raise GenerationFailedError("The job finished but the reply had no result URL.")
-            return sample
-        if status in MODERATION_MESSAGES:
-            raise ModeratedError(MODERATION_MESSAGES[status] + said)
-        if status == "Task not found":
-            raise TaskNotFoundError(
-                f"BFL does not know job {submission.job_id} (unknown or expired); "
-                "its result can no longer be collected."
+    def _poll_headers(self, url: str) -> dict[str, str]:
+        """A redirect target gets the key only when it passes the polling URL's trust rule."""
+        return self._headers() if may_send_key(url, self.base_url) else {}
+
+    def _give_up_on(self, troubles: Troubles, submission: Submission, trouble: str) -> None:
+        """Raise once one kind of trouble has lasted too long."""
+        if trouble == "refused" and troubles.count(trouble) >= MAX_POLL_REFUSALS:
+            raise PollRefusedError(
+                f"The service refused {MAX_POLL_REFUSALS} polls in a row (HTTP 401/403) about "
+                "a job it had accepted with the same key; stopped waiting."
             )
-        if status == "Error":
-            raise GenerationFailedError("The service failed to generate the image." + said)
-        raise GenerationFailedError(f"The job ended with an unexpected status {status!r}." + said)
+        if trouble == "not_found" and troubles.count(trouble) >= MAX_NOT_FOUND:
+            final_answer({"status": "Task not found"}, submission.job_id, self._key)
+        if trouble == "network" and troubles.count(trouble) > MAX_GET_FAILURES:
+            raise NetworkError("Lost contact with the service while waiting for the result.")
 
     # --- download -----------------------------------------------------------------------
 
     def download(self, url: str, cancel: threading.Event) -> EngineResult:
-        """Fetch the result at once, without the key; retry a failed or truncated download."""
+        """Fetch the result at once, never with the key; retry a failed or truncated download
+        with back-off. A 4xx means the link is dead: no use retrying it."""
         problem = ""
         for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
-            if cancel.is_set():
-                raise CancelledError("stopped before downloading; the job can still be collected")
+            if attempt > 1:
+                self._wait(cancel, _backoff(attempt - 1), STOPPED_WAITING)
             try:
-                response = self.session.get(url, timeout=(CONNECT_TIMEOUT, GET_READ_TIMEOUT))
+                response = get_following(self.session, url, lambda hop: {},
+                                         (CONNECT_TIMEOUT, GET_READ_TIMEOUT))  # fmt: skip
             except requests.RequestException:
                 problem = "the connection dropped"
-            else:
-                if 400 <= response.status_code < 500:
-                    raise DownloadError(
-                        f"The result link answered HTTP {response.status_code}: it has probably "
-                        "expired (links last about 10 minutes)."
+                continue
+            if 400 <= response.status_code < 500:
+                raise DownloadError(
+                    f"The result link answered HTTP {response.status_code}: it has probably "
+                    "expired (links last about 10 minutes)."
+                )
+            if response.status_code == 200:
+                decoded = _decode(response.content)
+                if decoded is not None:
+                    return EngineResult(
+                        decoded, response.content, (decoded.format or "png").lower()
                     )
-                if response.status_code == 200:
-                    decoded = _decode(response.content)
-                    if decoded is not None:
-                        return EngineResult(
-                            decoded, response.content, (decoded.format or "png").lower()
-                        )
-                    problem = "the image arrived damaged"
-                else:
-                    problem = f"HTTP {response.status_code}"
-            self._wait(cancel, _backoff(attempt))
-        raise DownloadError(
-            f"Downloading the result failed ({problem}). The job stays in the journal: "
-            "try `outpaint-studio resume` within 10 minutes."
-        )
+                problem = "the image arrived damaged"
+            else:
+                problem = f"HTTP {response.status_code}"
+        raise DownloadError(f"Downloading the result failed {DOWNLOAD_ATTEMPTS} times ({problem}).")
 
     # --- account ------------------------------------------------------------------------
 
@@ -309,7 +321,7 @@ class BflClient:
         body = json_body(response)
         if response.status_code != 200 or not isinstance(body, dict):
             raise error_for(response, self._key)
-        value = _number(body.get("credits"))
+        value = number(body.get("credits"))
         if value is None:
             raise EngineError("The service's credit balance was unreadable.")
         return value
@@ -354,14 +366,3 @@ def _decode(data: bytes) -> Image.Image | None:
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return None
     return image
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _short(details: object) -> str:
-    text = details if isinstance(details, str) else json.dumps(details)
-    return text[:300]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -19,6 +21,8 @@ from outpaint_studio.core.engine import (
 
 BFL_DOMAIN = "bfl.ai"
 MAX_MESSAGE = 300
+MAX_REDIRECTS = 4
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 def is_loopback(host: str | None) -> bool:
@@ -73,6 +77,25 @@ def retry_after_seconds(response: requests.Response, default: float) -> float:
     return max(0.0, when.timestamp() - time.time())
 
 
+def get_following(
+    session: requests.Session,
+    url: str,
+    headers_for: Callable[[str], dict[str, str]],
+    timeout: tuple[float, float],
+) -> requests.Response:
+    """GET ``url``, following a few redirects by hand: each hop gets the headers
+    ``headers_for(hop)`` gives it, so the key goes only to hosts that may see it."""
+    for _ in range(MAX_REDIRECTS + 1):
+        response = session.get(url, headers=headers_for(url), timeout=timeout,
+                               allow_redirects=False)  # fmt: skip
+        location = response.headers.get("Location")
+        if response.status_code not in REDIRECT_STATUSES or not location:
+            return response
+        response.close()
+        url = urljoin(url, location)
+    raise requests.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
+
+
 def json_body(response: requests.Response) -> object | None:
     """The parsed JSON body, or None for HTML error pages and other non-JSON replies."""
     try:
@@ -81,8 +104,20 @@ def json_body(response: requests.Response) -> object | None:
         return None
 
 
+def service_words(body: object, secret: str, fields: tuple[str, ...] = ("details",)) -> str:
+    """The service's own words in a reply body: the first of ``fields``, else an ``error`` or
+    ``message`` field; short, and scrubbed of the key should it ever echo it."""
+    if not isinstance(body, dict):
+        return ""
+    said = next((body[name] for name in (*fields, "error", "message") if body.get(name)), None)
+    if said is None:
+        return ""
+    text = " ".join((said if isinstance(said, str) else json.dumps(said)).split())
+    return (text.replace(secret, "***") if secret else text)[:MAX_MESSAGE]
+
+
 def service_message(response: requests.Response, secret: str) -> str:
-    """What the service said, short, and scrubbed of the key should it ever echo it."""
+    """What the service said about a refused request, short, and scrubbed of the key."""
     body = json_body(response)
     detail = body.get("detail") if isinstance(body, dict) else None
     if isinstance(detail, list):
@@ -94,6 +129,8 @@ def service_message(response: requests.Response, secret: str) -> str:
         text = "; ".join(parts)
     elif detail is not None:
         text = str(detail)
+    elif isinstance(body, dict) and (body.get("error") or body.get("message")):
+        return service_words(body, secret, ())
     else:
         text = "" if body is None else str(body)
     if secret:
