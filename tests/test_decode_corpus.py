@@ -6,7 +6,9 @@ import subprocess
 import sys
 import textwrap
 import tracemalloc
+import warnings
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +17,9 @@ from data.make_corpus import CORPUS, FILES, QUADRANTS, gradient
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
-from outpaint_studio.core.decode import to_8bit
+from outpaint_studio.core.decode import explain
 from outpaint_studio.core.images import ImageLoadError, load_image
+from outpaint_studio.core.pixels import to_8bit
 from outpaint_studio.core.preview import load_preview
 
 # What each generated file must give: the words of its error, or None when it must load.
@@ -113,6 +116,31 @@ def test_float_tiff_non_finite_values_do_not_blacken_the_rest(decoder: str) -> N
     assert np.abs(ramp - np.linspace(0, 255, len(ramp))).max() <= 1  # the finite extent
     if decoder == "load_image":
         assert list(grey[0:3, 0]) == [64, 255, 0]  # NaN as the value 0.0; infinities as extremes
+
+
+def test_concurrent_decodes_keep_their_warnings_and_restore_the_filters() -> None:
+    """The CLI decodes in worker threads: each keeps its own warnings, and afterwards the
+    process's warning settings are as they were (a later warning still reaches the caller)."""
+    before = (list(warnings.filters), warnings.showwarning)
+    names = ["invalid-apng.png", "corrupt-exif.jpg", "grey16.png", "truncated.png"] * 60
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(_outcome, names))
+    assert outcomes == [_outcome(name) for name in names]
+    assert (list(warnings.filters), warnings.showwarning) == before
+    with pytest.warns(UserWarning, match="still heard"):
+        warnings.warn("still heard", UserWarning, stacklevel=1)
+
+
+def _outcome(name: str) -> str:
+    try:
+        return load_image(CORPUS / name).image.mode
+    except ImageLoadError as exc:
+        return exc.message
+
+
+def test_a_warning_explains_an_error_that_says_nothing() -> None:
+    message = explain(ZeroDivisionError("division by zero"), "scan.tif", "Tag offset too large")
+    assert message == "scan.tif is damaged or truncated (Tag offset too large)"
 
 
 @pytest.mark.parametrize("mode", ["I;16", "F"])

@@ -1,34 +1,31 @@
 """The one door to Pillow's decoders: whatever a file makes them raise or warn becomes an
-:class:`ImageLoadError` with one line for the user, and what comes out is 8-bit RGB or RGBA.
+:class:`ImageLoadError` with one line for the user.
 
-Memory: a decode holds at most the decoded image plus one converted copy (about 9 bytes a
-pixel at worst, 1.35 GB at the 150 MP limit); deep images are reduced in bands.
+Memory: a file is refused before decoding when its header claims more than the limit; a decode
+holds the decoded image and at most two converted copies, about 9 bytes a pixel at worst
+(1.35 GB at the 150 MP limit).
 """
 
 from __future__ import annotations
 
 import ctypes
 import functools
-import io
 import os
 import re
+import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, BinaryIO, cast
+from typing import IO, Any, BinaryIO, ClassVar
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-if TYPE_CHECKING:  # numpy loads only for deep images: showing a photo does not need it
-    import numpy as np
+from outpaint_studio.core.pixels import alpha_range
 
 MAX_SOURCE_PIXELS = 150_000_000
 ORIENTATION_TAG = 0x0112
 SWAPPING_ORIENTATIONS = (5, 6, 7, 8)  # the ones that swap width and height
-DEEP_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
-ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
-BAND_PIXELS = 1 << 18  # deep images are reduced to 8 bits this many pixels at a time
 # Huffman-coded JPEG spends at least one bit on every 8x8 block; arithmetic coding (these frame
 # markers) has no such floor.
 JPEG_ARITHMETIC_MARKERS = tuple(b"\xff" + bytes([code]) for code in (0xC9, 0xCA, 0xCB, 0xCD))
@@ -47,15 +44,57 @@ class ImageLoadError(Exception):
 def decoding(name: str) -> Iterator[None]:
     """Turns whatever the decode raises into one line; drops warnings when the decode succeeds."""
     quiet_libtiff()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with captured_warnings() as caught:
         try:
             yield
         except ImageLoadError:
             raise
         except Exception as exc:  # Pillow's plugins raise many kinds: each becomes one line
-            first_warning = str(caught[0].message) if caught else ""
-            raise ImageLoadError(explain(exc, name, first_warning)) from None
+            raise ImageLoadError(explain(exc, name, caught[0] if caught else "")) from None
+
+
+class _Capture:
+    """The process-wide warning state while any thread decodes, and each decoding thread's list.
+
+    ``warnings.catch_warnings`` swaps global state: nested in concurrent threads (the CLI's
+    workers, a superseded load in the editor) it restores out of order and leaves warnings
+    swallowed. So the first decode in installs one capture and the last one out restores it.
+    """
+
+    lock = threading.Lock()
+    context: warnings.catch_warnings[None] | None = None
+    passed_on: Callable[..., None] = warnings.showwarning
+    lists: ClassVar[dict[int, list[str]]] = {}
+
+
+@contextmanager
+def captured_warnings() -> Iterator[list[str]]:
+    """The texts of the warnings this thread raises inside the block (none reach the user)."""
+    caught: list[str] = []
+    with _Capture.lock:
+        if not _Capture.lists:
+            _Capture.context = warnings.catch_warnings()
+            _Capture.context.__enter__()
+            warnings.simplefilter("always")
+            _Capture.passed_on, warnings.showwarning = warnings.showwarning, _sort_warning
+        _Capture.lists[threading.get_ident()] = caught
+    try:
+        yield caught
+    finally:
+        with _Capture.lock:
+            del _Capture.lists[threading.get_ident()]
+            if not _Capture.lists and _Capture.context is not None:
+                _Capture.context.__exit__(None, None, None)
+                _Capture.context = None
+
+
+def _sort_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+    """Into the decoding thread's list; another thread's warning goes where it went before."""
+    caught = _Capture.lists.get(threading.get_ident())
+    if caught is None:
+        _Capture.passed_on(message, *args, **kwargs)
+    else:
+        caught.append(str(message))
 
 
 @functools.cache
@@ -173,93 +212,6 @@ def load_oriented(opened: Image.Image) -> Image.Image:
 
 def visible(image: Image.Image, name: str) -> Image.Image:
     """``image``, unless every pixel is fully transparent."""
-    if image.mode == "RGBA" and _alpha_range(image)[1] == 0:
+    if image.mode == "RGBA" and alpha_range(image)[1] == 0:
         raise ImageLoadError(f"{name} is fully transparent: nothing visible was given")
     return image
-
-
-def normalise_mode(image: Image.Image) -> Image.Image:
-    """RGB, or RGBA when the image has real transparency."""
-    image = to_8bit(image)
-    if image.mode == "P" and "transparency" in image.info:
-        image = image.convert("RGBA")
-    if image.mode in ALPHA_MODES:
-        opaque = _alpha_range(image)[0] == 255
-        if opaque and image.mode != "La":
-            return image.convert("RGB")
-        return image if image.mode == "RGBA" else image.convert("RGBA")
-    if image.mode == "CMYK":
-        return _cmyk_to_rgb(image)
-    return image if image.mode == "RGB" else image.convert("RGB")
-
-
-def _alpha_range(image: Image.Image) -> tuple[int, int]:
-    """The lowest and highest alpha of an image with an alpha band (the last), with no copy."""
-    bands = cast("tuple[tuple[int, int], ...]", image.getextrema())
-    return bands[-1]
-
-
-def to_8bit(image: Image.Image) -> Image.Image:
-    """16-bit and 32-bit greys to 8 bits, in bands: integers by their range, floats by the extent
-    of their finite values (NaN counts as 0, infinities as the nearest finite extreme)."""
-    if image.mode not in DEEP_MODES:
-        return image
-    import numpy as np
-
-    low, high = _value_range(image)
-    scale = 255.0 / ((high - low) or 1.0)
-    reduced = Image.new("L", image.size)
-    for top, band in _bands(image):
-        values = band.astype("float32")
-        if image.mode == "F":
-            np.nan_to_num(values, copy=False, nan=0.0, posinf=high, neginf=low)
-        values -= low
-        values *= scale
-        values.clip(0.0, 255.0, out=values)
-        reduced.paste(Image.fromarray(values.round().astype("uint8"), "L"), (0, top))
-    return reduced
-
-
-def _value_range(image: Image.Image) -> tuple[float, float]:
-    if image.mode == "F":
-        return _finite_extent(image)
-    if image.mode == "I" and image.getextrema()[1] <= 255:  # type: ignore[operator]
-        return 0.0, 255.0
-    return 0.0, 65535.0
-
-
-def _finite_extent(image: Image.Image) -> tuple[float, float]:
-    import numpy as np
-
-    low, high = np.inf, -np.inf
-    for _, band in _bands(image):
-        finite = band[np.isfinite(band)]
-        if finite.size:
-            low, high = min(low, float(finite.min())), max(high, float(finite.max()))
-    return (low, high) if low <= high else (0.0, 0.0)
-
-
-def _bands(image: Image.Image) -> Iterator[tuple[int, np.ndarray]]:
-    """(top row, pixel array) for horizontal bands of about :data:`BAND_PIXELS` pixels."""
-    import numpy as np
-
-    rows = max(1, BAND_PIXELS // image.width)
-    for top in range(0, image.height, rows):
-        bottom = min(image.height, top + rows)
-        yield top, np.asarray(image.crop((0, top, image.width, bottom)))
-
-
-def _cmyk_to_rgb(image: Image.Image) -> Image.Image:
-    profile = image.info.get("icc_profile")
-    if profile:
-        try:
-            from PIL import ImageCms
-
-            source_profile = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-            srgb = ImageCms.createProfile("sRGB")
-            converted = ImageCms.profileToProfile(image, source_profile, srgb, outputMode="RGB")
-            if converted is not None:
-                return converted
-        except (OSError, ImageCms.PyCMSError):
-            pass
-    return image.convert("RGB")

@@ -14,12 +14,12 @@ from outpaint_studio.core.decode import ImageLoadError as ImageLoadError  # call
 from outpaint_studio.core.decode import (
     decoding,
     load_oriented,
-    normalise_mode,
     open_checked,
     open_file,
     orientation,
     visible,
 )
+from outpaint_studio.core.pixels import normalise_mode
 
 MAX_UPLOAD_BYTES = 14_000_000  # raw bytes; base64 makes ~18.7 MB, under the 20 MB seen on BFL
 UNTOUCHED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}

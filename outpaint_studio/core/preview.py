@@ -12,12 +12,12 @@ from PIL import Image, ImageOps
 
 from outpaint_studio.core.decode import (
     decoding,
-    normalise_mode,
     open_checked,
     open_file,
     oriented_size,
     visible,
 )
+from outpaint_studio.core.pixels import normalise_mode
 
 # A progressive JPEG's first scans already hold the whole picture at lower quality; decoding
 # only them (the file cut short, with an end marker) is several times faster than all of it.
