@@ -54,6 +54,26 @@ def history_dir() -> Path:
     return data_dir() / "history"
 
 
+def is_app_file(path: str | Path) -> bool:
+    """Whether ``path`` lies in one of the app's own folders (pasted images, history)."""
+    own = (data_dir(), config_dir())
+    resolved = Path(path).expanduser().resolve()
+    return any(resolved.is_relative_to(folder.expanduser().resolve()) for folder in own)
+
+
+def user_pictures() -> Path:
+    """Where a file dialog starts with nothing better: the user's Pictures folder, else home."""
+    pictures = Path(platformdirs.user_pictures_dir())
+    return pictures if pictures.is_dir() else Path.home()
+
+
+def dialog_folder(path: str | Path | None) -> Path:
+    """Where a file dialog about ``path`` starts: beside it, unless it is one of the app's own."""
+    if path and not is_app_file(path) and Path(path).parent.is_dir():
+        return Path(path).parent
+    return user_pictures()
+
+
 @dataclass
 class Settings:
     version: int = SETTINGS_VERSION
@@ -63,13 +83,11 @@ class Settings:
     mode: str = "high"
     output_format: str = "png"
     safety_tolerance: int = 2
-    auto_crop: bool = False
     prompt: str = ""
     paste_back: bool = True
     feather: int = 8
     snap: bool = True
     output_dir: str = ""
-    variations: int = 1
     full_res: bool = True  # full-resolution output whenever the source is scaled
     poll_timeout: float = 600.0
     recent_files: list[str] = field(default_factory=list)

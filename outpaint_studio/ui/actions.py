@@ -19,6 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from outpaint_studio import APP_NAME
+from outpaint_studio.core.settings import dialog_folder, is_app_file
+
 if TYPE_CHECKING:
     from outpaint_studio.ui.main_window import MainWindow
 
@@ -71,7 +74,7 @@ def build_actions(w: MainWindow) -> Actions:
     undo = w.model.undo_stack.createUndoAction(w, "&Undo")
     undo.setShortcut(QKeySequence(std.Undo))
     redo = w.model.undo_stack.createRedoAction(w, "&Redo")
-    redo.setShortcut(QKeySequence(std.Redo))
+    redo.setShortcuts(redo_keys())
     fit = _action(w, "&Fit", w.canvas.fit, "Ctrl+0")
     actual = _action(w, "&100 %", w.canvas.actual_size, "Ctrl+1")
     zoom_in = _action(w, "Zoom &in", lambda: w.canvas.zoom_by(1.25), std.ZoomIn)
@@ -106,6 +109,16 @@ def build_actions(w: MainWindow) -> Actions:
     view_menu = w.menuBar().addMenu("&View")
     for item in (fit, actual, zoom_in, zoom_out):
         view_menu.addAction(item)
+    help_menu = w.menuBar().addMenu("&Help")
+    listed = [open_, paste, save, copy, undo, redo, extend, settings, quit_, fit, actual,
+              zoom_in, zoom_out]  # fmt: skip
+    shortcuts = _action(w, "&Keyboard shortcuts", lambda: show_help(w, "shortcuts", listed),
+                        std.HelpContents)  # fmt: skip
+    shortcuts.setObjectName("shortcutsAction")
+    about = _action(w, f"&About {APP_NAME}", lambda: show_help(w, "about", listed))
+    about.setObjectName("aboutAction")
+    help_menu.addAction(shortcuts)
+    help_menu.addAction(about)
     view_menu.addSeparator()
     view_menu.addAction(w.history_dock.toggleViewAction())  # brings a closed History back
 
@@ -153,10 +166,32 @@ def build_actions(w: MainWindow) -> Actions:
                    recent)  # fmt: skip
 
 
+def redo_keys() -> list[QKeySequence]:
+    """The platform's Redo keys, plus Ctrl+Y and Ctrl+Shift+Z, each once."""
+    keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+    for extra in ("Ctrl+Y", "Ctrl+Shift+Z"):
+        if QKeySequence(extra) not in keys:
+            keys.append(QKeySequence(extra))
+    return keys
+
+
+def show_help(w: MainWindow, which: str, listed: list[QAction]) -> None:
+    """The shortcuts or About window, shown without blocking; one of each at a time."""
+    from outpaint_studio.ui.help import about_box, shortcuts_dialog
+
+    name = "shortcutsDialog" if which == "shortcuts" else "aboutBox"
+    window = w.findChild(QWidget, name)
+    if window is None:
+        window = shortcuts_dialog(w, listed) if which == "shortcuts" else about_box(w)
+    window.show()
+    window.raise_()
+
+
 def open_dialog(w: MainWindow) -> None:
-    recent = w.settings.recent_files
-    start = str(Path(recent[0]).parent) if recent else str(Path.home())
-    path, _ = QFileDialog.getOpenFileName(w, "Open an image", start, OPEN_FILTER)
+    """File › Open starts where the user last opened an image, never in the app's own folders."""
+    start = next((p for p in w.settings.recent_files if not is_app_file(p)), None)
+    folder = str(dialog_folder(start))
+    path, _ = QFileDialog.getOpenFileName(w, "Open an image", folder, OPEN_FILTER)
     if path:
         w.open_image(path)
 

@@ -44,13 +44,15 @@ def estimate_text(state: EditorState, records: list[JobRecord]) -> str:
     g, o = state.geometry, state.options
     mp = output_megapixels(g.canvas_width, g.canvas_height)
     credits = estimate_credits(records, o.mode, mp, o.engine)
-    times = f" × {o.variations}" if o.variations > 1 else ""
+    jobs = f" · {o.variations} jobs" if o.variations > 1 else ""
     if o.engine != "bfl":
-        return f"{mp:.2f} MP{times} · free (offline)"
+        return f"{mp:.2f} MP{jobs} · free (offline)"
     if credits is None:
-        return f"{mp:.2f} MP{times} · credits known after the first FLUX {o.mode} job"
+        return f"{mp:.2f} MP{jobs} · credits known after the first FLUX {o.mode} job"
     total = round(credits * o.variations, 3)
-    return f"{mp:.2f} MP{times} · about {total:g} credits"
+    if jobs:
+        return f"{mp:.2f} MP{jobs} ≈ {total:g} credits"
+    return f"{mp:.2f} MP · about {total:g} credits"
 
 
 class CostView(QObject):

@@ -180,6 +180,12 @@ class OptionsPanel(QWidget):
             self.progress.setRange(0, 100)
             self.progress.setValue(percent)
 
+    def clear_status(self) -> None:
+        """Forget the last job's words and time (another image, another result)."""
+        self.status.setText("")
+        self.status.setToolTip("")
+        self.elapsed.setText("")
+
     def show_elapsed(self, seconds: float) -> None:
         self.elapsed.setText(f"{seconds:.0f} s")
 

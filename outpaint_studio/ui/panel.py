@@ -153,6 +153,10 @@ class LayoutPanel(QWidget):
             grid.addWidget(button, index // 3, index % 3)
         return grid
 
+    def placement_controls(self) -> list[QWidget]:
+        """The buttons that place the source: the arrows nudge it while one has the focus."""
+        return [*self.anchor_buttons.values(), self.centre_h, self.centre_v]
+
     # --- model -> widgets -------------------------------------------------------------------
 
     def sync(self) -> None:

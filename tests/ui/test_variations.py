@@ -140,12 +140,33 @@ def test_cancel_stops_every_variation_and_leaves_them_collectable(window, small_
     assert not window.options_panel.cancel_button.isEnabled()
 
 
-def test_the_number_of_variations_is_remembered(window, qtbot) -> None:
+def test_risky_choices_do_not_carry_over_to_the_next_session(window, qtbot) -> None:
     from outpaint_studio.ui import MainWindow
 
     choose_variations(window, qtbot, 4)
+    window.model.set_options(auto_crop=True)
     window.close()
     again = MainWindow()
     qtbot.addWidget(again)
-    assert again.model.state.options.variations == 4
-    assert again.findChild(object, "variationsSpin").value() == 4
+    assert again.model.state.options.variations == 1
+    assert again.findChild(object, "variationsSpin").value() == 1
+    assert not again.model.state.options.auto_crop
+
+
+def test_the_cost_line_counts_the_jobs_before_a_paid_extend_of_several(
+    window, small_photo, qtbot, monkeypatch
+) -> None:
+    from bfl_sim import BflSimulator
+
+    estimate = window.options_panel.estimate
+    with BflSimulator(api_key="test-key", finish_after=0.2) as sim:
+        open_with_flux(window, sim, small_photo, qtbot, monkeypatch)
+        assert "credits known after the first FLUX high job" in estimate.text()
+        with qtbot.waitSignal(window.jobs.finished, timeout=20000):
+            qtbot.mouseClick(window.options_panel.extend_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not window.jobs.is_running(), timeout=20000)
+    single = estimate.text()
+    assert "jobs" not in single and single.endswith(" credits"), single
+    per_job = float(single.split("about ")[1].split()[0])
+    choose_variations(window, qtbot, 3)
+    assert estimate.text().endswith(f" · 3 jobs ≈ {round(per_job * 3, 3):g} credits")

@@ -1,0 +1,66 @@
+"""Keys that act on the canvas wherever the keyboard focus is in the editor window.
+
+A focused control would otherwise take them for itself: a spin box undoes its own text on
+Ctrl+Z, a button clicks on Space, a tool button moves the focus on the arrows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
+
+UNDO_KEYS = (
+    QKeySequence(QKeySequence.StandardKey.Undo),
+    QKeySequence(QKeySequence.StandardKey.Redo),
+    QKeySequence("Ctrl+Y"),
+    QKeySequence("Ctrl+Shift+Z"),
+)
+ARROWS = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down)
+TEXT_FIELDS = (QLineEdit, QTextEdit, QPlainTextEdit)
+
+
+def is_undo_key(event: QKeyEvent) -> bool:
+    pressed = QKeySequence(event.keyCombination())
+    return any(pressed.matches(keys) == QKeySequence.SequenceMatch.ExactMatch for keys in UNDO_KEYS)
+
+
+class CanvasKeys(QObject):
+    """An application event filter for one editor window.
+
+    - Undo and redo reach the window's Undo/Redo actions from any control but a text field (the
+      prompt keeps Ctrl+Z for its own text).
+    - Space held pans the canvas with a drag from any control but a text field.
+    - The arrows nudge the source while a placement control (anchor, centre) has the focus.
+    """
+
+    def __init__(
+        self, window: QWidget, canvas: QWidget, placement_controls: Collection[QWidget]
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.canvas = canvas
+        self.placement_controls = placement_controls
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            return False
+        if watched is not QApplication.focusWidget() or not self.window.isAncestorOf(watched):
+            return False  # not the focused control of this window (or a key passed up to a parent)
+        if watched is self.canvas or isinstance(watched, TEXT_FIELDS):
+            return False
+        assert isinstance(event, QKeyEvent)
+        if kind == QEvent.Type.ShortcutOverride:
+            # Not accepted: the control does not claim the keys, so the window's shortcut runs.
+            return is_undo_key(event)
+        key = event.key()
+        to_canvas = key == Qt.Key.Key_Space or (
+            key in ARROWS and watched in self.placement_controls
+        )
+        if to_canvas:
+            forwarded = QKeyEvent(kind, key, event.modifiers(), event.text(), event.isAutoRepeat())
+            QApplication.sendEvent(self.canvas, forwarded)
+        return to_canvas

@@ -1,0 +1,94 @@
+"""Keys act on the canvas wherever the focus is: undo/redo, Space to pan, arrows to nudge."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QPushButton, QSpinBox, QToolButton
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def press_on_focus(qtbot, key: Qt.Key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    """A key press as the user makes it: delivered to whatever has the keyboard focus."""
+    focused = QApplication.focusWidget()
+    assert focused is not None
+    qtbot.keyClick(focused, key, modifiers)
+
+
+def expand(window, qtbot, name: str = "expand2") -> None:
+    qtbot.mouseClick(window.findChild(QPushButton, name), Qt.MouseButton.LeftButton)
+
+
+def test_after_clicking_extend_ctrl_z_undoes_the_canvas_not_the_variations_box(
+    loaded, qtbot
+) -> None:
+    start = loaded.model.state.geometry
+    expand(loaded, qtbot)
+    expanded = loaded.model.state.geometry
+    box = loaded.options_panel.variations
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, "2")
+    assert loaded.model.state.options.variations == 2
+    with qtbot.waitSignal(loaded.jobs.finished, timeout=30000):
+        qtbot.mouseClick(loaded.options_panel.extend_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not loaded.jobs.is_running(), timeout=30000)
+    assert QApplication.focusWidget() is not loaded.canvas
+    press_on_focus(qtbot, Qt.Key.Key_Z, CTRL)
+    assert loaded.model.state.geometry == start
+    assert loaded.model.state.options.variations == 2 and box.value() == 2
+    press_on_focus(qtbot, Qt.Key.Key_Y, CTRL)  # Ctrl+Y redoes ...
+    assert loaded.model.state.geometry == expanded
+    press_on_focus(qtbot, Qt.Key.Key_Z, CTRL)
+    press_on_focus(qtbot, Qt.Key.Key_Z, CTRL | SHIFT)  # ... and so does Ctrl+Shift+Z
+    assert loaded.model.state.geometry == expanded
+
+
+def test_undo_from_a_spin_box_undoes_the_canvas_but_the_prompt_keeps_its_own(loaded, qtbot) -> None:
+    start = loaded.model.state.geometry
+    expand(loaded, qtbot)
+    loaded.findChild(QSpinBox, "offsetX").setFocus()
+    press_on_focus(qtbot, Qt.Key.Key_Z, CTRL)
+    assert loaded.model.state.geometry == start
+    prompt = loaded.options_panel.prompt
+    loaded.model.set_options(engine="bfl")  # the prompt is for FLUX
+    prompt.setFocus()
+    qtbot.keyClicks(prompt, "sea")
+    press_on_focus(qtbot, Qt.Key.Key_Z, CTRL)
+    assert prompt.text() != "sea"  # the text's own undo
+    assert loaded.model.undo_stack.index() == 0  # the canvas's redo is untouched
+    assert loaded.model.undo_stack.canRedo()
+
+
+def test_space_drag_pans_the_view_while_a_panel_button_has_the_focus(loaded, qtbot) -> None:
+    view = loaded.canvas
+    view.zoom_by(4)
+    button = loaded.findChild(QPushButton, "centreH")
+    button.setFocus()
+    state = loaded.model.state
+    before = view.mapToScene(view.viewport().rect().center())
+    viewport = view.viewport()
+    start = view.mapFromScene(view.source_item.sceneBoundingRect().center())
+    QTest.keyPress(button, Qt.Key.Key_Space)
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QTest.mousePress(viewport, left, none, start)
+    QTest.mouseMove(viewport, start + QPoint(-30, 0))
+    QTest.mouseRelease(viewport, left, none, start + QPoint(-30, 0))
+    QTest.keyRelease(QApplication.focusWidget(), Qt.Key.Key_Space)
+    assert view.mapToScene(view.viewport().rect().center()).x() > before.x()
+    assert loaded.model.state == state  # neither the drag nor the button moved the source
+    assert loaded.model.undo_stack.count() == 0
+
+
+def test_arrows_nudge_the_source_while_a_placement_button_has_the_focus(loaded, qtbot) -> None:
+    expand(loaded, qtbot)
+    anchor = loaded.findChild(QToolButton, "anchor-top-left")
+    qtbot.mouseClick(anchor, Qt.MouseButton.LeftButton)
+    anchor.setFocus()
+    press_on_focus(qtbot, Qt.Key.Key_Right)
+    press_on_focus(qtbot, Qt.Key.Key_Down, SHIFT)
+    placement = loaded.model.state.placement()
+    assert (placement.x, placement.y) == (1, 16)
+    assert QApplication.focusWidget() is anchor  # the focus did not move on
