@@ -264,3 +264,12 @@ def test_the_editor_loader_opens_a_psd(qtbot: QtBot) -> None:
         assert loaded.args[0].size == (48, 32)
     finally:
         loader.shutdown()
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB"])
+def test_a_flat_but_real_jpeg_is_not_taken_for_a_header_bomb(tmp_path: Path, mode: str) -> None:
+    """The fewest bytes a real JPEG can have: one flat colour, optimised tables, progressive."""
+    path = tmp_path / "flat.jpg"
+    Image.new(mode, (4000, 3000), 128).save(path, optimize=True, progressive=True)
+    assert path.stat().st_size < 100_000  # under 0.07 bits a pixel
+    assert load_image(path).size == (4000, 3000)

@@ -26,10 +26,22 @@ from outpaint_studio.core.pixels import alpha_range
 MAX_SOURCE_PIXELS = 150_000_000
 ORIENTATION_TAG = 0x0112
 SWAPPING_ORIENTATIONS = (5, 6, 7, 8)  # the ones that swap width and height
-# Huffman-coded JPEG spends at least one bit on every 8x8 block; arithmetic coding (these frame
-# markers) has no such floor.
-JPEG_ARITHMETIC_MARKERS = tuple(b"\xff" + bytes([code]) for code in (0xC9, 0xCA, 0xCB, 0xCD))
+# Huffman-coded JPEG spends at least a bit on every 8x8 block of each component: with the most
+# lopsided sampling factors (4x1 and 1x4) that is still a bit per 256 px. Arithmetic coding (these
+# frame markers) has no such floor.
+JPEG_PIXELS_PER_BIT = 256
+JPEG_ARITHMETIC_MARKERS = tuple(
+    b"\xff" + bytes([code]) for code in (0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF)
+)
 DETAIL_LENGTH = 90
+
+
+try:  # HEIC/HEIF support when the optional plugin is installed
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+except ImportError:  # pragma: no cover - depends on the environment
+    pass
 
 
 class ImageLoadError(Exception):
@@ -179,7 +191,7 @@ def open_checked(stream: IO[bytes], name: str, size_in_bytes: int) -> ImageFile.
         raise ImageLoadError(
             f"{name} is too large to open safely: {width}x{height} px, over {megapixels()}"
         )
-    if opened.format == "JPEG" and size_in_bytes * 8 < width * height // 64:
+    if opened.format == "JPEG" and size_in_bytes * 8 < width * height // JPEG_PIXELS_PER_BIT:
         stream.seek(0)
         if not any(marker in stream.read() for marker in JPEG_ARITHMETIC_MARKERS):
             raise ImageLoadError(

@@ -27,13 +27,6 @@ UNTOUCHED_MODES = {"RGB", "RGBA", "L", "LA", "P"}
 SAVE_FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG", "webp": "WEBP"}
 EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}
 
-try:  # HEIC/HEIF support when the optional plugin is installed
-    from pillow_heif import register_heif_opener
-
-    register_heif_opener()
-except ImportError:  # pragma: no cover - depends on the environment
-    pass
-
 
 @dataclass
 class SourceImage:
