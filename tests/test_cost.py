@@ -47,3 +47,11 @@ def test_session_total_counts_the_jobs_since_the_session_began() -> None:
     assert session_total(records, since=150.0) == 14.0
     assert session_total(records, since=0.0) == 21.0
     assert session_total([], since=0.0) == 0.0
+
+
+def test_moderated_jobs_add_nothing() -> None:
+    refused = job(4.0, 1.0, at=500.0)
+    refused.error_kind = "moderated"  # the service said so: not charged
+    records = [job(4.0, 1.0, at=400.0), refused]
+    assert session_total(records, since=0.0) == 4.0
+    assert refused.summary()["cost"] == 0.0

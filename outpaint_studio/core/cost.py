@@ -3,7 +3,7 @@
 The service reports ``cost`` (credits) and ``output_mp`` with each submitted job; the price per
 megapixel of a mode is taken from the most recent such job of that mode, so a price change shows
 at the next job. The service charges at least one megapixel, so small canvases cost the same as
-a 1 MP one. Offline jobs cost nothing.
+a 1 MP one. Offline jobs cost nothing, and neither do moderated ones.
 """
 
 from __future__ import annotations
@@ -54,9 +54,10 @@ def estimate_credits(
 
 
 def session_total(records: Iterable[JobRecord], since: float) -> float:
-    """Credits charged for the jobs created at or after ``since`` (a ``time.time()`` value)."""
+    """Credits charged for the jobs created at or after ``since`` (a ``time.time()`` value);
+    moderated jobs are not charged."""
     total = sum(
-        record.cost or 0.0
+        record.billed or 0.0
         for record in records
         if record.created_at >= since and record.engine == "bfl"
     )

@@ -114,6 +114,11 @@ class JobRecord:
     schema: int = JOURNAL_SCHEMA
 
     @property
+    def billed(self) -> float | None:
+        """Credits the service bills: nothing for a moderated job (the service says so)."""
+        return 0.0 if self.error_kind == "moderated" else self.cost
+
+    @property
     def paid(self) -> bool:
         """Whether the service accepted the job (and bills it)."""
         return self.engine == "bfl" and bool(self.job_id)
@@ -143,7 +148,7 @@ class JobRecord:
             "output": self.output_path,
             "state": self.state.value,
             "job_id": self.job_id,
-            "cost": display_cost(self.cost),
+            "cost": display_cost(self.billed),
             "error": self.error,
             "key": self.key,
             "engine": self.engine,
