@@ -12,6 +12,7 @@ from outpaint_studio.ui.history import HistoryPanel
 from outpaint_studio.ui.history_model import change_text, done_text
 from outpaint_studio.ui.job_controller import MAX_VARIATIONS, JobController
 from outpaint_studio.ui.keyboard import CanvasKeys
+from outpaint_studio.ui.launch import keep_qt_settings_home
 from outpaint_studio.ui.loader import Loader
 from outpaint_studio.ui.model import EditorModel
 from outpaint_studio.ui.options_panel import OptionsPanel
@@ -46,6 +47,7 @@ __all__ = [
     "estimate_text",
     "find_source",
     "history_dock",
+    "keep_qt_settings_home",
     "resolve_api_url",
     "restored_state",
     "same_file",

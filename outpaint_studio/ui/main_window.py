@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
             self._assembly.start(0)  # now: it runs once this first frame is on screen
 
     def _assemble(self) -> None:
+        parts.keep_qt_settings_home()  # before any file dialog can open
         self.model = parts.EditorModel(self._initial_options())
         self.source: SourceImage | None = None
         self.loader = parts.Loader(self)
