@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from xml.etree import ElementTree
 
 from PIL import Image
 
-from outpaint_studio.core.images import encode_image
 from outpaint_studio.core.jobs import JobRecord
 from outpaint_studio.core.layers import Layer, LayerStack
 from outpaint_studio.core.metadata import png_text
@@ -33,7 +33,7 @@ def encode_ora(stack: LayerStack, record: JobRecord) -> bytes:
         archive.writestr("stack.xml", _stack_xml(stack, sources), zipfile.ZIP_DEFLATED)
         for layer, source in zip(stack.layers, sources, strict=True):
             archive.writestr(source, _png(layer.image))  # PNG is compressed already
-        archive.writestr("mergedimage.png", encode_image(stack.flat, "png", png_text(record)))
+        archive.writestr("mergedimage.png", _png(stack.flat, pnginfo=png_text(record)))
         archive.writestr("Thumbnails/thumbnail.png", _png(thumbnail))
     return buffer.getvalue()
 
@@ -60,5 +60,10 @@ def _layer_element(layer: Layer, source: str) -> ElementTree.Element:
     return ElementTree.Element("layer", attributes)
 
 
-def _png(image: Image.Image) -> bytes:
-    return encode_image(image, "png")
+def _png(image: Image.Image, **options: object) -> bytes:
+    """Fast PNG: zlib's run-length strategy at level 1 encodes a photo about twice as fast as
+    the flat export's level 4, for a few per cent more bytes (the layers of a 30 MP result
+    would otherwise take over 3x its flat export)."""
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=1, compress_type=zlib.Z_RLE, **options)
+    return buffer.getvalue()
