@@ -1,0 +1,93 @@
+"""History as a new user meets it (issue 12, item 9): a click shows a past result, the words and
+sizes are true, cancelled jobs leave no entry, and a closed History comes back from View."""
+
+from __future__ import annotations
+
+from helpers import open_with_flux
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMenu
+
+from outpaint_studio.core.jobs import Journal
+from outpaint_studio.core.settings import journal_dir
+
+
+def extend(window, qtbot, timeout: int = 15000):
+    with qtbot.waitSignal(window.jobs.finished, timeout=timeout) as blocker:
+        qtbot.mouseClick(window.options_panel.extend_button, Qt.MouseButton.LeftButton)
+    outcome = blocker.args[0]
+    assert outcome.succeeded, outcome.error
+    return outcome
+
+
+def click_row(window, qtbot, row: int) -> None:
+    view = window.history.view
+    rect = view.visualRect(window.history.model.index(row))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_clicking_a_past_result_shows_it_on_the_canvas(keyed_env, window, small_photo,
+                                                       qtbot) -> None:  # fmt: skip
+    window.open_image(small_photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    first = extend(window, qtbot)
+    window.model.set_offset(0, 0)
+    second = extend(window, qtbot)
+    assert window.results.outcome.key == second.key
+    qtbot.waitUntil(lambda: window.history.model.rowCount() == 2, timeout=5000)
+    click_row(window, qtbot, 1)  # newest first: the first result
+    qtbot.waitUntil(lambda: window.results.outcome.key == first.key, timeout=5000)
+    assert window.canvas.result_item.isVisible()
+    assert window.canvas.result_item.pixmap().size().toTuple() == (208, 160)
+    assert window.findChild(object, "saveButton").isEnabled()  # Save acts on what is shown
+
+
+def test_a_result_only_in_history_is_not_called_saved(keyed_env, window, small_photo,
+                                                      qtbot) -> None:  # fmt: skip
+    window.open_image(small_photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    extend(window, qtbot)
+    text = window.history.model.data(window.history.model.index(0))
+    assert "Done, kept in history" in text and "Saved" not in text
+
+
+def test_cancelled_jobs_that_never_reached_the_service_leave_no_entry(
+    window, small_photo, qtbot, monkeypatch
+) -> None:
+    from bfl_sim import BflSimulator
+
+    with BflSimulator(api_key="test-key") as sim:
+        sim.inject("submit_429", times=10, retry_after="30")  # the submit waits its turn
+        open_with_flux(window, sim, small_photo, qtbot, monkeypatch)
+        for attempt in range(1, 4):
+            window.extend()
+            qtbot.waitUntil(lambda n=attempt: sim.submit_attempts == n, timeout=5000)
+            with qtbot.waitSignal(window.jobs.finished, timeout=5000):
+                window.cancel()
+    assert [r.state.value for r in Journal(journal_dir()).records()] == ["cancelled"] * 3
+    assert sim.submit_count == 0
+    assert window.history.model.rowCount() == 0
+
+
+def test_the_size_shown_is_the_files(keyed_env, window, small_photo, qtbot) -> None:
+    window.open_image(small_photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    window.layout_panel.scale_spin.setValue(50.0)  # full resolution: the output is twice the canvas
+    assert window.model.state.geometry.canvas_width == 208
+    extend(window, qtbot)
+    text = window.history.model.data(window.history.model.index(0))
+    assert text.startswith("416 × 320 · FLUX"), text
+    window.history.select_row(0)
+    assert window.history.details.text().startswith("416 × 320 · FLUX")
+
+
+def test_view_menu_brings_a_closed_history_back(window, qtbot) -> None:
+    dock = window.history_dock
+    dock.close()
+    assert not dock.isVisible()
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert isinstance(view_menu, QMenu)
+    toggle = next(a for a in view_menu.actions() if a.text() == "History")
+    assert toggle.isCheckable() and not toggle.isChecked()
+    toggle.trigger()
+    qtbot.waitUntil(dock.isVisible, timeout=2000)
+    assert toggle.isChecked()
