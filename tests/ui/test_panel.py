@@ -191,3 +191,21 @@ def test_settings_check_key_shows_credits(sim, qtbot) -> None:
     qtbot.waitUntil(lambda: "credits" in dialog.key_status.text(), timeout=5000)
     dialog.accept()
     assert KeyStore().get() == "test-key-5f1c0ffee"
+
+
+def test_the_anchor_picker_shows_where_the_source_sits(loaded, qtbot) -> None:
+    def checked() -> list[str]:
+        buttons = loaded.findChildren(QToolButton)
+        return sorted(b.objectName() for b in buttons if b.objectName().startswith("anchor-")
+                      and b.isChecked())  # fmt: skip
+
+    assert checked() == ["anchor-center"]  # a new image is centred
+    top_left = child(loaded, QToolButton, "anchor-top-left")
+    qtbot.mouseClick(top_left, Qt.MouseButton.LeftButton)
+    assert checked() == ["anchor-top-left"]
+    qtbot.mouseClick(top_left, Qt.MouseButton.LeftButton)  # again: it stays the active one
+    assert checked() == ["anchor-top-left"]
+    x = child(loaded, QSpinBox, "offsetX")
+    x.selectAll()
+    qtbot.keyClicks(x, "5")
+    assert checked() == []  # placed by hand, at no anchor

@@ -1,0 +1,93 @@
+"""Where the file dialogs start, the Help menu's windows, and the word after Copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel, QMessageBox
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def run_file_dialog(trigger, choose: Path | None = None) -> Path:
+    """Run ``trigger``, which opens a modal file dialog; note the folder it starts in, then pick
+    ``choose`` in it (or cancel it). Returns that folder."""
+    seen: dict[str, Path] = {}
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QFileDialog):
+            QTimer.singleShot(20, answer)
+            return
+        seen["folder"] = Path(dialog.directory().absolutePath())
+        if choose is None:
+            dialog.reject()
+        else:
+            dialog.selectFile(str(choose))
+            dialog.accept()
+
+    QTimer.singleShot(0, answer)
+    trigger()
+    assert "folder" in seen, "no file dialog opened"
+    return seen["folder"]
+
+
+def extend_once(window, qtbot) -> None:
+    window.canvas.setFocus()
+    with qtbot.waitSignal(window.jobs.finished, timeout=30000):
+        qtbot.keyClick(window.canvas, Qt.Key.Key_Return, CTRL)
+    assert window.results.has_result(), window.banner.label.text()
+
+
+def test_save_starts_beside_the_photo_then_in_the_last_export_folder(
+    loaded, small_photo, tmp_path, qtbot
+) -> None:
+    extend_once(loaded, qtbot)
+    save = lambda: qtbot.keyClick(loaded.canvas, Qt.Key.Key_S, CTRL)  # noqa: E731
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    assert run_file_dialog(save, choose=exports / "mine.png") == small_photo.parent
+    assert (exports / "mine.png").is_file()
+    loaded.activateWindow()  # back from the dialog, as the window manager does
+    qtbot.waitUntil(loaded.isActiveWindow, timeout=3000)
+    assert run_file_dialog(save) == exports
+
+
+def test_after_a_paste_open_starts_in_the_last_folder_opened(
+    loaded, small_photo, app_home, qtbot
+) -> None:
+    image = QImage(64, 48, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.darkCyan)
+    QGuiApplication.clipboard().setImage(image)
+    qtbot.keyClick(loaded.canvas, Qt.Key.Key_V, CTRL)
+    qtbot.waitUntil(lambda: loaded.model.state.source_size == (64, 48), timeout=5000)
+    assert Path(loaded.model.state.source_path).is_relative_to(app_home)  # kept by the app
+    open_ = lambda: qtbot.keyClick(loaded.canvas, Qt.Key.Key_O, CTRL)  # noqa: E731
+    assert run_file_dialog(open_) == small_photo.parent
+
+
+def test_help_lists_the_shortcuts_and_about_names_the_app(loaded, qtbot) -> None:
+    loaded.canvas.setFocus()
+    qtbot.keyClick(loaded.canvas, Qt.Key.Key_F1)
+    dialog = loaded.findChild(QDialog, "shortcutsDialog")
+    assert dialog is not None and dialog.isVisible()
+    table = dialog.findChild(QLabel, "shortcutsTable").text()
+    for words in ("Ctrl+Y", "Ctrl+Shift+Z", "Undo", "Space+drag", "Ctrl+drag", "Extend"):
+        assert words in table, words
+    dialog.close()
+    menu = next(a.menu() for a in loaded.menuBar().actions() if a.text() == "&Help")
+    about = next(a for a in menu.actions() if a.objectName() == "aboutAction")
+    about.trigger()
+    box = loaded.findChild(QMessageBox, "aboutBox")
+    assert box is not None and box.isVisible() and "Outpaint Studio" in box.text()
+    box.close()
+
+
+def test_copy_says_so_in_the_status_bar(loaded, qtbot) -> None:
+    extend_once(loaded, qtbot)
+    QGuiApplication.clipboard().clear()
+    qtbot.keyClick(loaded.canvas, Qt.Key.Key_C, CTRL)
+    assert not QGuiApplication.clipboard().image().isNull()
+    assert loaded.statusBar().currentMessage() == "Copied to the clipboard"
