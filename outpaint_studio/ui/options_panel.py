@@ -17,13 +17,23 @@ from PySide6.QtWidgets import (
 )
 
 from outpaint_studio.ui.model import EditorModel
-from outpaint_studio.ui.widgets import caption, hint, named, set_combo_data, set_value, spin
+from outpaint_studio.ui.widgets import (
+    caption,
+    fill_combo,
+    hint,
+    named,
+    set_combo_data,
+    set_value,
+    spin,
+)
 
 ENGINES = (("local", "Offline (built-in)"), ("bfl", "FLUX (Black Forest Labs)"))
 MODE_HINTS = {
     "high": "High: best quality, slower.",
     "fast": "Fast: quicker and cheaper, a little less detail.",
 }
+# The words for each option's values: the one mapping the panel and Settings both show.
+MODES = (("high", "High quality"), ("fast", "Fast"))
 FORMATS = (("png", "PNG"), ("jpeg", "JPEG"), ("webp", "WebP"))
 
 
@@ -48,22 +58,17 @@ class OptionsPanel(QWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.engine = named(QComboBox(), "engineCombo", "Engine that generates the new parts")
-        for data, text in ENGINES:
-            self.engine.addItem(text, data)
+        fill_combo(self.engine, ENGINES)
         form.addRow("Engine", self.engine)
         self.key_notice = named(QLabel(), "offlineNotice", "Offline engine notice")
         self.key_notice.setWordWrap(True)
         self.key_notice.linkActivated.connect(lambda _link: self.settings_requested.emit())
         form.addRow(self.key_notice)
-        self.mode = named(QComboBox(), "modeCombo", "Generation mode")
-        self.mode.addItem("High quality", "high")
-        self.mode.addItem("Fast", "fast")
+        self.mode = fill_combo(named(QComboBox(), "modeCombo", "Generation mode"), MODES)
         self.mode_hint = hint()
         form.addRow("Mode", self.mode)
         form.addRow(self.mode_hint)
-        self.format = named(QComboBox(), "formatCombo", "Output format")
-        for data, text in FORMATS:
-            self.format.addItem(text, data)
+        self.format = fill_combo(named(QComboBox(), "formatCombo", "Output format"), FORMATS)
         form.addRow("Format", self.format)
         self.prompt = named(QLineEdit(), "promptEdit", "Prompt (optional, experimental)")
         self.prompt.setPlaceholderText("Optional — experimental")

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 
 from outpaint_studio.core.engine import EngineError
 from outpaint_studio.core.settings import REGIONS, KeyStore, Settings
-from outpaint_studio.ui.widgets import named, spin
+from outpaint_studio.ui.options_panel import FORMATS, MODES
+from outpaint_studio.ui.widgets import fill_combo, named, set_combo_data, spin
 
 REGION_NAMES = (("global", "Global"), ("eu", "Europe"), ("us", "United States"),
                 ("custom", "Custom URL"))  # fmt: skip
@@ -74,20 +75,18 @@ class SettingsDialog(QDialog):
             self.key_edit.setEnabled(False)
         form.addRow("", self.key_status)
         self.region = named(QComboBox(), "regionCombo", "API region")
-        for data, text in REGION_NAMES:
-            self.region.addItem(text, data)
+        fill_combo(self.region, REGION_NAMES)
         self.region.setCurrentIndex(max(0, self.region.findData(settings.region)))
         self.custom_url = named(QLineEdit(settings.custom_api_url), "customUrlEdit", "API URL")
         self.custom_url.setPlaceholderText("https://…")
         form.addRow("Region", self.region)
         form.addRow("Custom URL", self.custom_url)
-        self.mode = named(QComboBox(), "defaultMode", "Default mode")
-        self.mode.addItems(["high", "fast"])
-        self.mode.setCurrentText(settings.mode)
+        self.mode = fill_combo(named(QComboBox(), "defaultMode", "Default mode"), MODES)
+        set_combo_data(self.mode, settings.mode)
         form.addRow("Default mode", self.mode)
         self.format = named(QComboBox(), "defaultFormat", "Default output format")
-        self.format.addItems(["png", "jpeg", "webp"])
-        self.format.setCurrentText(settings.output_format)
+        fill_combo(self.format, FORMATS)
+        set_combo_data(self.format, settings.output_format)
         form.addRow("Default format", self.format)
         self.safety = named(spin(0, 5), "defaultSafety", "Default safety tolerance")
         self.safety.setValue(settings.safety_tolerance)
@@ -144,6 +143,9 @@ class SettingsDialog(QDialog):
     def _check_key(self) -> None:
         if self._check is not None:
             return
+        if not self.key_edit.text().strip():
+            self._on_answer(False, "Type or paste a key first")
+            return
         self.key_status.setText("Checking…")
         self.check_button.setEnabled(False)
         self._check = CreditCheck(self.key_edit.text().strip(), self._url(), self)
@@ -172,8 +174,8 @@ class SettingsDialog(QDialog):
         s = self.settings
         s.region = self.region.currentData()
         s.custom_api_url = self.custom_url.text().strip()
-        s.mode = self.mode.currentText()
-        s.output_format = self.format.currentText()
+        s.mode = self.mode.currentData()
+        s.output_format = self.format.currentData()
         s.safety_tolerance = self.safety.value()
         s.output_dir = self.folder.text().strip()
         s.snap = self.snap.isChecked()

@@ -45,6 +45,13 @@ def set_value(box: QSpinBox | QDoubleSpinBox, value: float) -> None:
             box.setValue(value)  # type: ignore[arg-type]
 
 
+def fill_combo(combo: QComboBox, choices: tuple[tuple[str, str], ...]) -> QComboBox:
+    """Add (value, words) choices: the user reads the words, the code keeps the value."""
+    for value, words in choices:
+        combo.addItem(words, value)
+    return combo
+
+
 def set_combo_data(combo: QComboBox, data: object) -> None:
     index = combo.findData(data)
     if index >= 0 and index != combo.currentIndex():

@@ -209,3 +209,27 @@ def test_the_anchor_picker_shows_where_the_source_sits(loaded, qtbot) -> None:
     x.selectAll()
     qtbot.keyClicks(x, "5")
     assert checked() == []  # placed by hand, at no anchor
+
+
+def test_settings_speaks_the_panels_words_and_asks_for_a_key_before_checking(window, qtbot) -> None:
+    from outpaint_studio.core.settings import KeyStore, Settings
+    from outpaint_studio.ui.settings_dialog import SettingsDialog
+
+    settings = Settings(mode="high", output_format="png")
+    dialog = SettingsDialog(settings, KeyStore())
+    qtbot.addWidget(dialog)
+    mode, fmt = dialog.mode, dialog.format
+    assert (mode.currentText(), fmt.currentText()) == ("High quality", "PNG")
+    words = lambda combo: [combo.itemText(i) for i in range(combo.count())]  # noqa: E731
+    assert words(mode) == words(window.options_panel.mode)
+    assert words(fmt) == words(window.options_panel.format)
+    dialog.key_edit.clear()
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    assert dialog.key_status.text() == "Type or paste a key first"
+    assert dialog.check_button.isEnabled()
+    mode.setFocus()
+    qtbot.keyClick(mode, Qt.Key.Key_Down)
+    fmt.setFocus()
+    qtbot.keyClick(fmt, Qt.Key.Key_End)
+    dialog.accept()
+    assert (settings.mode, settings.output_format) == ("fast", "webp")
