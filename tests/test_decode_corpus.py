@@ -141,6 +141,10 @@ def _outcome(name: str) -> str:
 def test_a_warning_explains_an_error_that_says_nothing() -> None:
     message = explain(ZeroDivisionError("division by zero"), "scan.tif", "Tag offset too large")
     assert message == "scan.tif is damaged or truncated (Tag offset too large)"
+    assert (
+        explain(MemoryError(), "scan.tif")
+        == "scan.tif is too large to decode in the memory available"
+    )
 
 
 @pytest.mark.parametrize("mode", ["I;16", "F"])
