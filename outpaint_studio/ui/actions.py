@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from outpaint_studio import APP_NAME
 from outpaint_studio.core.settings import dialog_folder, is_app_file
+from outpaint_studio.ui.layered_export import LayeredExport
 
 if TYPE_CHECKING:
     from outpaint_studio.ui.main_window import MainWindow
@@ -97,6 +98,7 @@ def build_actions(w: MainWindow) -> Actions:
     file_menu.addSeparator()
     for item in (save, copy, use):
         file_menu.addAction(item)
+    LayeredExport(w).add_actions(file_menu)  # Export layers…, Export mask…, Open layers in…
     file_menu.addSeparator()
     file_menu.addAction(quit_)
     edit_menu = w.menuBar().addMenu("&Edit")
