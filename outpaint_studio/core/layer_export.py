@@ -14,12 +14,10 @@ from outpaint_studio.core.images import ImageLoadError, decode_image, load_image
 from outpaint_studio.core.jobs import JobRecord
 from outpaint_studio.core.layers import LayerStack, layer_stack
 from outpaint_studio.core.metadata import encode_with_metadata
-from outpaint_studio.core.ora import encode_ora
-from outpaint_studio.core.psd import encode_psd
 from outpaint_studio.core.runner import place
 
 Encoder = Callable[[LayerStack, JobRecord], bytes]
-LAYER_FORMATS: dict[str, Encoder] = {"psd": encode_psd, "ora": encode_ora}
+LAYER_FORMATS = ("psd", "ora")
 MASK_SUFFIX = "-mask.png"
 
 
@@ -54,7 +52,7 @@ def write_layers(stack: LayerStack, record: JobRecord, target: Path, overwrite: 
     if fmt not in LAYER_FORMATS:
         raise LayerExportError(f"{target.name}: layers are exported as .psd or .ora")
     try:
-        data = LAYER_FORMATS[fmt](stack, record)
+        data = _encoder(fmt)(stack, record)
     except ValueError as exc:
         raise LayerExportError(str(exc)) from None
     return _write(data, target, overwrite)
@@ -73,6 +71,17 @@ def layers_path(output: Path, fmt: str) -> Path:
 def mask_path(output: Path) -> Path:
     """``NAME-mask.png`` beside the flat export ``NAME.EXT``."""
     return output.with_name(output.stem + MASK_SUFFIX)
+
+
+def _encoder(fmt: str) -> Encoder:
+    """The writer of ``fmt``, imported when first needed (psd-tools takes 0.5 s to import)."""
+    if fmt == "psd":
+        from outpaint_studio.core.psd import encode_psd
+
+        return encode_psd
+    from outpaint_studio.core.ora import encode_ora
+
+    return encode_ora
 
 
 def _write(data: bytes, target: Path, overwrite: bool) -> Path:
