@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
         self.history.export_requested.connect(self.export_record)
         self.history.collect_requested.connect(self.jobs.collect)
         self.history.result_chosen.connect(self.results.show)
+        self.history.result_chosen.connect(self.options_panel.clear_status)  # no stale job text
 
     # --- sources ----------------------------------------------------------------------------
 

@@ -43,3 +43,39 @@ def test_auto_crop_belongs_to_the_image(loaded, tmp_path, qtbot) -> None:
     qtbot.waitUntil(lambda: loaded.model.state.source_size == (160, 128), timeout=5000)
     assert loaded.model.state.options.auto_crop
     assert loaded.layout_panel.auto_crop.isChecked()
+
+
+def test_a_past_result_shown_from_history_clears_the_last_jobs_status(
+    loaded, qtbot, monkeypatch
+) -> None:
+    from bfl_sim import BflSimulator
+
+    panel = loaded.options_panel
+    with qtbot.waitSignal(loaded.jobs.finished, timeout=30000):  # an offline result for History
+        qtbot.mouseClick(panel.extend_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: loaded.history.model.rowCount() == 1, timeout=5000)
+    with BflSimulator(api_key="test-key", finish_after=30) as sim:
+        monkeypatch.setenv("BFL_API_KEY", sim.config.api_key)
+        monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", sim.base_url)
+        loaded.model.set_options(engine="bfl")
+        qtbot.mouseClick(panel.extend_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(
+            lambda: panel.status.text().startswith(("Queued", "Generating")), timeout=5000
+        )
+        with qtbot.waitSignal(loaded.jobs.finished, timeout=5000):
+            qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+        assert panel.status.text() == "Submitted" and panel.elapsed.text().endswith(" s")
+        qtbot.waitUntil(lambda: not loaded.jobs.is_running(), timeout=5000)
+    history = loaded.history
+    qtbot.waitUntil(lambda: history.model.rowCount() == 2, timeout=5000)
+    states = [history.model.records[row].state.value for row in range(2)]
+    saved = states.index("saved")
+
+    def click_row(row: int) -> None:
+        spot = history.view.visualRect(history.model.index(row, 0)).center()
+        qtbot.mouseClick(history.view.viewport(), Qt.MouseButton.LeftButton, pos=spot)
+
+    click_row(1 - saved)  # the cancelled job: nothing to show
+    with qtbot.waitSignal(history.result_chosen, timeout=5000):
+        click_row(saved)
+    assert panel.status.text() == "" and panel.elapsed.text() == ""
