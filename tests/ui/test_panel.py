@@ -233,3 +233,16 @@ def test_settings_speaks_the_panels_words_and_asks_for_a_key_before_checking(win
     qtbot.keyClick(fmt, Qt.Key.Key_End)
     dialog.accept()
     assert (settings.mode, settings.output_format) == ("fast", "webp")
+
+
+def test_extend_is_refused_with_nothing_of_the_source_on_the_canvas(loaded, qtbot) -> None:
+    x = child(loaded, QSpinBox, "offsetX")
+    x.selectAll()
+    qtbot.keyClicks(x, "5000")  # the photo dragged entirely off the canvas
+    qtbot.mouseClick(loaded.layout_panel.auto_crop, Qt.MouseButton.LeftButton)
+    assert loaded.model.state.options.auto_crop
+    panel = loaded.options_panel
+    assert not panel.extend_button.isEnabled()
+    assert panel.reason.text() == "Nothing of the source is on the canvas: move it onto the canvas"
+    qtbot.keyClick(loaded.canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert not loaded.jobs.is_running()
