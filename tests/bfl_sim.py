@@ -46,6 +46,8 @@ matching request(s), in the order queued:
 - ``poll_404``: one poll answers a JSON 404 ``{"detail": "Not Found"}``.
 - ``poll_redirect`` (``status=307``, ``to=None``): one poll answers a redirect to
   ``/v1/moved/get_result`` (served like the polling path) on ``to`` (default: the same host).
+- ``stale_connection``: the next request that arrives on a kept-alive connection (not its
+  first) is dropped unread, as by a server that closed the idle connection as it was reused.
 - ``result_size`` (``width``, ``height``): the next job created delivers an image of this size
   instead of the canvas's.
 - ``status`` also takes ``extra`` (a dict merged into the final poll reply, e.g. ``{"error":
@@ -53,7 +55,7 @@ matching request(s), in the order queued:
 
 Options: ``progress_percent=True`` reports ``progress`` as 0..100 instead of 0..1;
 ``accept_backlog`` is the listening socket's backlog; ``idle_timeout`` (seconds) closes a
-keep-alive connection that waits that long for its next request.
+kept-alive connection that waits that long for its next request (not its first).
 
 ``sim.refuse_connections(seconds)`` closes the listening socket (and open connections) and
 reopens it on the same port after ``seconds``: meanwhile a client fails to connect.
@@ -135,6 +137,7 @@ FAULT_DEFAULTS: dict[str, dict[str, Any]] = {
     "delivery_truncated": {},
     "delivery_status": {"status": 403},
     "delivery_redirect": {"status": 302, "to": None},
+    "stale_connection": {},
 }
 SUBMIT_FAULTS = frozenset(kind for kind in FAULT_DEFAULTS if kind.startswith("submit_"))
 POLL_FAULTS = frozenset(kind for kind in FAULT_DEFAULTS if kind.startswith("poll_"))
@@ -630,10 +633,7 @@ class _Handler(BaseHTTPRequestHandler):
     _path = ""
     _query: dict[str, str]
     _current: RecordedRequest | None = None
-
-    def setup(self) -> None:
-        self.timeout = self.server.sim.idle_timeout  # waiting for the next request, too
-        super().setup()
+    _served = 0  # requests served on this connection
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: the simulator never logs."""
@@ -657,10 +657,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._path = url.path
         self._query = {key: values[0] for key, values in parse_qs(url.query).items()}
         self._current = None
+        self._served += 1
+        stale = frozenset({"stale_connection"})
+        if self._served > 1 and self.sim.state.take_fault(stale, lambda fault: True):
+            self._drop()
+            return
         try:
             self._dispatch()
         except _Rejected as rejected:
             self._send_json(rejected.status, {"detail": rejected.detail}, rejected.headers)
+        # like a server's keep-alive timeout: how long a connection may wait for its next request
+        self.connection.settimeout(self.sim.idle_timeout)
 
     def _dispatch(self) -> None:
         routes = {

@@ -122,6 +122,16 @@ def test_a_lost_reply_is_never_resent(sim: BflSimulator, fault: str, params: dic
     assert sim.submit_attempts == 1
 
 
+def test_a_submit_never_rides_a_kept_alive_connection(sim: BflSimulator) -> None:
+    engine = client(sim)
+    assert engine.credits() > 0  # leaves a kept-alive connection in the pool
+    sim.inject("stale_connection")  # the server closes it as it is reused
+    assert run(engine).size == (192, 128)
+    assert sim.submit_attempts == 1 and sim.submit_count == 1
+    submit = next(r for r in sim.requests if r.method == "POST")
+    assert submit.headers.get("connection") == "close"
+
+
 def test_a_read_timeout_on_submit_is_uncertain(sim: BflSimulator) -> None:
     sim.inject("submit_slow", delay=3)
     with pytest.raises(UncertainSubmitError):

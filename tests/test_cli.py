@@ -272,3 +272,24 @@ def test_no_paste_back_saves_the_service_bytes_unchanged(
                  "-o", str(out)]) == 0  # fmt: skip
     [record] = Journal(journal_dir()).records()
     assert out.read_bytes() == Path(record.history_path).read_bytes()
+
+
+def test_a_big_batch_on_a_busy_server_has_no_false_uncertain_submit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs = []
+    for index in range(48):
+        path = tmp_path / f"in{index:02}.png"
+        photo_like(64, 48, seed=index).save(path)
+        inputs.append(str(path))
+    # a small accept backlog, and kept-alive connections closed after a short idle: a submit
+    # sent on a pooled connection the server has just closed would end "uncertain"
+    options = {"finish_after": 0.5, "accept_backlog": 8, "idle_timeout": 0.5}
+    with BflSimulator(api_key=API_KEY, **options) as busy:
+        monkeypatch.setenv("BFL_API_KEY", API_KEY)
+        monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", busy.base_url)
+        code = main(["extend", *inputs, "--width", "128", "--height", "96", "--jobs", "48",
+                     "--out-dir", str(tmp_path / "out"), "--json"])  # fmt: skip
+        lines = json_lines(capsys.readouterr().out)
+        assert [line["state"] for line in lines] == ["saved"] * 48
+        assert code == 0 and busy.submit_count == 48 and busy.submit_attempts == 48
