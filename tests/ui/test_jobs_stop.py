@@ -86,3 +86,50 @@ def test_closing_during_an_offline_fill_is_immediate_and_cancels_it(qtbot, tmp_p
     assert time.monotonic() - started < 0.5
     qtbot.waitUntil(lambda: not win.jobs.is_stopping(), timeout=30000)
     assert states() == ["cancelled"]
+
+
+def test_an_offline_fill_cancelled_while_waiting_for_its_turn_starts_no_phase(monkeypatch) -> None:
+    """Offline fills take turns (the native random seed is global): a variation cancelled while
+    it waited must stop before its first uninterruptible PatchMatch phase, not after it."""
+    import threading
+
+    import numpy as np
+
+    from outpaint_studio.engines import fill as fill_module
+    from outpaint_studio.engines.fill import FillCancelled, patchmatch_fill
+
+    if not fill_module.patchmatch_available:
+        return
+    phases: list[int] = []
+    native = patchmatch_fill._patchmatch
+    monkeypatch.setattr(patchmatch_fill, "_patchmatch",
+                        lambda *args: phases.append(1) or native(*args))  # fmt: skip
+    canvas = np.zeros((256, 384, 3), np.uint8)
+    known = np.zeros((256, 384), bool)
+    canvas[64:192, 96:288], known[64:192, 96:288] = 200, True
+    cancel, ended, waiting = threading.Event(), [], threading.Event()
+    turn = threading.Lock()
+
+    class Turn:  # the fills' lock, saying when a fill starts waiting for it
+        def __enter__(self) -> None:
+            waiting.set()
+            turn.acquire()
+
+        def __exit__(self, *exc: object) -> None:
+            turn.release()
+
+    monkeypatch.setattr(patchmatch_fill, "_seed_lock", Turn())
+
+    def run() -> None:
+        try:
+            fill_module.fill(canvas, known, "fast", cancel=cancel)
+        except FillCancelled:
+            ended.append("cancelled")
+
+    with turn:  # another variation is filling
+        worker = threading.Thread(target=run)
+        worker.start()
+        assert waiting.wait(30)
+        cancel.set()
+    worker.join(30)
+    assert ended == ["cancelled"] and phases == []

@@ -121,12 +121,13 @@ def inpaint(
 ) -> np.ndarray:
     """Fill the unknown pixels of a working-size uint8 canvas with PatchMatch.
 
-    ``between_phases`` is called after each phase with the fraction of phases done; it may raise
-    to stop the fill.
+    ``between_phases`` is called before the first phase (the lock may have been waited for)
+    and after each, with the fraction of phases done; it may raise to stop the fill.
     """
     result = canvas.copy()
     known = known.copy()
     with _seed_lock, ThreadPoolExecutor(max_workers=2) as pool:
+        between_phases(0.0)
         patchmatch.set_random_seed(seed)
         band = context_radius(known.shape, settings)
         cap_band = max(settings.min_context, round(band * settings.cap_context_ratio))
