@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ import pytest
 from bfl_sim import BflSimulator
 from conftest import API_KEY, encoded, image_array, image_size, photo_like
 
+from outpaint_studio import cli
 from outpaint_studio.app import main
 from outpaint_studio.core.jobs import Journal
 from outpaint_studio.core.settings import journal_dir
@@ -293,3 +295,39 @@ def test_a_big_batch_on_a_busy_server_has_no_false_uncertain_submit(
         lines = json_lines(capsys.readouterr().out)
         assert [line["state"] for line in lines] == ["saved"] * 48
         assert code == 0 and busy.submit_count == 48 and busy.submit_attempts == 48
+
+
+def test_one_input_that_breaks_in_any_way_fails_alone(
+    keyed_env: BflSimulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    inputs = []
+    for name in ("a.png", "b.png", "c.png"):
+        photo_like(160, 120).save(tmp_path / name)
+        inputs.append(str(tmp_path / name))
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(encoded(photo_like(160, 120))[:300])  # cut short
+    bug = tmp_path / "bug.png"
+    photo_like(160, 120).save(bug)
+    real_load = cli.load_image
+
+    def load_with_a_bug(path: str) -> object:
+        if Path(path).name == "bug.png":  # a decoder bug no one foresaw, for this file only
+            raise struct.error("unpack requires a buffer of 4 bytes")
+        return real_load(path)
+
+    monkeypatch.setattr(cli, "load_image", load_with_a_bug)
+    code = main(["extend", inputs[0], str(broken), inputs[1], str(bug), inputs[2],
+                 "--width", "256", "--height", "192", "--out-dir", str(tmp_path / "out"),
+                 "--json"])  # fmt: skip
+    captured = capsys.readouterr()
+    lines = json_lines(captured.out)
+    assert code == 1 and "Traceback" not in captured.err
+    assert [line["state"] for line in lines] == ["saved", "failed", "saved", "failed", "saved"]
+    assert all(Path(line["output"]).is_file() for line in lines if line["state"] == "saved")
+    [bug_line] = [text for text in captured.err.splitlines() if text.startswith("bug.png")]
+    assert "unexpected error" in bug_line and "unpack requires" in bug_line
+    assert any(text.startswith("broken.png: ") for text in captured.err.splitlines())
+    assert keyed_env.submit_count == 3
