@@ -28,7 +28,7 @@ def is_undo_key(event: QKeyEvent) -> bool:
 
 
 class CanvasKeys(QObject):
-    """An application event filter for one editor window.
+    """An application event filter for one editor window (installed when made).
 
     - Undo and redo reach the window's Undo/Redo actions from any control but a text field (the
       prompt keeps Ctrl+Z for its own text).
@@ -43,6 +43,14 @@ class CanvasKeys(QObject):
         self.window = window
         self.canvas = canvas
         self.placement_controls = placement_controls
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def remove(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()

@@ -91,7 +91,6 @@ class MainWindow(QMainWindow):
         self.actions_ = parts.build_actions(self)
         self.canvas_keys = parts.CanvasKeys(self, self.canvas,
                                             self.layout_panel.placement_controls())  # fmt: skip
-        QGuiApplication.instance().installEventFilter(self.canvas_keys)
         self._connect()
         self.update_result_actions()
         self.refresh_key_notice()
@@ -341,7 +340,7 @@ class MainWindow(QMainWindow):
             self._assembly.stop()
             super().closeEvent(event)
             return
-        QGuiApplication.instance().removeEventFilter(self.canvas_keys)
+        self.canvas_keys.remove()
         self.jobs.shutdown()
         self.loader.shutdown()
         self.results.shutdown()
