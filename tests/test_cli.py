@@ -20,6 +20,7 @@ from outpaint_studio import cli
 from outpaint_studio.app import main
 from outpaint_studio.core.jobs import Journal
 from outpaint_studio.core.settings import journal_dir
+from outpaint_studio.core.stages import stage_text
 
 
 def json_lines(text: str) -> list[dict]:
@@ -331,3 +332,10 @@ def test_one_input_that_breaks_in_any_way_fails_alone(
     assert "unexpected error" in bug_line and "unpack requires" in bug_line
     assert any(text.startswith("broken.png: ") for text in captured.err.splitlines())
     assert keyed_env.submit_count == 3
+
+
+def test_progress_shows_the_services_own_word_and_never_passes_100() -> None:
+    assert stage_text("generating", 1.7) == "Generating 100 %"
+    assert stage_text("Reasoning", 0.4) == "Reasoning 40 %"
+    assert stage_text("Reasoning", None) == "Reasoning"
+    assert stage_text("queued", None) == "Queued"

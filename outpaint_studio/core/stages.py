@@ -13,8 +13,10 @@ RUNNING_STAGES = {
 
 
 def stage_text(stage: str, fraction: float | None, words: dict[str, str] = RUNNING_STAGES) -> str:
-    """ "Generating 40 %", "Queued", ...; unknown stages are capitalised as they are."""
-    text = words.get(stage, stage.capitalize())
-    if fraction is not None and stage == "generating":
-        return f"{text} {round(fraction * 100)} %"
+    """ "Generating 40 %", "Queued", ...; a stage of no known name (a status word the service
+    sent, such as "Reasoning") is shown as it is, with its progress; never above 100 %."""
+    known = stage in words
+    text = words.get(stage, stage[:1].upper() + stage[1:])
+    if fraction is not None and (stage == "generating" or not known):
+        return f"{text} {round(min(1.0, max(0.0, fraction)) * 100)} %"
     return text
