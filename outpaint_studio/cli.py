@@ -16,6 +16,7 @@ from outpaint_studio import __version__
 from outpaint_studio.cli_progress import ProgressPrinter
 from outpaint_studio.core.images import ImageLoadError, load_image
 from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord, Journal
+from outpaint_studio.core.layer_export import LAYER_FORMATS, LayerExportError, hand_on
 from outpaint_studio.core.request import DEFAULT_SAFETY, MODES, OUTPUT_FORMATS
 from outpaint_studio.core.runner import JobRunner
 from outpaint_studio.core.session import (
@@ -70,6 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--sidecar",
         action="store_true",
         help="also write the parameters to NAME.EXT.json beside each output",
+    )
+    extend.add_argument(
+        "--layers",
+        choices=LAYER_FORMATS,
+        help="also write the layers (generated, original, generated area) to NAME.psd or .ora",
+    )
+    extend.add_argument(
+        "--mask", action="store_true", help="also write NAME-mask.png: white where generated"
     )
     target = extend.add_mutually_exclusive_group()
     target.add_argument("-o", "--output", help="output file (one input only)")
@@ -181,7 +190,10 @@ def _extend_one(
     try:
         source = load_image(path)
         record = runner.create(params, api_base=choice.api_url if choice.name == "bfl" else None)
-        return runner.run(record, source, printer.update_for(name), cancel)
+        record = runner.run(record, source, printer.update_for(name), cancel)
+        if record.state in SUCCEEDED and (args.layers or args.mask):
+            return _hand_on(record, args, printer)
+        return record
     except ImageLoadError as exc:
         message = exc.message
     except Exception as exc:  # a bug with one input must not take the batch down
@@ -196,6 +208,18 @@ def _extend_one(
     printer.line(f"{name}: {message}")
     return {"input": params.input, "output": None, "state": "failed", "job_id": None,
             "cost": None, "error": message}  # fmt: skip
+
+
+def _hand_on(
+    record: JobRecord, args: argparse.Namespace, printer: ProgressPrinter
+) -> dict[str, object]:
+    """The saved job's layers and mask beside its output; failing them fails the input (the
+    output itself stays saved)."""
+    try:
+        return {**record.summary(), **hand_on(record, args.layers, args.mask)}
+    except LayerExportError as exc:
+        printer.line(f"{Path(record.params.input).name}: {exc.message}")
+        return {**record.summary(), "error": exc.message}
 
 
 def resume(args: argparse.Namespace) -> int:
@@ -260,7 +284,7 @@ def _report(records: Sequence[JobRecord | dict[str, object]], as_json: bool) -> 
     failed = 0
     for record in records:
         summary = record.summary() if isinstance(record, JobRecord) else record
-        ok = summary["state"] in SUCCEEDED
+        ok = summary["state"] in SUCCEEDED and not summary["error"]
         failed += not ok
         if as_json:
             print(json.dumps(summary), flush=True)

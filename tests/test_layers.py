@@ -271,3 +271,50 @@ def test_an_existing_file_is_kept_and_a_missing_source_is_said(
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == [
         "out-1.psd", "out.png", "out.psd"
     ]  # fmt: skip
+
+
+def test_cli_writes_layers_and_mask_beside_the_output(
+    photo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out.png"
+    options = ["--engine", "local", "-o", str(out), "--layers", "ora", "--mask", "--json"]
+    assert main(["extend", str(photo), *CANVAS, *options]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["state"] == "saved" and line["error"] is None
+    assert (line["layers"], line["mask"]) == (str(tmp_path / "out.ora"), str(mask_path(out)))
+    with zipfile.ZipFile(tmp_path / "out.ora") as archive:
+        merged = np.asarray(read_png(archive, "mergedimage.png").convert("RGB"))
+        original = read_png(archive, "data/layer1.png")
+    assert np.array_equal(merged, image_array(out))
+    with Image.open(mask_path(out)) as mask:
+        alpha = np.asarray(original.getchannel("A"))
+        assert np.array_equal(np.asarray(mask), expected_area((40, 72, 360, 312), alpha))
+
+
+def test_cli_names_layers_after_each_output(tmp_path: Path) -> None:
+    inputs = [tmp_path / "a.png", tmp_path / "b.png"]
+    for seed, path in enumerate(inputs):
+        photo_like(*SOURCE, seed=seed).save(path)
+    folder = tmp_path / "out"
+    options = ["--engine", "local", "--out-dir", str(folder), "--layers", "psd"]
+    assert main(["extend", *map(str, inputs), *CANVAS, *options]) == 0
+    for name in ("a", "b"):
+        document = PSDImage.open(folder / f"{name}-extended.psd")
+        composite = np.asarray(document.composite().convert("RGB"))
+        assert np.array_equal(composite, image_array(folder / f"{name}-extended.png"))
+    assert not list(folder.glob("*-mask.png"))
+
+
+def test_cli_fails_the_input_whose_layers_cannot_be_written(
+    photo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "out.psd").mkdir()  # in the way, and --overwrite cannot replace a folder
+    options = ["--engine", "local", "-o", str(tmp_path / "out.png"), "--layers", "psd"]
+    assert main(["extend", str(photo), *CANVAS, *options, "--overwrite", "--json"]) == 1
+    captured = capsys.readouterr()
+    line = json.loads(captured.out)
+    assert line["state"] == "saved" and line["output"] == str(tmp_path / "out.png")
+    assert line["error"].startswith("cannot write out.psd")
+    assert "photo.png: cannot write out.psd" in captured.err
+    assert "Traceback" not in captured.err
+    assert not list(tmp_path.glob(".out.psd*"))  # no half-written file left behind

@@ -46,6 +46,22 @@ def job_layers(record: JobRecord) -> LayerStack:
     return layer_stack(record.params, result.image, source, place(record.params, source))
 
 
+def hand_on(record: JobRecord, layers: str | None, mask: bool) -> dict[str, str | None]:
+    """Write a saved job's layers (``layers``: psd or ora) and mask beside its output, replacing
+    files only if the job may; returns where, by kind (raises LayerExportError)."""
+    if not record.output_path:
+        raise LayerExportError("the job has no output to put the layers beside")
+    output = Path(record.output_path)
+    stack = job_layers(record)
+    overwrite = record.params.overwrite
+    written: dict[str, str | None] = {"layers": None, "mask": None}
+    if layers:
+        written["layers"] = str(write_layers(stack, record, layers_path(output, layers), overwrite))
+    if mask:
+        written["mask"] = str(write_mask(stack, record, mask_path(output), overwrite))
+    return written
+
+
 def write_layers(stack: LayerStack, record: JobRecord, target: Path, overwrite: bool) -> Path:
     """Write the stack as ``target``'s format (.psd or .ora); returns the path written."""
     fmt = target.suffix.lower().lstrip(".")
