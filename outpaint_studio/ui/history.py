@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outpaint_studio.core.jobs import COLLECTABLE, JobRecord, JobState, Journal
+from outpaint_studio.core.jobs import COLLECTABLE, JobRecord, JobState, Journal, owner_alive
 from outpaint_studio.core.settings import journal_dir
 from outpaint_studio.ui.history_model import THUMB_SIDE, HistoryModel, details_text, image_path
 from outpaint_studio.ui.job_thread import JobOutcome
@@ -98,14 +98,16 @@ class HistoryPanel(QWidget):
         folder.mkdir(parents=True, exist_ok=True)
         if not self._watcher.directories():
             self._watcher.addPath(str(folder))
-        journal = Journal(folder)
-        self.model.set_records(journal.records())
+        records = Journal(folder).records()
+        self.model.set_records(records)
         self._stamps = self._read_stamps()
         self._selection_changed()
         if not self._loaded:
             self._loaded = True
-            if collectable := journal.collectable():
-                self.collect_requested.emit(collectable)
+            # what Journal.collectable() gives, without reading the journal twice
+            left = [r for r in records if r.state in COLLECTABLE and not owner_alive(r.owner_pid)]
+            if left:
+                self.collect_requested.emit(left)
 
     @Slot(str)
     def _journal_touched(self, _folder: str) -> None:
@@ -211,6 +213,8 @@ class HistoryPanel(QWidget):
             self.collect_requested.emit([record])
 
     def shutdown(self) -> None:
+        if folders := self._watcher.directories():
+            self._watcher.removePaths(folders)
         self._sync.stop()
         self.model.shutdown()
 
