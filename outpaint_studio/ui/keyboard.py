@@ -12,19 +12,18 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
-UNDO_KEYS = (
-    QKeySequence(QKeySequence.StandardKey.Undo),
-    QKeySequence(QKeySequence.StandardKey.Redo),
-    QKeySequence("Ctrl+Y"),
-    QKeySequence("Ctrl+Shift+Z"),
-)
 ARROWS = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down)
 TEXT_FIELDS = (QLineEdit, QTextEdit, QPlainTextEdit)
 
 
 def is_undo_key(event: QKeyEvent) -> bool:
-    pressed = QKeySequence(event.keyCombination())
-    return any(pressed.matches(keys) == QKeySequence.SequenceMatch.ExactMatch for keys in UNDO_KEYS)
+    """Undo or redo: the platform's keys, Ctrl+Y or Ctrl+Shift+Z."""
+    standard = QKeySequence.StandardKey
+    if event.matches(standard.Undo) or event.matches(standard.Redo):
+        return True
+    ctrl, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+    pressed = (event.key(), event.modifiers())
+    return pressed in ((Qt.Key.Key_Y, ctrl), (Qt.Key.Key_Z, ctrl | shift))
 
 
 class CanvasKeys(QObject):
