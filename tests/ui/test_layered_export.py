@@ -138,3 +138,21 @@ def test_a_name_without_suffix_takes_the_chosen_filters(  # type: ignore[no-unty
     qtbot.waitUntil(lambda: "Saved" in window.statusBar().currentMessage(), timeout=10000)
     with zipfile.ZipFile(tmp_path / "chosen.ora") as archive:
         assert archive.read("mimetype") == b"image/openraster"
+
+
+def test_a_result_picked_in_history_is_the_one_exported(  # type: ignore[no-untyped-def]
+    loaded, qtbot, tmp_path: Path
+) -> None:
+    keys = []
+    for offset_x in (0, 48):  # two offline jobs: the source at x=0, then at x=48
+        loaded.model.set_offset(offset_x, 16)
+        with qtbot.waitSignal(loaded.jobs.finished, timeout=30000) as blocker:
+            qtbot.mouseClick(loaded.options_panel.extend_button, Qt.MouseButton.LeftButton)
+        keys.append(blocker.args[0].key)
+    qtbot.waitUntil(lambda: loaded.history.model.rowCount() == 2, timeout=5000)
+    loaded.history.select_row(1)  # newest first: the first job
+    qtbot.waitUntil(lambda: loaded.results.outcome.key == keys[0], timeout=5000)
+    exporter(loaded).ask_path = lambda title, suggested, filters: (str(tmp_path / "a.psd"), "")
+    choose(loaded, "exportLayersAction")
+    qtbot.waitUntil(lambda: "Saved" in loaded.statusBar().currentMessage(), timeout=10000)
+    assert PSDImage.open(tmp_path / "a.psd")[1].offset == (0, 16)
