@@ -318,3 +318,38 @@ def test_cli_fails_the_input_whose_layers_cannot_be_written(
     assert "photo.png: cannot write out.psd" in captured.err
     assert "Traceback" not in captured.err
     assert not list(tmp_path.glob(".out.psd*"))  # no half-written file left behind
+
+
+def test_a_source_hanging_off_the_canvas_is_layered_by_its_visible_part(
+    drifting: BflSimulator, photo: Path, tmp_path: Path
+) -> None:
+    canvas = ["--width", "512", "--height", "384", "--offset-x", "-40", "--offset-y", "72"]
+    out = tmp_path / "out.png"
+    assert main(["extend", str(photo), *canvas, "--auto-crop", "-o", str(out)]) == 0
+    [record] = Journal(journal_dir()).records()
+    written = write_layers(job_layers(record), record, tmp_path / "out.psd", overwrite=False)
+    document = PSDImage.open(written)
+    original = document[1]
+    assert (original.offset, original.size) == ((0, 72), (280, 240))
+    visible = np.asarray(photo_like(*SOURCE))[:, 40:]
+    assert np.array_equal(np.asarray(original.topil().convert("RGB")), visible)
+    weights = feather_weights(280, 240, 8, (False, True, True, True))  # the canvas edge is shut
+    assert np.array_equal(np.asarray(original.mask.topil()), np.rint(weights * 255))
+    assert np.array_equal(np.asarray(document.composite().convert("RGB")), image_array(out))
+
+
+def test_a_translucent_source_masks_by_its_own_alpha_too(tmp_path: Path) -> None:
+    photo = tmp_path / "cutout.png"
+    cutout = photo_like(*SOURCE).convert("RGBA")
+    alpha = np.full(SOURCE[::-1], 255, dtype=np.uint8)
+    alpha[100:140, 100:220] = 64  # a see-through patch in the middle
+    cutout.putalpha(Image.fromarray(alpha, "L"))
+    cutout.save(photo)
+    out = tmp_path / "out.png"
+    assert main(["extend", str(photo), *CANVAS, "--engine", "local", "-o", str(out)]) == 0
+    [record] = Journal(journal_dir()).records()
+    stack = job_layers(record)
+    original = np.asarray(stack.layers[1].image)
+    expected = np.rint(feather_weights(*SOURCE, 8, (True,) * 4) * alpha / 255.0 * 255)
+    assert np.array_equal(original[..., 3], expected)
+    assert np.array_equal(np.asarray(stack.flat), image_array(out))
