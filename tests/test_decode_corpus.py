@@ -41,6 +41,8 @@ EXPECTED: dict[str, str | None] = {
     "transparent.png": "fully transparent: nothing visible was given",
     "grey16.png": None,
     "rgb16.png": None,
+    "grey16-big-endian.tif": None,
+    "palette-transparency.gif": None,
     "float-nan-inf.tif": None,
     "int32.tif": None,
     "rgb.psd": None,
@@ -100,6 +102,14 @@ def test_exif_orientation_comes_out_as_seen(orientation: int, decoder: str) -> N
     centres += [(half_h + half_h // 2, half_w // 2), (half_h + half_h // 2, half_w + half_w // 2)]
     for (row, column), colour in zip(centres, QUADRANTS, strict=True):
         assert np.abs(pixels[row, column] - colour).max() < 40
+
+
+@pytest.mark.parametrize("decoder", sorted(DECODERS))
+@pytest.mark.parametrize("name", ["grey16.png", "grey16-big-endian.tif"])
+def test_sixteen_bit_ramps_keep_their_range_in_either_byte_order(name: str, decoder: str) -> None:
+    image = DECODERS[decoder](CORPUS / name)
+    ramp = np.asarray(image)[0, :, 0].astype(int)
+    assert np.abs(ramp - np.linspace(0, 255, len(ramp))).max() <= 4  # the preview is resampled
 
 
 def test_psd_opens_as_its_composite() -> None:

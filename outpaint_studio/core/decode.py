@@ -19,12 +19,22 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, BinaryIO, ClassVar
 
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from outpaint_studio.core.pixels import alpha_range
 
 MAX_SOURCE_PIXELS = 150_000_000
 ORIENTATION_TAG = 0x0112
+UPRIGHT = {  # what turns a picture stored with each EXIF orientation upright
+    1: None,
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 SWAPPING_ORIENTATIONS = (5, 6, 7, 8)  # the ones that swap width and height
 # Huffman-coded JPEG spends at least a bit on every 8x8 block of each component: with the most
 # lopsided sampling factors (4x1 and 1x4) that is still a bit per 256 px. Arithmetic coding (these
@@ -202,9 +212,9 @@ def open_checked(stream: IO[bytes], name: str, size_in_bytes: int) -> ImageFile.
 
 
 def orientation(image: Image.Image) -> int:
-    """The EXIF orientation that :func:`ImageOps.exif_transpose` applies (1 when none)."""
+    """The EXIF (or XMP) orientation, 1 when none or not a valid one."""
     value = image.getexif().get(ORIENTATION_TAG, 1)
-    return value if value in range(1, 9) else 1
+    return value if value in UPRIGHT else 1
 
 
 def oriented_size(image: Image.Image) -> tuple[int, int]:
@@ -212,14 +222,10 @@ def oriented_size(image: Image.Image) -> tuple[int, int]:
     return (height, width) if orientation(image) in SWAPPING_ORIENTATIONS else (width, height)
 
 
-def load_oriented(opened: Image.Image) -> Image.Image:
-    """Decode in full and apply the EXIF orientation in place (no second full-size copy).
-
-    Not ``seek(0)``: ``open`` is already on the picture (a PSD's composite is before frame 1).
-    """
-    opened.load()
-    ImageOps.exif_transpose(opened, in_place=True)
-    return opened
+def upright(image: Image.Image, orientation: int) -> Image.Image:
+    """The image as it is meant to be seen, given its EXIF orientation."""
+    method = UPRIGHT[orientation]
+    return image if method is None else image.transpose(method)
 
 
 def visible(image: Image.Image, name: str) -> Image.Image:

@@ -13,10 +13,10 @@ from PIL import Image
 from outpaint_studio.core.decode import ImageLoadError as ImageLoadError  # callers catch it here
 from outpaint_studio.core.decode import (
     decoding,
-    load_oriented,
     open_checked,
     open_file,
     orientation,
+    upright,
     visible,
 )
 from outpaint_studio.core.pixels import normalise_mode
@@ -82,15 +82,17 @@ def _decode(stream: IO[bytes], name: str, size_in_bytes: int) -> SourceImage:
     """The source, with ``data`` set to ``b""`` when its bytes could be sent untouched."""
     with decoding(name):
         image: Image.Image = open_checked(stream, name, size_in_bytes)
-        fmt, mode, turned = image.format, image.mode, orientation(image) != 1
-        image = visible(normalise_mode(load_oriented(image)), name)
+        fmt, mode, turn = image.format, image.mode, orientation(image)
+        image.load()  # not seek(0) first: a PSD's composite comes before its frame 1
+        image = normalise_mode(image)  # one name throughout: each step frees the last
+        image = visible(upright(image, turn), name)
     sendable = fmt in UNTOUCHED_FORMATS and size_in_bytes <= MAX_UPLOAD_BYTES
     return SourceImage(
         image=image,
         data=b"" if sendable else None,
         format=fmt,
         original_mode=mode,
-        reoriented=turned,
+        reoriented=turn != 1,
     )
 
 

@@ -8,16 +8,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image, ImageOps
+from PIL import Image
 
 from outpaint_studio.core.decode import (
     decoding,
     open_checked,
     open_file,
+    orientation,
     oriented_size,
+    upright,
     visible,
 )
-from outpaint_studio.core.pixels import normalise_mode
+from outpaint_studio.core.pixels import normalise_mode, to_8bit
 
 # A progressive JPEG's first scans already hold the whole picture at lower quality; decoding
 # only them (the file cut short, with an end marker) is several times faster than all of it.
@@ -71,7 +73,9 @@ def _reduced(opened: Image.Image, max_side: int) -> Image.Image:
     width, height = opened.size
     longest = max(width, height)
     wanted = (max(1, width * max_side // longest), max(1, height * max_side // longest))
+    turn = orientation(opened)
     opened.draft("RGB", wanted)  # keeps the aspect, so 1/4 or 1/8 scale can apply
-    opened.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)  # a square: turn after
-    ImageOps.exif_transpose(opened, in_place=True)
-    return opened
+    opened.load()  # here, while the file is open (thumbnail leaves a small image unloaded)
+    image = to_8bit(opened)  # before resampling: Pillow resamples big-endian 16-bit wrongly
+    image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
+    return upright(image, turn)

@@ -87,6 +87,16 @@ def grey16_png() -> bytes:
     return save(Image.fromarray(ramp), "PNG")
 
 
+def grey16_big_endian_tiff() -> bytes:
+    ramp = np.tile(np.linspace(0, 65535, 64).astype(">u2"), (16, 1))
+    return save(Image.frombytes("I;16B", (64, 16), ramp.tobytes()), "TIFF")
+
+
+def palette_with_transparency_gif() -> bytes:
+    image = gradient().convert("P")
+    return save(image, "GIF", transparency=0)
+
+
 def float_tiff_with_nan() -> bytes:
     values = np.tile(np.linspace(-2.0, 6.0, 32, dtype=np.float32), (16, 1))
     values[0, :4] = np.nan
@@ -197,6 +207,8 @@ FILES: dict[str, Callable[[], bytes]] = {
     "zero-size.ppm": zero_size_ppm,
     "grey16.png": grey16_png,
     "rgb16.png": rgb16_png,
+    "grey16-big-endian.tif": grey16_big_endian_tiff,
+    "palette-transparency.gif": palette_with_transparency_gif,
     "float-nan-inf.tif": float_tiff_with_nan,
     "int32.tif": int32_tiff,
     "transparent.png": transparent_png,
