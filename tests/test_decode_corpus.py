@@ -287,3 +287,11 @@ def test_a_flat_but_real_jpeg_is_not_taken_for_a_header_bomb(tmp_path: Path, mod
     Image.new(mode, (4000, 3000), 128).save(path, optimize=True, progressive=True)
     assert path.stat().st_size < 100_000  # under 0.07 bits a pixel
     assert load_image(path).size == (4000, 3000)
+
+
+@pytest.mark.parametrize("name", CORPUS_FILES)
+def test_a_dropped_file_is_checked_for_a_layout_without_a_fuss(name: str) -> None:
+    """Every drop is first read for an exported layout: any file gives one or None."""
+    from outpaint_studio.core.metadata import read_layout
+
+    assert read_layout(CORPUS / name) is None

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, get_args, get_type_hints
 from xml.sax.saxutils import escape, unescape
 
-from PIL import Image, PngImagePlugin, UnidentifiedImageError
+from PIL import Image, PngImagePlugin
 
 from outpaint_studio import APP_NAME, __version__
+from outpaint_studio.core.decode import ImageLoadError, decoding
 from outpaint_studio.core.files import write_atomic
 from outpaint_studio.core.images import SAVE_FORMATS, encode_image
 from outpaint_studio.core.jobs import JobParams, JobRecord, display_cost
@@ -164,12 +164,10 @@ def delete_job_files(record: JobRecord) -> list[Path]:
 
 def _embedded_json(path: Path) -> str | None:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                text = image.info.get(PNG_KEY)
-                xmp = image.info.get("xmp")
-    except (OSError, UnidentifiedImageError, ValueError, SyntaxError, Image.DecompressionBombError):
+        with decoding(path.name), Image.open(path) as image:
+            text = image.info.get(PNG_KEY)
+            xmp = image.info.get("xmp")
+    except ImageLoadError:  # any file may be dropped: one that Pillow cannot open has no layout
         return None
     if isinstance(text, str):
         return text
