@@ -47,17 +47,17 @@ class LayerStack:
 def layer_stack(
     params: JobParams,
     result: Image.Image,
-    source: SourceImage | None,
-    placed: PlacedSource | None,
+    source: SourceImage,
+    placed: PlacedSource,
 ) -> LayerStack:
-    """The layers of a job whose service image is ``result``; without a source (or with the
-    source off the canvas) there is no "Original" layer and all of it counts as generated.
+    """The layers of a job whose service image is ``result``. With the source wholly off the
+    canvas there is no "Original" layer, and all of it counts as generated.
 
     Without paste-back the flat export is the service's image as delivered, so the "Original"
     layer is there, at that size, but hidden.
     """
     generated = result.convert("RGB")
-    if source is None or placed is None or placed.placement.visible_box().is_empty():
+    if placed.placement.visible_box().is_empty():
         area = Image.new("L", generated.size, 255)
         return LayerStack(_stack(generated, None, area), generated, area)
     if not params.paste_back:
@@ -73,7 +73,7 @@ def layer_stack(
     area.paste(ImageChops.invert(alpha), (box.left, box.top))
     flat = composition.compose() if params.paste_back else generated
     pasted = Layer(ORIGINAL, original, box.left, box.top, visible=params.paste_back)
-    return LayerStack(_stack(composition.result.convert("RGB"), pasted, area), flat, area)
+    return LayerStack(_stack(composition.result, pasted, area), flat, area)
 
 
 def _stack(generated: Image.Image, original: Layer | None, area: Image.Image) -> tuple[Layer, ...]:
