@@ -32,6 +32,7 @@ EXPECTED: dict[str, str | None] = {
     "corrupt-lzw.tif": "damaged or truncated",
     "header-bomb-50000.png": "too large to open safely: 2500 MP, over 150 MP",
     "jpeg-claims-10000x10000.jpg": "claims 10000x10000 px",
+    "header-bomb-12000.png": "claims 12000x12000 px",
     "icns-bomb.icns": "too large to open safely",
     "unknown-fourcc.dds": "uses an image variant Outpaint Studio cannot read",
     "grib-stub.grib": "GRIB data, not an image",
@@ -280,11 +281,20 @@ def test_the_editor_loader_opens_a_psd(qtbot: QtBot) -> None:
         loader.shutdown()
 
 
-@pytest.mark.parametrize("mode", ["L", "RGB"])
-def test_a_flat_but_real_jpeg_is_not_taken_for_a_header_bomb(tmp_path: Path, mode: str) -> None:
-    """The fewest bytes a real JPEG can have: one flat colour, optimised tables, progressive."""
-    path = tmp_path / "flat.jpg"
-    Image.new(mode, (4000, 3000), 128).save(path, optimize=True, progressive=True)
+@pytest.mark.parametrize(
+    ("mode", "fmt", "options"),
+    [
+        ("L", "JPEG", {"optimize": True, "progressive": True}),
+        ("RGB", "JPEG", {"optimize": True, "progressive": True}),
+        ("1", "PNG", {"optimize": True}),
+    ],
+)
+def test_a_flat_but_real_file_is_not_taken_for_a_header_bomb(
+    tmp_path: Path, mode: str, fmt: str, options: dict[str, object]
+) -> None:
+    """The fewest bytes a real file can have: one flat colour, compressed as hard as it goes."""
+    path = tmp_path / f"flat.{fmt.lower()}"
+    Image.new(mode, (4000, 3000), 0).save(path, fmt, **options)
     assert path.stat().st_size < 100_000  # under 0.07 bits a pixel
     assert load_image(path).size == (4000, 3000)
 

@@ -36,10 +36,11 @@ UPRIGHT = {  # what turns a picture stored with each EXIF orientation upright
     8: Image.Transpose.ROTATE_90,
 }
 SWAPPING_ORIENTATIONS = (5, 6, 7, 8)  # the ones that swap width and height
-# Huffman-coded JPEG spends at least a bit on every 8x8 block of each component: with the most
-# lopsided sampling factors (4x1 and 1x4) that is still a bit per 256 px. Arithmetic coding (these
-# frame markers) has no such floor.
-JPEG_PIXELS_PER_BIT = 256
+# The most pixels one byte of a file can hold: Huffman-coded JPEG spends at least a bit on every
+# 8x8 block of each component (a bit per 256 px with the most lopsided sampling, 4x1 and 1x4);
+# PNG's deflate packs at most 1032 bytes into one, of 1-bit pixels at the least. Arithmetic-coded
+# JPEG (these frame markers) has no such floor.
+MOST_PIXELS_PER_BYTE = {"JPEG": 256 * 8, "PNG": 1032 * 8}
 JPEG_ARITHMETIC_MARKERS = tuple(
     b"\xff" + bytes([code]) for code in (0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF)
 )
@@ -201,14 +202,18 @@ def open_checked(stream: IO[bytes], name: str, size_in_bytes: int) -> ImageFile.
         raise ImageLoadError(
             f"{name} is too large to open safely: {width}x{height} px, over {megapixels()}"
         )
-    if opened.format == "JPEG" and size_in_bytes * 8 < width * height // JPEG_PIXELS_PER_BIT:
-        stream.seek(0)
-        if not any(marker in stream.read() for marker in JPEG_ARITHMETIC_MARKERS):
-            raise ImageLoadError(
-                f"{name} is damaged: its header claims {width}x{height} px, far more than "
-                f"its {size_in_bytes} bytes can hold"
-            )
+    most = MOST_PIXELS_PER_BYTE.get(opened.format or "")
+    if most and width * height > size_in_bytes * most and not _arithmetic_jpeg(opened, stream):
+        raise ImageLoadError(
+            f"{name} is damaged: its header claims {width}x{height} px, far more than "
+            f"its {size_in_bytes} bytes can hold"
+        )
     return opened
+
+
+def _arithmetic_jpeg(opened: Image.Image, stream: IO[bytes]) -> bool:
+    stream.seek(0)
+    return opened.format == "JPEG" and any(m in stream.read() for m in JPEG_ARITHMETIC_MARKERS)
 
 
 def orientation(image: Image.Image) -> int:

@@ -76,6 +76,11 @@ def header_bomb_png() -> bytes:
     return png_file(50_000, 50_000, 8, 2, b"\x00" * 65536)
 
 
+def small_header_bomb_png() -> bytes:
+    """Under the pixel limit (144 MP), but far more than its few bytes can hold."""
+    return png_file(12_000, 12_000, 8, 2, b"\x00" * 65536)
+
+
 def rgb16_png() -> bytes:
     rows = np.linspace(0, 65535, 16 * 3).astype(">u2").reshape(1, 48)
     raw = b"".join(b"\x00" + rows.tobytes() for _ in range(12))
@@ -198,6 +203,7 @@ FILES: dict[str, Callable[[], bytes]] = {
     "truncated.png": lambda: truncated(save(gradient(200, 150), "PNG")),
     "truncated.jpg": lambda: truncated(save(gradient(200, 150), "JPEG", quality=90)),
     "header-bomb-50000.png": header_bomb_png,
+    "header-bomb-12000.png": small_header_bomb_png,
     "jpeg-claims-10000x10000.jpg": jpeg_header_bomb,
     "icns-bomb.icns": icns_bomb,
     "unknown-fourcc.dds": dds_unknown_fourcc,
