@@ -155,3 +155,24 @@ def test_the_services_own_words_are_shown(
     [line] = json_lines(captured.out)
     assert code == 1 and line["state"] == "failed"
     assert words in line["error"] and f"failed: {line['error']}" in captured.err
+
+
+def test_a_result_that_cannot_be_saved_is_kept_and_saved_by_resume(
+    slow_sim: BflSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photo = tmp_path / "photo.png"
+    photo_like(160, 128).save(photo)
+    blocker = tmp_path / "results"
+    blocker.write_text("a file where the output folder should be")
+    out = blocker / "out.png"
+    code = main(["extend", str(photo), "--width", "256", "--height", "192", "-o", str(out),
+                 "--json"])  # fmt: skip
+    [line] = json_lines(capsys.readouterr().out)
+    assert code == 1 and line["state"] == "ready" and "kept in history" in line["error"]
+    blocker.unlink()
+    assert main(["resume", "--json"]) == 0
+    [line] = json_lines(capsys.readouterr().out)
+    assert line["state"] == "saved" and image_array(out).shape == (192, 256, 3)
+    assert slow_sim.submit_count == 1
+    downloads = [r for r in slow_sim.requests if r.path.startswith("/delivery/")]
+    assert len(downloads) == 1  # resume used the result kept in history
