@@ -158,6 +158,12 @@ def test_a_warning_explains_an_error_that_says_nothing() -> None:
     )
 
 
+def test_floats_spanning_the_whole_float32_range_are_reduced_without_overflow() -> None:
+    extremes = np.array([[-3.4e38, 0.0, 3.4e38, np.nan]], dtype=np.float32)
+    reduced = to_8bit(Image.fromarray(extremes, "F"))
+    assert list(np.asarray(reduced)[0]) == [0, 128, 255, 128]
+
+
 @pytest.mark.parametrize("mode", ["I;16", "F"])
 def test_deep_images_are_reduced_without_a_full_size_numpy_copy(mode: str) -> None:
     width, height = 4000, 3000

@@ -51,8 +51,8 @@ def to_8bit(image: Image.Image) -> Image.Image:
         values = band.astype("float32")
         if image.mode == "F":
             np.nan_to_num(values, copy=False, nan=0.0, posinf=high, neginf=low)
-        values -= low
-        values *= scale
+        values *= scale  # scaled before shifted: float32 holds any float's scaled value
+        values -= low * scale
         values.clip(0.0, 255.0, out=values)
         reduced.paste(Image.fromarray(values.round().astype("uint8"), "L"), (0, top))
     return reduced
