@@ -52,6 +52,7 @@ EXPECTED: dict[str, str | None] = {
     "cmyk.jpg": None,
     "corrupt-exif.jpg": None,  # Pillow warns about the EXIF; the picture is fine
     "invalid-apng.png": None,  # Pillow warns "Invalid APNG"; the first image is fine
+    "malformed-mpo.jpg": None,  # Pillow warns it reads the file as a plain JPEG, which is fine
     **{f"exif-orientation-{n}.jpg": None for n in range(1, 9)},
 }
 PREVIEW_SIDE = 32

@@ -178,6 +178,13 @@ def corrupt_exif_jpeg() -> bytes:
     return save(gradient(), "JPEG", quality=90, exif=exif)
 
 
+def malformed_mpo() -> bytes:
+    """A JPEG with a multi-picture (MPF) segment that does not parse."""
+    data = save(gradient(), "JPEG", quality=90)
+    mpf = b"MPF\x00II*\x00" + struct.pack("<IH", 8, 2) + bytes(30)
+    return data[:2] + b"\xff\xe2" + struct.pack(">H", len(mpf) + 2) + mpf + data[2:]
+
+
 def invalid_apng() -> bytes:
     actl = png_chunk(b"acTL", struct.pack(">II", 0, 0))  # zero frames: invalid
     raw = b"".join(b"\x00" + bytes([x * 16 for x in range(16)]) * 3 for _ in range(8))
@@ -225,6 +232,7 @@ FILES: dict[str, Callable[[], bytes]] = {
     "cmyk.jpg": lambda: save(gradient().convert("CMYK"), "JPEG", quality=90),
     "corrupt-exif.jpg": corrupt_exif_jpeg,
     "invalid-apng.png": invalid_apng,
+    "malformed-mpo.jpg": malformed_mpo,
     **{f"exif-orientation-{n}.jpg": (lambda n=n: exif_rotated_jpeg(n)) for n in STORED_AS},
 }
 
