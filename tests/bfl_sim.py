@@ -1182,6 +1182,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key", default="test-key")
     parser.add_argument("--retry-after", default="1")
     parser.add_argument("--credits", type=float, default=1000.0)
+    parser.add_argument("--accept-backlog", type=int, default=128)
+    parser.add_argument("--idle-timeout", type=float, default=60.0)
     args = parser.parse_args(argv)
     done = threading.Event()
 
@@ -1197,6 +1199,8 @@ def main(argv: list[str] | None = None) -> int:
         "api_key": args.api_key,
         "retry_after": args.retry_after,
         "credits": args.credits,
+        "accept_backlog": args.accept_backlog,
+        "idle_timeout": args.idle_timeout,
     }
     with BflSimulator(**options) as sim:
         print(sim.base_url, flush=True)
