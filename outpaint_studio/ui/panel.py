@@ -206,9 +206,9 @@ class LayoutPanel(QWidget):
         divisor = math.gcd(g.canvas_width, g.canvas_height)
         ratio = (g.canvas_width // divisor, g.canvas_height // divisor)
         index = max(0, self.aspect.findData(ratio))
-        if index == 0:
-            exact = f"{ratio[0]}:{ratio[1]}" if max(ratio) <= 32 else None
-            self.aspect.setItemText(0, exact or f"{g.canvas_width / g.canvas_height:.2f}:1")
+        exact = f"{ratio[0]}:{ratio[1]}" if max(ratio) <= 32 else None
+        named_ratio = exact or f"{g.canvas_width / g.canvas_height:.2f}:1"
+        self.aspect.setItemText(0, named_ratio if index == 0 else "Aspect…")
         with QSignalBlocker(self.aspect):
             self.aspect.setCurrentIndex(index)
 

@@ -47,6 +47,7 @@ def test_expand_and_aspect_presets(loaded, qtbot) -> None:
     choose(qtbot, combo, "16:9")
     assert canvas_size(loaded) == (256, 144)  # the smallest exact 16:9 grid canvas around 160x128
     assert combo.currentText() == "16:9"
+    assert combo.itemText(0) == "Aspect…"  # no stale ratio left in the list
     assert loaded.canvas.backdrop.rect().width() == canvas_size(loaded)[0]
 
 
