@@ -205,7 +205,8 @@ class LayoutPanel(QWidget):
         """The aspect box shows the canvas's ratio: its preset, or the ratio in numbers."""
         divisor = math.gcd(g.canvas_width, g.canvas_height)
         ratio = (g.canvas_width // divisor, g.canvas_height // divisor)
-        index = max(0, self.aspect.findData(ratio))
+        presets = range(1, self.aspect.count())
+        index = next((i for i in presets if tuple(self.aspect.itemData(i)) == ratio), 0)
         exact = f"{ratio[0]}:{ratio[1]}" if max(ratio) <= 32 else None
         named_ratio = exact or f"{g.canvas_width / g.canvas_height:.2f}:1"
         self.aspect.setItemText(0, named_ratio if index == 0 else "Aspect…")
