@@ -52,3 +52,21 @@ def test_key_file_is_private_and_never_in_settings(app_home: Path) -> None:
     assert "secret-123" not in settings_path().read_text()
     store.clear()
     assert store.get() is None
+
+
+def test_file_dialogs_start_beside_a_users_file_never_in_the_apps_folders(
+    app_home: Path, tmp_path: Path
+) -> None:
+    from outpaint_studio.core.settings import data_dir, dialog_folder, is_app_file, user_pictures
+
+    photo = tmp_path / "shots" / "photo.jpg"
+    photo.parent.mkdir()
+    photo.touch()
+    pasted = data_dir() / "pasted" / "pasted-1.png"
+    pasted.parent.mkdir(parents=True)
+    pasted.touch()
+    assert is_app_file(pasted) and not is_app_file(photo)
+    assert dialog_folder(photo) == photo.parent
+    assert dialog_folder(pasted) == user_pictures()
+    assert dialog_folder(None) == user_pictures()
+    assert not user_pictures().is_relative_to(app_home)
