@@ -25,6 +25,10 @@ def all_text_under(folder: Path) -> str:
         ("status", {"status": "Error", "details": {"echo": API_KEY}}),
         ("delivery_status", {"status": 410}),
         ("poll_5xx_html", {"status": 502}),
+        ("poll_redirect", {"to": "http://localhost:{port}"}),  # another host: no key there
+        ("poll_redirect", {}),  # another path on the same host: the key goes along
+        ("delivery_redirect", {"to": "http://127.0.0.1:{port}"}),  # the API's host, yet no key
+        ("poll_auth", {"status": 403}),
     ],
 )
 def test_key_never_leaks(

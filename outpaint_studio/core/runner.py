@@ -173,10 +173,10 @@ class JobRunner:
         "Poll again" and the editor's start-up collection. Blocks; run it off the GUI thread.
         Returns the record in its new state (still collectable after a fault, with a message)."""
         report = _Reporter(record, on_update, time.monotonic())
-        if record.state not in COLLECTABLE:
-            raise ValueError(f"job {record.key} is {record.state}, not collectable")
-        if not self.journal.claim(record):
-            report(record.state.value, "another Outpaint Studio process is collecting this job")
+        if record.state not in COLLECTABLE or not self.journal.claim(record):
+            busy = record.state in COLLECTABLE
+            report(record.state.value, "another process is collecting this job" if busy
+                   else f"nothing to collect: the job is {record.state}")  # fmt: skip
             return record
         if source is None:
             try:

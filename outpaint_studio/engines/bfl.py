@@ -219,11 +219,12 @@ class BflClient:
                     f"The job was not finished after {self.poll_timeout:g} s{said}."
                 )
             asked = time.monotonic()
-            body, trouble, delay = self._get_status(url, troubles.count("network"))
+            body, trouble, told = self._get_status(url)
             if body is None:
                 troubles.add(trouble)
                 self._give_up_on(troubles, submission, trouble)
-                self._wait(cancel, delay, STOPPED_WAITING)
+                backoff = _backoff(troubles.count(trouble))
+                self._wait(cancel, backoff if told is None else told, STOPPED_WAITING)
                 continue
             troubles.clear()
             word = str(body.get("status") or "Pending")
@@ -236,27 +237,28 @@ class BflClient:
                 on_progress(word, progress)
             # polls start every poll_interval (not interval + round trip); Retry-After wins
             since_asked = time.monotonic() - asked
+            delay = told or 0.0
             pause = delay if delay > self.poll_interval else self.poll_interval - since_asked
             self._wait(cancel, max(0.0, pause), STOPPED_WAITING)
 
-    def _get_status(
-        self, url: str, network_failures: int
-    ) -> tuple[dict[str, Any] | None, str, float]:
-        """One poll: the JSON body, or None with the kind of trouble and how long to wait."""
-        backoff = _backoff(network_failures + 1)
+    def _get_status(self, url: str) -> tuple[dict[str, Any] | None, str, float | None]:
+        """One poll: the JSON body, or None with the kind of trouble; and the wait the
+        service asked for (``Retry-After``), if any."""
         try:
             response = get_following(self.session, url, self._poll_headers,
                                      (CONNECT_TIMEOUT, GET_READ_TIMEOUT))  # fmt: skip
         except requests.RequestException:
-            return None, "network", backoff
+            return None, "network", None
+        told = retry_after_seconds(response, -1.0)
+        told_wait = told if told >= 0 else None
         if response.status_code in (401, 403):
-            return None, "refused", retry_after_seconds(response, backoff)
+            return None, "refused", told_wait
         if response.status_code == 404:
-            return None, "not_found", retry_after_seconds(response, backoff)
+            return None, "not_found", told_wait
         body = json_body(response)
         if response.status_code != 200 or not isinstance(body, dict):
-            return None, "network", retry_after_seconds(response, backoff)
-        return body, "", retry_after_seconds(response, self.poll_interval)
+            return None, "network", told_wait
+        return body, "", told_wait
 
     def _poll_headers(self, url: str) -> dict[str, str]:
         """A redirect target gets the key only when it passes the polling URL's trust rule."""
