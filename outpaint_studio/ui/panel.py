@@ -179,6 +179,7 @@ class LayoutPanel(QWidget):
         self._sync_anchors(state)
         if g.scale != self._noted_scale:
             self.preset_note.setText("")
+        self.preset_note.setVisible(bool(self.preset_note.text()))  # no gap when empty
         pixels = state.pixels()
         over = pixels > MAX_PIXELS
         mp = f"{megapixels(pixels):.2f} MP"
@@ -280,6 +281,7 @@ class LayoutPanel(QWidget):
             self._noted_scale = geometry.scale
             self.preset_note.setText(f"Source scaled to {geometry.scale * 100:.1f} % to keep "
                                      "the canvas under 4 MP")  # fmt: skip
+            self.preset_note.show()
 
     def fit(self) -> None:
         """Scale the whole layout down until the canvas is under 4 MP."""

@@ -85,6 +85,7 @@ def test_presets_on_a_big_photo_always_land_on_a_size_that_can_be_sent(
     assert canvas_size(window) == (1664, 2496)  # 2:3 needs the source scaled to 99 %
     assert child(window, QDoubleSpinBox, "scaleSpin").value() == 99.0
     assert note.text() == "Source scaled to 99.0 % to keep the canvas under 4 MP"
+    assert note.isVisible()
     for name, (rw, rh) in (("16:9", (16, 9)), ("9:16", (9, 16)), ("2:3", (2, 3))):
         choose(qtbot, combo, name)
         w, h = canvas_size(window)
