@@ -389,6 +389,53 @@ def test_a_download_status_fault(quick: BflSimulator) -> None:
     assert requests.get(sample.replace("sig=", "sig=0"), timeout=TIMEOUT).status_code == 403
 
 
+def test_poll_faults_of_an_accepted_job(quick: BflSimulator) -> None:
+    url = submit(quick).json()["polling_url"]
+    quick.inject("poll_auth", status=401)
+    quick.inject("poll_404")
+    quick.inject("poll_redirect")
+    quick.inject("poll_redirect", to="http://localhost:{port}")
+    assert poll(url).status_code == 401
+    missing = poll(url)
+    assert missing.status_code == 404 and missing.json() == {"detail": "Not Found"}
+    moved = requests.get(url, headers={"x-key": KEY}, timeout=TIMEOUT, allow_redirects=False)
+    location = moved.headers["Location"]
+    assert moved.status_code == 307 and urlsplit(location).path == "/v1/moved/get_result"
+    assert poll(location).json()["status"] == "Ready"  # a moved poll is served, once
+    followed = poll(url)  # plain requests follows it to another host, x-key and all
+    assert followed.json()["status"] == "Ready" and followed.history[0].status_code == 307
+    assert [r.host for r in quick.key_leaks()] == [f"localhost:{quick.port}"]
+
+
+def test_an_in_progress_word_and_progress_in_percent() -> None:
+    with BflSimulator(api_key=KEY, finish_after=1.0, progress_percent=True) as sim:
+        sim.inject("poll_status_word", word="Reasoning")
+        url = submit(sim).json()["polling_url"]
+        reply = poll(url).json()
+        assert reply["status"] == "Reasoning" and 0 <= reply["progress"] <= 100
+        time.sleep(0.3)
+        assert poll(url).json()["progress"] > 1  # a percentage
+
+
+def test_delivery_redirect_and_result_size(quick: BflSimulator) -> None:
+    quick.inject("result_size", width=96, height=64)
+    quick.inject("delivery_redirect", to="http://127.0.0.1:{port}")
+    sample = finished(submit(quick).json()["polling_url"])["result"]["sample"]
+    moved = requests.get(sample, timeout=TIMEOUT, allow_redirects=False)
+    assert moved.status_code == 302 and moved.headers["Location"].startswith(quick.base_url)
+    assert Image.open(io.BytesIO(requests.get(sample, timeout=TIMEOUT).content)).size == (96, 64)
+
+
+def test_a_stale_kept_alive_connection_is_dropped_unread(quick: BflSimulator) -> None:
+    with requests.Session() as session:
+        assert session.get(f"{quick.base_url}/v1/credits", headers={"x-key": KEY}).ok
+        quick.inject("stale_connection")
+        with pytest.raises(requests.ConnectionError):
+            session.post(f"{quick.base_url}{SUBMIT}", json=body(), headers={"x-key": KEY})
+    assert quick.submit_attempts == 0
+    assert submit(quick).status_code == 200  # a fresh connection is served
+
+
 def test_refused_connections_come_back_on_the_same_port(quick: BflSimulator) -> None:
     port = quick.port
     quick.refuse_connections(0.4)
