@@ -147,3 +147,19 @@ def test_resume_collects_a_job_version_1_gave_up_on(
     [line] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert line["state"] == "saved" and image_size(line["output"]) == (256, 192)
     assert keyed_env.submit_count == 1 and keyed_env.key_leaks() == []
+
+
+def test_a_job_someone_works_on_is_not_claimed(tmp_path: Path) -> None:
+    journal = Journal(tmp_path)
+    running = JobRecord(JobParams(input="a.png", width=64, height=64), job_id="j")
+    running.state = JobState.SUBMITTED  # its run, in a thread of this process, owns it
+    journal.save(running)
+    assert journal.collectable() == [] and not journal.claim(running)
+    journal.release(running)  # the run ended, leaving the job collectable
+    [waiting] = journal.collectable()
+    stale = journal.load(waiting.key)
+    assert journal.claim(waiting)  # taken: no one else may take it now
+    assert not journal.claim(stale)
+    waiting.owner_pid = 0
+    journal.move(waiting, JobState.READY)
+    assert not journal.claim(stale)  # what the caller holds is out of date

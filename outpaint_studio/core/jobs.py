@@ -213,12 +213,13 @@ class Journal:
         return record
 
     def claim(self, record: JobRecord) -> bool:
-        """Take a job no live process is working on, so no one else collects it meanwhile."""
+        """Take a job no one is working on (no live process, nor a thread of this one), as
+        its journal file says, so no one else collects it meanwhile."""
         try:
             current = self.load(record.key)
         except (OSError, ValueError, KeyError, TypeError):
             return False
-        if current.owner_pid != os.getpid() and owner_alive(current.owner_pid):
+        if owner_alive(current.owner_pid) or current.state is not record.state:
             return False
         record.owner_pid = os.getpid()
         self.save(record)
