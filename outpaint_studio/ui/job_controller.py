@@ -264,6 +264,8 @@ class JobController(QObject):
         if batch is not self._batch:  # let go after Cancel, or at close
             if not batch.threads:
                 self._stopping.remove(batch)
+            if self._closed and not self._stopping:
+                QTimer.singleShot(0, self.wait_stopped)  # nothing left: forgets this controller
             if self._batch is None and not self._closed:  # nothing newer: say how it ended
                 self.finished.emit(outcome, image)
             return
@@ -302,6 +304,8 @@ class JobController(QObject):
         self._timer.stop()
         app = QCoreApplication.instance()
         if app is not None and self._stopping:
+            self.setParent(None)  # its threads outlive the window: so does it, until they end
+            _ENDING.add(self)
             app.aboutToQuit.connect(self.wait_stopped)
 
     @Slot()
@@ -312,6 +316,10 @@ class JobController(QObject):
                 thread.wait()
             batch.close_engines()
         self._stopping.clear()
+        _ENDING.discard(self)
+
+
+_ENDING: set[JobController] = set()  # closed controllers whose jobs are still ending
 
 
 def with_settings(params: JobParams, settings: Settings) -> JobParams:

@@ -63,8 +63,9 @@ class EditorSession(RuleBasedStateMachine):
         self.open(photos[0])
 
     def teardown(self) -> None:
-        self.window.jobs.cancel()
-        self.qtbot.waitUntil(lambda: not self.window.jobs.is_running(), timeout=30_000)
+        jobs = self.window.jobs
+        jobs.cancel()  # a cancelled job may finish its step in the background: wait for that too
+        self.qtbot.waitUntil(lambda: not (jobs.is_running() or jobs.is_stopping()), timeout=30_000)
         self.window.close()
         self.window.deleteLater()
         QApplication.processEvents()

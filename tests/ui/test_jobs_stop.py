@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from conftest import make_photo
+from conftest import make_photo, running_threads
 from helpers import open_with_flux
 from PySide6.QtCore import Qt
 
@@ -19,11 +19,12 @@ def states() -> list[str]:
     return [r.state.value for r in Journal(journal_dir()).records()]
 
 
-def new_window(qtbot):
+def new_window(qtbot, deleted_by_test: bool = False):
     from outpaint_studio.ui import MainWindow
 
     win = MainWindow()
-    qtbot.addWidget(win)
+    if not deleted_by_test:
+        qtbot.addWidget(win)
     win.resize(1200, 800)
     win.show()
     return win
@@ -75,7 +76,7 @@ def test_closing_during_a_submit_is_immediate_and_keeps_the_job(
 
 
 def test_closing_during_an_offline_fill_is_immediate_and_cancels_it(qtbot, tmp_path: Path) -> None:
-    win = new_window(qtbot)
+    win = new_window(qtbot, deleted_by_test=True)
     win.open_image(make_photo(tmp_path / "big.png", (1280, 960)))
     qtbot.waitUntil(lambda: win.source is not None, timeout=5000)
     win.extend()
@@ -84,8 +85,8 @@ def test_closing_during_an_offline_fill_is_immediate_and_cancels_it(qtbot, tmp_p
     started = time.monotonic()
     win.close()
     assert time.monotonic() - started < 0.5
-    qtbot.waitUntil(lambda: not win.jobs.is_stopping(), timeout=30000)
-    assert states() == ["cancelled"]
+    win.deleteLater()  # the window goes; the fill still ends its step and is journaled
+    qtbot.waitUntil(lambda: states() == ["cancelled"] and not running_threads(), timeout=30000)
 
 
 def test_an_offline_fill_cancelled_while_waiting_for_its_turn_starts_no_phase(monkeypatch) -> None:
