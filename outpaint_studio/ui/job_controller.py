@@ -45,6 +45,7 @@ class Batch:
     queue: list[int] = field(default_factory=list)
     threads: dict[int, JobThread] = field(default_factory=dict)  # running, by index
     keys: set[str] = field(default_factory=set)  # collections: the jobs in this batch
+    first_words: str = "Preparing"  # the status until the first job reports
     done: int = 0
     cancelled: bool = False
 
@@ -163,7 +164,8 @@ class JobController(QObject):
                 record, self.keys, self.settings, update, cancel
             )
 
-        batch = Batch(make, len(fresh), COLLECT_AT_ONCE, keys={r.key for r in fresh})
+        batch = Batch(make, len(fresh), COLLECT_AT_ONCE, keys={r.key for r in fresh},
+                      first_words="Collecting a paid job")  # fmt: skip
         if self._batch is None:
             self._begin(batch)
         else:
@@ -178,7 +180,7 @@ class JobController(QObject):
         for index in range(batch.count):
             self.variation_status.emit(index, "Waiting")
         self._fill()
-        self._report("Preparing", -1)
+        self._report(batch.first_words, -1)
 
     def _fill(self) -> None:
         """Start queued jobs while there is room."""

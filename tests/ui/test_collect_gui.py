@@ -71,9 +71,12 @@ def test_a_failed_delivery_stays_collectable_and_poll_again_saves_it(
 
     monkeypatch.setenv("BFL_API_KEY", sim.config.api_key)
     recover(sim)
+    shown: list[str] = []  # the job's progress, in the panel's status line as for any job
+    window.jobs.status.connect(lambda text, _percent: shown.append(text))
     with qtbot.waitSignal(window.jobs.finished, timeout=30000) as again:
         qtbot.mouseClick(history.buttons["poll"], Qt.MouseButton.LeftButton)
     assert again.args[0].succeeded, again.args[0].error
+    assert shown[0] == "Collecting a paid job" and "Downloading" in shown
     (record,) = Journal(journal_dir()).records()
     assert record.state.value == "saved" and sim.submit_count == 1
     delivered = sim.state.encoded(sim.state.job(record.job_id))
