@@ -13,6 +13,7 @@ from outpaint_studio.core.jobs import COLLECTABLE, Journal
 from outpaint_studio.core.settings import journal_dir
 
 SUBMIT_DELAY = 3.0  # the simulator holds each submit's reply this long: a step Cancel can't cut
+CLOSE_BOUND = 0.8  # seconds; waiting for the step (the old way) takes 2 s and more
 
 
 def states() -> list[str]:
@@ -67,7 +68,7 @@ def test_closing_during_a_submit_is_immediate_and_keeps_the_job(
         qtbot.waitUntil(lambda: sim.submit_attempts == 1, timeout=5000)
         started = time.monotonic()
         win.close()
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < CLOSE_BOUND
         assert not win.isVisible()
         qtbot.waitUntil(lambda: not win.jobs.is_stopping(), timeout=SUBMIT_DELAY * 3000)
     (record,) = Journal(journal_dir()).records()
@@ -84,7 +85,7 @@ def test_closing_during_an_offline_fill_is_immediate_and_cancels_it(qtbot, tmp_p
     qtbot.waitUntil(lambda: win.options_panel.status.text() == "Generating 10 %", timeout=5000)
     started = time.monotonic()
     win.close()
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < CLOSE_BOUND
     win.deleteLater()  # the window goes; the fill still ends its step and is journaled
     qtbot.waitUntil(lambda: states() == ["cancelled"] and not running_threads(), timeout=30000)
 
