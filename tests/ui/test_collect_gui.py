@@ -135,3 +135,26 @@ def test_history_follows_the_journal_whoever_writes_it(
         assert cli("resume").returncode == 0
     qtbot.waitUntil(lambda: list(history_states(window).values()) == ["saved"], timeout=5000)
     assert_history_agrees(window, qtbot, capsys)
+
+
+def test_a_run_that_raises_is_journaled_never_failed_in_memory_only() -> None:
+    from outpaint_studio.core.jobs import JobParams, JobRecord, JobState
+    from outpaint_studio.ui.job_thread import settle
+
+    journal = Journal(journal_dir())
+    ended = {}
+    for step in ("created", "submitting", "submitted"):
+        record = JobRecord(JobParams(input="photo.png", width=208, height=160))
+        journal.save(record)
+        if step != "created":
+            journal.move(record, JobState.SUBMITTING)
+        if step == "submitted":
+            record.job_id, record.polling_url = "job-1", "https://api.bfl.ai/v1/get_result?id=1"
+            journal.move(record, JobState.SUBMITTED)
+        outcome = settle(record, RuntimeError("boom"))
+        assert journal.load(record.key).state is outcome.state  # what the window is told
+        ended[step] = (outcome.state.value, outcome.error)
+    assert ended["created"] == ("failed", "Internal error: boom")
+    assert ended["submitting"] == ("uncertain", "Internal error: boom")  # it may have gone out
+    state, message = ended["submitted"]
+    assert state == "submitted" and "paid for and kept" in message
