@@ -55,6 +55,21 @@ def test_cancel_answers_within_a_second_with_three_variations(
                     == {"submitted"}, timeout=5000)  # fmt: skip
 
 
+def test_cancel_answers_within_a_second_with_three_offline_variations(
+    window, qtbot, tmp_path: Path
+) -> None:
+    window.open_image(make_photo(tmp_path / "big.png", (1280, 960)))
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    window.model.set_options(variations=3)
+    qtbot.mouseClick(window.options_panel.extend_button, Qt.MouseButton.LeftButton)
+    strip = window.variations.strip  # two fill at once, each inside a native phase
+    qtbot.waitUntil(lambda: strip.item(0).text() == "Generating 10 %", timeout=10000)
+    qtbot.mouseClick(window.options_panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.jobs.is_running(), timeout=1000)
+    qtbot.waitUntil(lambda: not window.jobs.is_stopping(), timeout=30000)
+    assert set(states()) == {"cancelled"}  # the third never started: nothing journaled
+
+
 def test_closing_during_a_submit_is_immediate_and_keeps_the_job(
     small_photo, qtbot, monkeypatch
 ) -> None:
