@@ -26,21 +26,36 @@ TRUSTED_OTHER_PATH = None  # poll_redirect's default: another path on the same h
 FOREIGN = "http://localhost:{port}"  # the simulator under a host name that may not see the key
 
 # fault, its parameters, how many times, extra options for the first run, the first run's state
-MATRIX: list[tuple[str, dict[str, Any], int, list[str], str]] = [
-    ("delivery_status", {"status": 503}, MANY, [], "submitted"),
-    ("delivery_status", {"status": 403}, MANY, [], "submitted"),
-    ("delivery_truncated", {}, MANY, [], "submitted"),
-    ("delivery_status", {"status": 503}, 2, [], "saved"),
-    ("delivery_redirect", {"to": FOREIGN}, 1, [], "saved"),
-    ("poll_auth", {"status": 403}, MANY, [], "submitted"),
-    ("poll_auth", {"status": 401}, 2, [], "saved"),
-    ("poll_404", {}, 2, [], "saved"),
-    ("poll_status_word", {"word": "Generating"}, MANY, ["--poll-timeout", "1"], "submitted"),
-    ("poll_status_word", {"word": "Reasoning"}, 3, [], "saved"),
-    ("poll_redirect", {"to": TRUSTED_OTHER_PATH}, MANY, [], "saved"),
-    ("poll_redirect", {"to": FOREIGN}, MANY, [], "submitted"),
-    ("poll_5xx_html", {"status": 503}, MANY, ["--poll-timeout", "1.5"], "submitted"),
-    ("poll_drop", {}, MANY, ["--poll-timeout", "1.5"], "submitted"),
+# and words its message must hold
+MATRIX: list[tuple[str, dict[str, Any], int, list[str], str, str | None]] = [
+    ("delivery_status", {"status": 503}, MANY, [], "submitted", "HTTP 503, 3 tries"),
+    ("delivery_status", {"status": 403}, MANY, [], "submitted", "probably expired"),
+    ("delivery_truncated", {}, MANY, [], "submitted", "connection dropped"),
+    ("delivery_status", {"status": 503}, 2, [], "saved", None),
+    ("delivery_redirect", {"to": FOREIGN}, 1, [], "saved", None),
+    ("poll_auth", {"status": 403}, MANY, [], "submitted", "refused 3 polls"),
+    ("poll_auth", {"status": 401}, 2, [], "saved", None),
+    ("poll_404", {}, 2, [], "saved", None),
+    (
+        "poll_status_word",
+        {"word": "Generating"},
+        MANY,
+        ["--poll-timeout", "1"],
+        "submitted",
+        "still said 'Generating'",
+    ),
+    ("poll_status_word", {"word": "Reasoning"}, 3, [], "saved", None),
+    ("poll_redirect", {"to": TRUSTED_OTHER_PATH}, MANY, [], "saved", None),
+    ("poll_redirect", {"to": FOREIGN}, MANY, [], "submitted", "refused 3 polls"),
+    (
+        "poll_5xx_html",
+        {"status": 503},
+        MANY,
+        ["--poll-timeout", "1.5"],
+        "submitted",
+        "failed: HTTP 503",
+    ),
+    ("poll_drop", {}, MANY, ["--poll-timeout", "1.5"], "submitted", "connection dropped"),
 ]
 
 
@@ -58,7 +73,7 @@ def slow_sim(monkeypatch: pytest.MonkeyPatch) -> Iterator[BflSimulator]:
 
 
 @pytest.mark.parametrize(
-    ("fault", "params", "times", "options", "first_state"),
+    ("fault", "params", "times", "options", "first_state", "words"),
     MATRIX,
     ids=lambda value: value if isinstance(value, str) else None,
 )
@@ -71,6 +86,7 @@ def test_every_fault_after_the_submit_keeps_the_job_until_resume_saves_it(
     times: int,
     options: list[str],
     first_state: str,
+    words: str | None,
 ) -> None:
     photo = tmp_path / "photo.png"
     photo_like(160, 128).save(photo)
@@ -87,6 +103,7 @@ def test_every_fault_after_the_submit_keeps_the_job_until_resume_saves_it(
     if first_state == "submitted":
         assert code == 1 and not out.exists()
         assert KEPT in line["error"] and "\n" not in line["error"]
+        assert words and words in line["error"]
         [message] = [text for text in first.err.splitlines() if KEPT in text]
         assert message.startswith("photo.png: submitted: ")
         slow_sim.recover()

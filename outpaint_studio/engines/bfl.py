@@ -177,17 +177,17 @@ class BflClient:
     ) -> EngineResult:
         """Poll until the job is final and download its result; when downloads fail, poll again
         for a fresh link."""
-        failed: DownloadError | None = None
+        problems = []
         for _ in range(DELIVERY_ROUNDS):
             sample_url = self.poll(submission, on_progress, cancel)
             on_progress("downloading", None)
             try:
                 return self.download(sample_url, cancel)
             except DownloadError as exc:
-                failed = exc
-        assert failed is not None
+                problems.append(exc.message)
         raise DownloadError(
-            f"{failed.message.rstrip('.')}, with {DELIVERY_ROUNDS} links the service gave."
+            f"Downloading the result failed with each of the {DELIVERY_ROUNDS} links the "
+            f"service gave ({'; '.join(dict.fromkeys(problems))})."
         )
 
     def polling_url(self, submission: Submission) -> str:
@@ -214,14 +214,16 @@ class BflClient:
             if cancel.is_set():
                 raise CancelledError(STOPPED_WAITING)
             if time.monotonic() > deadline:
-                said = "" if word == "Pending" else f" (the service still said {word!r})"
+                said = f" (the service still said {word!r})" if word != "Pending" else ""
+                if troubles.last:
+                    said = f" (the last polls failed: {troubles.last})"
                 raise TimedOutError(
                     f"The job was not finished after {self.poll_timeout:g} s{said}."
                 )
             asked = time.monotonic()
-            body, trouble, told = self._get_status(url)
+            body, trouble, what, told = self._get_status(url)
             if body is None:
-                troubles.add(trouble)
+                troubles.add(trouble, what)
                 self._give_up_on(troubles, submission, trouble)
                 backoff = _backoff(troubles.count(trouble))
                 self._wait(cancel, backoff if told is None else told, STOPPED_WAITING)
@@ -241,24 +243,25 @@ class BflClient:
             pause = delay if delay > self.poll_interval else self.poll_interval - since_asked
             self._wait(cancel, max(0.0, pause), STOPPED_WAITING)
 
-    def _get_status(self, url: str) -> tuple[dict[str, Any] | None, str, float | None]:
-        """One poll: the JSON body, or None with the kind of trouble; and the wait the
-        service asked for (``Retry-After``), if any."""
+    def _get_status(self, url: str) -> tuple[dict[str, Any] | None, str, str, float | None]:
+        """One poll: the JSON body, or None with the kind of trouble and what happened; and
+        the wait the service asked for (``Retry-After``), if any."""
         try:
             response = get_following(self.session, url, self._poll_headers,
                                      (CONNECT_TIMEOUT, GET_READ_TIMEOUT))  # fmt: skip
         except requests.RequestException:
-            return None, "network", None
+            return None, "network", "the connection dropped", None
         told = retry_after_seconds(response, -1.0)
         told_wait = told if told >= 0 else None
+        status = f"HTTP {response.status_code}"
         if response.status_code in (401, 403):
-            return None, "refused", told_wait
+            return None, "refused", status, told_wait
         if response.status_code == 404:
-            return None, "not_found", told_wait
+            return None, "not_found", status, told_wait
         body = json_body(response)
         if response.status_code != 200 or not isinstance(body, dict):
-            return None, "network", told_wait
-        return body, "", told_wait
+            return None, "network", status if response.status_code != 200 else "no JSON", told_wait
+        return body, "", "", told_wait
 
     def _poll_headers(self, url: str) -> dict[str, str]:
         """A redirect target gets the key only when it passes the polling URL's trust rule."""
@@ -292,10 +295,7 @@ class BflClient:
                 problem = "the connection dropped"
                 continue
             if 400 <= response.status_code < 500:
-                raise DownloadError(
-                    f"The result link answered HTTP {response.status_code}: it has probably "
-                    "expired (links last about 10 minutes)."
-                )
+                raise DownloadError(f"HTTP {response.status_code}: the link has probably expired")
             if response.status_code == 200:
                 decoded = _decode(response.content)
                 if decoded is not None:
@@ -305,7 +305,7 @@ class BflClient:
                 problem = "the image arrived damaged"
             else:
                 problem = f"HTTP {response.status_code}"
-        raise DownloadError(f"Downloading the result failed {DOWNLOAD_ATTEMPTS} times ({problem}).")
+        raise DownloadError(f"{problem}, {DOWNLOAD_ATTEMPTS} tries")
 
     # --- account ------------------------------------------------------------------------
 

@@ -46,15 +46,18 @@ class Troubles:
 
     def __init__(self) -> None:
         self._counts: dict[str, int] = {}
+        self.last = ""  # what happened to the last poll, when it failed
 
-    def add(self, trouble: str) -> None:
+    def add(self, trouble: str, what: str) -> None:
         self._counts[trouble] = self._counts.get(trouble, 0) + 1
+        self.last = what
 
     def count(self, trouble: str) -> int:
         return self._counts.get(trouble, 0)
 
     def clear(self) -> None:
         self._counts.clear()
+        self.last = ""
 
 
 def fraction(progress: object) -> float | None:
