@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from outpaint_studio.core.decode import explain
 from outpaint_studio.core.images import ImageLoadError, load_image
-from outpaint_studio.core.pixels import to_8bit
+from outpaint_studio.core.pixels import normalise_mode, to_8bit
 from outpaint_studio.core.preview import load_preview
 
 # What each generated file must give: the words of its error, or None when it must load.
@@ -157,6 +157,12 @@ def test_a_warning_explains_an_error_that_says_nothing() -> None:
         explain(MemoryError(), "scan.tif")
         == "scan.tif is too large to decode in the memory available"
     )
+
+
+@pytest.mark.parametrize("mode", ["La", "PA", "RGBa", "RGBX", "YCbCr", "LAB", "HSV", "I;16B", "I"])
+def test_every_pillow_mode_becomes_rgb_or_rgba(mode: str) -> None:
+    image = Image.new(mode, (8, 8))
+    assert normalise_mode(image).mode == ("RGBA" if mode in ("La", "PA", "RGBa") else "RGB")
 
 
 def test_floats_spanning_the_whole_float32_range_are_reduced_without_overflow() -> None:

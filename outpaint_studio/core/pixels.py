@@ -12,7 +12,7 @@ if TYPE_CHECKING:  # numpy loads only for deep images: showing a photo does not 
     import numpy as np
 
 DEEP_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
-ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
+ALPHA_MODES = ("RGBA", "RGBa", "LA", "PA")
 BAND_PIXELS = 1 << 18  # deep images are reduced to 8 bits this many pixels at a time
 
 
@@ -21,9 +21,11 @@ def normalise_mode(image: Image.Image) -> Image.Image:
     image = to_8bit(image)
     if image.mode == "P" and "transparency" in image.info:
         image = image.convert("RGBA")
+    elif image.mode == "La":  # Pillow converts premultiplied grey only to LA
+        image = image.convert("LA")
     if image.mode in ALPHA_MODES:
         opaque = alpha_range(image)[0] == 255
-        if opaque and image.mode != "La":
+        if opaque:
             return image.convert("RGB")
         return image if image.mode == "RGBA" else image.convert("RGBA")
     if image.mode == "CMYK":
