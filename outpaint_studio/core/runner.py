@@ -245,7 +245,7 @@ class JobRunner:
     ) -> JobRecord:
         """Only the service's own final word ends a paid job; any other failure keeps it."""
         if record.paid and exc.kind not in SERVICE_FINAL:
-            message = exc.message if KEPT in exc.message else f"{exc.message.rstrip('.')}. {KEPT}"
+            message = f"{exc.message.rstrip('.')}. {KEPT}"
             return self._end(record, JobState.SUBMITTED, report, message, exc.kind)
         if isinstance(exc, CancelledError):
             return self._end(record, JobState.CANCELLED, report, "cancelled")
