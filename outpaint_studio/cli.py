@@ -292,7 +292,9 @@ def _report(records: Sequence[JobRecord | dict[str, object]], as_json: bool) -> 
             cost = summary["cost"]
             priced = f" ({cost:g} credits)" if isinstance(cost, float) and cost else ""
             print(f"{summary['output']}{priced}")
+        name = Path(str(summary["input"])).name
         if not ok and isinstance(record, JobRecord):
-            print(f"{Path(str(summary['input'])).name}: {summary['state']}: {summary['error']}",
-                  file=sys.stderr)  # fmt: skip
+            print(f"{name}: {summary['state']}: {summary['error']}", file=sys.stderr)
+        if summary.get("notice"):
+            print(f"{name}: {summary['notice']}", file=sys.stderr)
     return 1 if failed else 0

@@ -128,8 +128,10 @@ def test_a_result_of_another_size_is_kept_and_fitted_with_a_notice(
     slow_sim.inject("result_size", width=128, height=96)
     code = main(["extend", str(photo), "--width", "256", "--height", "192", "-o", str(out),
                  "--json"])  # fmt: skip
-    [line] = json_lines(capsys.readouterr().out)
-    assert code == 0 and line["state"] == "saved"
+    captured = capsys.readouterr()
+    [line] = json_lines(captured.out)
+    assert code == 0 and line["state"] == "saved" and "resized to fit" in line["notice"]
+    assert "photo.png: The result came back at 128x96 px" in captured.err
     assert image_array(out).shape == (192, 256, 3)
     [record] = Journal(journal_dir()).records()
     assert record.notice and "128x96" in record.notice and "resized to fit" in record.notice

@@ -61,6 +61,9 @@ class JobParams:
     out_dir: str | None = None
     overwrite: bool = False
     sidecar: bool = False  # write NAME.EXT.json beside the output
+    target: str | None = None  # a format target ("4:5", "1080x1350"): it names the output
+    output_width: int | None = None  # the target's exact pixels: the finished image is
+    output_height: int | None = None  # resized to them
 
     def request(
         self,
@@ -150,10 +153,12 @@ class JobRecord:
             "job_id": self.job_id,
             "cost": display_cost(self.billed),
             "error": self.error,
+            "notice": self.notice,
             "key": self.key,
             "engine": self.engine,
             "width": self.params.width,
             "height": self.params.height,
+            "target": self.params.target,
             "created_at": self.created_at,
         }
 
