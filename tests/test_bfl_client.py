@@ -269,7 +269,7 @@ def test_cancel_stops_polling_quickly() -> None:
 
 
 def test_wrong_key_no_credits_and_invalid_requests(sim: BflSimulator) -> None:
-    with pytest.raises(AuthError, match="refused"):
+    with pytest.raises(AuthError, match="wrong or lacks access to this tool"):
         run(BflClient("wrong-key", sim.base_url))
     with pytest.raises(AuthError):
         BflClient("wrong-key", sim.base_url).credits()

@@ -144,7 +144,8 @@ def error_for(response: requests.Response, secret: str) -> EngineError:
     status = response.status_code
     if status in (401, 403):
         return AuthError(
-            "The BFL API key was refused (HTTP 403). Check the key in Settings or BFL_API_KEY."
+            f"The BFL API key was refused (HTTP {status}): it is wrong or lacks access to this "
+            "tool. Check the key in Settings or BFL_API_KEY."
         )
     if status == 402:
         return CreditsError(
