@@ -1,4 +1,5 @@
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
@@ -20,8 +21,11 @@ from outpaint_studio.core.formats import (
     ratio_canvas,
     ratio_target,
     resized_to,
+    target_params,
 )
+from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.core.layout import ANCHORS, GRID, MAX_PIXELS, MIN_SIDE, scaled_size, snap_up
+from outpaint_studio.core.output import output_target
 
 photo_sides = st.integers(min_value=1, max_value=20000)
 limits = st.sampled_from([MAX_PIXELS, MAX_PIXELS // 4, 1_000_000])
@@ -200,3 +204,23 @@ def test_a_long_side_makes_a_ratio_exact(target: Target, long_side: int) -> None
     ratio = target.ratio_w / target.ratio_h
     assert abs(width / height / ratio - 1) <= 0.5 / (min(width, height) - 0.5)
     assert sized.with_long_side(long_side + 1) == sized
+
+
+@pytest.mark.parametrize(
+    ("target", "name"), [(None, "shoe-extended.png"), ("4:5", "shoe-4x5.png"),
+                         ("1080x1350", "shoe-1080x1350.png")],
+)  # fmt: skip
+def test_an_output_is_named_by_its_target(target: str | None, name: str, tmp_path: Path) -> None:
+    params = JobParams(input="/photos/shoe.jpg", width=64, height=64, out_dir=str(tmp_path),
+                       target=target)  # fmt: skip
+    assert output_target(params, "key", tmp_path / "history") == tmp_path / name
+
+
+def test_target_params_carry_the_layout_the_name_and_the_exact_size() -> None:
+    layout = layout_for((4000, 3000), parse_target("1080x1350"), "bottom-right")
+    params = target_params(JobParams(input="a.png", width=1, height=1), layout)
+    p = layout.placement
+    assert (params.width, params.height, params.scale) == (1088, 1360, layout.scale)
+    assert (params.offset_x, params.offset_y) == (p.offset_x, p.offset_y) != (None, None)
+    assert (params.target, params.output_width, params.output_height) == ("1080x1350", 1080, 1350)
+    assert params.placement((4000, 3000)) == p

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PIL import Image
 
+from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.core.layout import (
     ANCHORS,
     GRID,
@@ -205,3 +206,20 @@ def resized_to(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     if image.size == size:
         return image
     return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def target_params(params: JobParams, layout: TargetLayout) -> JobParams:
+    """A job's parameters with a target's layout: its canvas, scale, offsets, name and size."""
+    p = layout.placement
+    exact = layout.target.output_size
+    return replace(
+        params,
+        width=p.canvas_width,
+        height=p.canvas_height,
+        offset_x=p.offset_x,
+        offset_y=p.offset_y,
+        scale=layout.scale,
+        target=layout.target.label,
+        output_width=exact[0] if exact else None,
+        output_height=exact[1] if exact else None,
+    )

@@ -11,6 +11,7 @@ from PIL import Image
 from outpaint_studio.core import compose, metadata
 from outpaint_studio.core.engine import EngineResult
 from outpaint_studio.core.files import write_atomic
+from outpaint_studio.core.formats import file_part, resized_to
 from outpaint_studio.core.images import SourceImage, output_extension
 from outpaint_studio.core.jobs import JobParams, JobRecord
 
@@ -39,7 +40,7 @@ def render_output(
 
     With paste-back the composed image is encoded with the job's metadata embedded; without
     it the service's bytes are kept unchanged (keeping its content credentials), so only a
-    sidecar can describe them.
+    sidecar can describe them, unless a format target's exact size needs them resized.
     """
     params = record.params
     fmt = params.output_format
@@ -47,8 +48,20 @@ def render_output(
         change = compose.measure_change(result.image, placed.scaled, placed.placement)
         record.source_change = asdict(change)
         composition = output_composition(params, result.image, source, placed)
-        return metadata.encode_with_metadata(composition.compose(), fmt, record)
-    return result.data or metadata.encode_with_metadata(result.image, fmt, record)
+        image = composition.compose()
+    elif params.output_width is None:
+        return result.data or metadata.encode_with_metadata(result.image, fmt, record)
+    else:
+        image = result.image
+    return metadata.encode_with_metadata(exact_output(params, image), fmt, record)
+
+
+def exact_output(params: JobParams, image: Image.Image) -> Image.Image:
+    """The finished image at the exact pixels a format target named (the original already pasted
+    back), or unchanged."""
+    if params.output_width is None or params.output_height is None:
+        return image
+    return resized_to(image, (params.output_width, params.output_height))
 
 
 def output_composition(
@@ -82,5 +95,6 @@ def output_target(params: JobParams, key: str, history: Path) -> Path:
     if params.output:
         return Path(params.output)
     if params.out_dir:
-        return Path(params.out_dir) / f"{Path(params.input).stem}-extended{ext}"
+        suffix = file_part(params.target) if params.target else "extended"
+        return Path(params.out_dir) / f"{Path(params.input).stem}-{suffix}{ext}"
     return history / f"{key}{ext}"
