@@ -3,6 +3,7 @@ service's own final word, whatever faults happen on the way."""
 
 from __future__ import annotations
 
+import ast
 import threading
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+import outpaint_studio
 from outpaint_studio.core import engine as errors
 from outpaint_studio.core.engine import EngineResult, ProgressCallback, Submission
 from outpaint_studio.core.jobs import JobParams, JobRecord, Journal
@@ -117,3 +119,23 @@ def test_resume_collects_a_job_after_any_sequence_of_faults(
     record = runner.collect(waiting, lambda update: None, threading.Event())
     assert record.state is JobState.SAVED and journal.collectable() == []
     assert journal.load(record.key).state is JobState.SAVED
+
+
+def test_only_journal_move_sets_a_jobs_state() -> None:
+    """Nothing else assigns ``<record>.state`` (an object's own ``self.state`` is its own)."""
+    package = Path(outpaint_studio.__file__).parent
+    setters = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if isinstance(node, ast.AugAssign | ast.AnnAssign):
+                targets = [node.target]
+            for target in targets:
+                for item in target.elts if isinstance(target, ast.Tuple) else [target]:
+                    if (
+                        isinstance(item, ast.Attribute)
+                        and item.attr == "state"
+                        and not (isinstance(item.value, ast.Name) and item.value.id == "self")
+                    ):
+                        setters.add(str(path.relative_to(package)))
+    assert setters == {"core/jobs.py"}
