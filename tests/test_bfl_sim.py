@@ -91,7 +91,7 @@ def no_lingering_threads() -> Iterator[None]:
 
 @pytest.fixture
 def sim() -> Iterator[BflSimulator]:
-    with BflSimulator(api_key=KEY, finish_after=0.2) as simulator:
+    with BflSimulator(api_key=KEY, finish_after=0.6) as simulator:
         yield simulator
 
 
