@@ -53,8 +53,22 @@ EXPECTED: dict[str, str | None] = {
     "corrupt-exif.jpg": None,  # Pillow warns about the EXIF; the picture is fine
     "invalid-apng.png": None,  # Pillow warns "Invalid APNG"; the first image is fine
     "malformed-mpo.jpg": None,  # Pillow warns it reads the file as a plain JPEG, which is fine
+    "bmp-unset-alpha.bmp": None,  # an alpha band of zeros in a BMP means none
     **{f"exif-orientation-{n}.jpg": None for n in range(1, 9)},
 }
+# A few of Pillow's own test images (see tests/data/make_corpus.py), and what they must give.
+EXPECTED_COPIES: dict[str, str | None] = {
+    "pillow-rgba.psd": None,  # layers and a composite, from Photoshop
+    "pillow-five_channels.psd": None,
+    "pillow-negative_layer_count.psd": "fully transparent",
+    "pillow-libtiff_segfault.tif": "not an image Outpaint Studio can read",
+    "pillow-oom-225817ca.tif": "not an image Outpaint Studio can read",
+    "pillow-fli_overrun2.bin": "damaged or truncated",
+    "pillow-png_decompression_dos.png": "damaged or truncated",
+    "pillow-unimplemented_pixel_format.dds": "uses an image variant Outpaint Studio cannot read",
+    "pillow-rgb24png.bmp": "uses an image variant Outpaint Studio cannot read",
+}
+EXPECTED_ALL = EXPECTED | EXPECTED_COPIES
 PREVIEW_SIDE = 32
 
 
@@ -73,6 +87,7 @@ CORPUS_FILES = sorted(path.name for path in CORPUS.iterdir())
 def test_the_corpus_is_generated_and_covered() -> None:
     assert set(FILES) <= set(CORPUS_FILES), "run tests/data/make_corpus.py"
     assert set(EXPECTED) == set(FILES)
+    assert set(EXPECTED_COPIES) <= set(CORPUS_FILES)
 
 
 @pytest.mark.parametrize("decoder", sorted(DECODERS))
@@ -85,12 +100,12 @@ def test_every_file_loads_or_says_in_one_line_what_is_wrong(name: str, decoder: 
         message = exc.message
         assert message.startswith(name) and "\n" not in message and len(message) < 160
         assert "Traceback" not in message and "0x0 px, over" not in message
-        expected = EXPECTED.get(name, "")
+        expected = EXPECTED_ALL.get(name, "")
         assert expected is not None, f"{name} should load, got: {message}"
         assert expected in message
     else:
         assert image.mode in ("RGB", "RGBA") and min(image.size) > 0
-        assert EXPECTED.get(name) is None, f"{name} should have been refused"
+        assert EXPECTED_ALL.get(name) is None, f"{name} should have been refused"
 
 
 @pytest.mark.parametrize("decoder", sorted(DECODERS))
@@ -112,6 +127,10 @@ def test_sixteen_bit_ramps_keep_their_range_in_either_byte_order(name: str, deco
     image = DECODERS[decoder](CORPUS / name)
     ramp = np.asarray(image)[0, :, 0].astype(int)
     assert np.abs(ramp - np.linspace(0, 255, len(ramp))).max() <= 4  # the preview is resampled
+
+
+def test_a_bmp_alpha_left_at_zero_is_no_alpha() -> None:
+    assert np.array_equal(np.asarray(full(CORPUS / "bmp-unset-alpha.bmp")), np.asarray(gradient()))
 
 
 def test_psd_opens_as_its_composite() -> None:
@@ -153,6 +172,8 @@ def _outcome(name: str) -> str:
 def test_a_warning_explains_an_error_that_says_nothing() -> None:
     message = explain(ZeroDivisionError("division by zero"), "scan.tif", "Tag offset too large")
     assert message == "scan.tif is damaged or truncated (Tag offset too large)"
+    ghostscript = OSError("Unable to locate Ghostscript on paths")
+    assert "needs Ghostscript, which is not installed" in explain(ghostscript, "a.eps")
     assert (
         explain(MemoryError(), "scan.tif")
         == "scan.tif is too large to decode in the memory available"

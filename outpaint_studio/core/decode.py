@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import logging
 import os
 import re
 import threading
@@ -45,6 +46,12 @@ JPEG_ARITHMETIC_MARKERS = tuple(
     b"\xff" + bytes([code]) for code in (0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF)
 )
 DETAIL_LENGTH = 90
+UNSUPPORTED_WORDS = ("unsupported", "unimplemented", "not configured", "not supported")
+# Writers often leave a 32-bit BMP's fourth byte at 0: there an all-zero alpha means none.
+UNSET_ALPHA_FORMATS = ("BMP", "DIB")
+
+# Pillow also logs some refusals; with no handler Python would print them on stderr.
+logging.getLogger("PIL").addHandler(logging.NullHandler())
 
 
 try:  # HEIC/HEIF support when the optional plugin is installed
@@ -151,10 +158,13 @@ def explain(exc: Exception, name: str, warning: str = "") -> str:
     if isinstance(exc, UnidentifiedImageError):
         return f"{name} is not an image Outpaint Studio can read"
     own_words = isinstance(exc, (OSError, ValueError, SyntaxError, EOFError, NotImplementedError))
-    detail = one_line(str(exc) if own_words and str(exc) else warning)
+    said = str(exc) if own_words and str(exc) else warning
+    if "Ghostscript" in said:
+        return f"{name} is PostScript: opening it needs Ghostscript, which is not installed"
+    detail = one_line(said)
     if "truncated" in detail or "coder error" in detail:  # Pillow's words that add nothing
         detail = ""
-    if isinstance(exc, NotImplementedError):
+    if isinstance(exc, NotImplementedError) or any(w in said.lower() for w in UNSUPPORTED_WORDS):
         return f"{name} uses an image variant Outpaint Studio cannot read" + detail
     return f"{name} is damaged or truncated" + detail
 
@@ -233,8 +243,10 @@ def upright(image: Image.Image, orientation: int) -> Image.Image:
     return image if method is None else image.transpose(method)
 
 
-def visible(image: Image.Image, name: str) -> Image.Image:
+def visible(image: Image.Image, name: str, fmt: str | None) -> Image.Image:
     """``image``, unless every pixel is fully transparent."""
-    if image.mode == "RGBA" and alpha_range(image)[1] == 0:
-        raise ImageLoadError(f"{name} is fully transparent: nothing visible was given")
-    return image
+    if image.mode != "RGBA" or alpha_range(image)[1] > 0:
+        return image
+    if fmt in UNSET_ALPHA_FORMATS:
+        return image.convert("RGB")
+    raise ImageLoadError(f"{name} is fully transparent: nothing visible was given")

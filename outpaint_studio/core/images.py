@@ -85,7 +85,7 @@ def _decode(stream: IO[bytes], name: str, size_in_bytes: int) -> SourceImage:
         fmt, mode, turn = image.format, image.mode, orientation(image)
         image.load()  # not seek(0) first: a PSD's composite comes before its frame 1
         image = normalise_mode(image)  # one name throughout: each step frees the last
-        image = visible(upright(image, turn), name)
+        image = visible(upright(image, turn), name, fmt)
     sendable = fmt in UNTOUCHED_FORMATS and size_in_bytes <= MAX_UPLOAD_BYTES
     return SourceImage(
         image=image,

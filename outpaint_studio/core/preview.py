@@ -45,7 +45,7 @@ def load_preview(path: str | os.PathLike[str], max_side: int) -> Preview:
         )
         if image is None:
             image = _reduced(opened, max_side)
-        return Preview(visible(normalise_mode(image), path.name), full_size)
+        return Preview(visible(normalise_mode(image), path.name, opened.format), full_size)
 
 
 def _progressive(opened: Image.Image) -> bool:

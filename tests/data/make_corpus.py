@@ -2,7 +2,9 @@
 
 Run `python tests/data/make_corpus.py` to regenerate (the output is deterministic). Real-world
 files that broke the decoder once (fuzzer finds, odd exports) can be dropped into the folder
-beside these: tests/test_decode_corpus.py runs every file there.
+beside these: tests/test_decode_corpus.py runs every file there. The pillow-* files are copied
+from Pillow's Tests/images (HPND licence, MIT-like; Copyright Secret Labs AB, Fredrik Lundh,
+Jeffrey A. Clark and contributors).
 """
 
 from __future__ import annotations
@@ -195,6 +197,23 @@ def zero_size_ppm() -> bytes:
     return b"P6\n0 0\n255\n"
 
 
+def bmp_with_unset_alpha() -> bytes:
+    """A 32-bit BMP declaring an alpha mask whose bytes are all 0, as many writers leave them."""
+    image = gradient()
+    rows = b"".join(
+        image.crop((0, y, image.width, y + 1)).convert("RGBA").tobytes("raw", "BGRA")
+        for y in reversed(range(image.height))
+    )
+    pixels = bytes(b if i % 4 != 3 else 0 for i, b in enumerate(rows))
+    masks = struct.pack("<4I", 0x00FF0000, 0x0000FF00, 0x000000FF, 0xFF000000)
+    info = struct.pack(
+        "<IiiHHIIiiII", 108, image.width, image.height, 1, 32, 3, len(pixels), 0, 0, 0, 0
+    )
+    info += masks + bytes(108 - len(info) - len(masks))
+    offset = 14 + len(info)
+    return b"BM" + struct.pack("<IHHI", offset + len(pixels), 0, 0, offset) + info + pixels
+
+
 def spider() -> bytes:
     return save(gradient().convert("F"), "SPIDER")
 
@@ -228,6 +247,7 @@ FILES: dict[str, Callable[[], bytes]] = {
     "rgb.psd": lambda: psd(3),
     "rgba.psd": lambda: psd(4),
     "spider.spi": spider,
+    "bmp-unset-alpha.bmp": bmp_with_unset_alpha,
     "corrupt-lzw.tif": corrupt_lzw_tiff,
     "cmyk.jpg": lambda: save(gradient().convert("CMYK"), "JPEG", quality=90),
     "corrupt-exif.jpg": corrupt_exif_jpeg,
