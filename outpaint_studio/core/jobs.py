@@ -254,17 +254,15 @@ class Journal:
     def _migrated(self, record: JobRecord) -> JobRecord:
         """A paid job version 1 failed on a fault of ours (a refused poll, an unknown status,
         a dead link, a wrong size) becomes collectable again, once."""
-        said_by_service = record.error_kind in SERVICE_FINAL and not (
-            record.error or ""
-        ).startswith(_NOT_THE_SERVICES_WORD)
         if record.state is not JobState.FAILED or not record.paid or not record.polling_url:
             return record
-        if said_by_service:
-            return record
+        error = record.error or ""
+        if record.error_kind in SERVICE_FINAL and not error.startswith(_NOT_THE_SERVICES_WORD):
+            return record  # the service's own final word
         kept = record.history_path is not None and Path(record.history_path).is_file()
         record.schema, record.owner_pid = JOURNAL_SCHEMA, 0
         message = (
-            f"{record.error or 'failed'} (an earlier version gave up on this paid job; "
+            f"{error or 'failed'} (an earlier version gave up on this paid job; "
             "it is kept and will be collected again)"
         )
         try:
