@@ -172,6 +172,7 @@ def _outcome(name: str) -> str:
 def test_a_warning_explains_an_error_that_says_nothing() -> None:
     message = explain(ZeroDivisionError("division by zero"), "scan.tif", "Tag offset too large")
     assert message == "scan.tif is damaged or truncated (Tag offset too large)"
+    assert explain(OSError("Truncated File Read"), "a.png") == "a.png is damaged or truncated"
     ghostscript = OSError("Unable to locate Ghostscript on paths")
     assert "needs Ghostscript, which is not installed" in explain(ghostscript, "a.eps")
     assert (

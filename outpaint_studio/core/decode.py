@@ -162,7 +162,7 @@ def explain(exc: Exception, name: str, warning: str = "") -> str:
     if "Ghostscript" in said:
         return f"{name} is PostScript: opening it needs Ghostscript, which is not installed"
     detail = one_line(said)
-    if "truncated" in detail or "coder error" in detail:  # Pillow's words that add nothing
+    if "truncated" in detail.lower() or "coder error" in detail:  # Pillow's words that add nothing
         detail = ""
     if isinstance(exc, NotImplementedError) or any(w in said.lower() for w in UNSUPPORTED_WORDS):
         return f"{name} uses an image variant Outpaint Studio cannot read" + detail
