@@ -10,11 +10,19 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 from outpaint_studio import __version__
+from outpaint_studio.cli_formats import (
+    add_target_options,
+    anchor_of,
+    checked_targets,
+    extend_targets,
+)
 from outpaint_studio.cli_progress import ProgressPrinter
-from outpaint_studio.core.images import ImageLoadError, load_image
+from outpaint_studio.core.formats import Target, layout_for, target_params
+from outpaint_studio.core.images import ImageLoadError, SourceImage, load_image
 from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord, Journal
 from outpaint_studio.core.layer_export import LAYER_FORMATS, LayerExportError, hand_on
 from outpaint_studio.core.request import DEFAULT_SAFETY, MODES, OUTPUT_FORMATS
@@ -45,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     extend = commands.add_parser("extend", help="extend one or more images")
     extend.add_argument("inputs", nargs="+", metavar="INPUT", help="image files")
-    extend.add_argument("--width", type=int, required=True, help="canvas width, px")
-    extend.add_argument("--height", type=int, required=True, help="canvas height, px")
+    extend.add_argument("--width", type=int, help="canvas width, px (or --targets)")
+    extend.add_argument("--height", type=int, help="canvas height, px (or --targets)")
     extend.add_argument("--offset-x", type=int, help="source's left edge on the canvas (centred)")
     extend.add_argument("--offset-y", type=int, help="source's top edge on the canvas (centred)")
     extend.add_argument("--scale", type=float, default=1.0, help="scale the source first")
@@ -83,7 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     target = extend.add_mutually_exclusive_group()
     target.add_argument("-o", "--output", help="output file (one input only)")
     target.add_argument("--out-dir", help="folder for outputs (default: beside each input)")
-    extend.add_argument("--json", action="store_true", help="one JSON object per input")
+    extend.add_argument(
+        "--json", action="store_true", help="one JSON object per input (and target)"
+    )
+    add_target_options(extend)
     for name, text in (("resume", "collect submitted jobs"), ("jobs", "list the journal")):
         command = commands.add_parser(name, help=text)
         command.add_argument("--json", action="store_true", help="one JSON object per job")
@@ -121,6 +132,7 @@ def extend(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error("--jobs must be at least 1")
     if not 0 <= args.seed < MAX_SEED:
         parser.error(f"--seed must be 0 to {MAX_SEED - 1}")
+    targets = checked_targets(parser, args)
     settings = load_settings()
     if args.poll_timeout:
         settings.poll_timeout = args.poll_timeout
@@ -135,11 +147,11 @@ def extend(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     cancel = threading.Event()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [
-            pool.submit(_extend_one, path, args, choice, runner, printer, cancel)
+            pool.submit(_extend_input, path, targets, args, choice, runner, printer, cancel)
             for path in args.inputs
         ]
         try:
-            records = [future.result() for future in futures]
+            records = [record for future in futures for record in future.result()]
         except KeyboardInterrupt:
             cancel.set()  # jobs stop waiting; submitted ones stay collectable with `resume`
             raise
@@ -175,6 +187,20 @@ def _params(path: str, args: argparse.Namespace, engine: str) -> JobParams:
     )
 
 
+def _extend_input(
+    path: str,
+    targets: list[Target],
+    args: argparse.Namespace,
+    choice: EngineChoice,
+    runner: JobRunner,
+    printer: ProgressPrinter,
+    cancel: threading.Event,
+) -> list[JobRecord | dict[str, object]]:
+    """One input: one job, or one job per format target."""
+    extend_one = partial(_extend_one, path, args, choice, runner, printer, cancel)
+    return extend_targets(path, targets, extend_one) if targets else [extend_one()]
+
+
 def _extend_one(
     path: str,
     args: argparse.Namespace,
@@ -182,13 +208,18 @@ def _extend_one(
     runner: JobRunner,
     printer: ProgressPrinter,
     cancel: threading.Event,
+    target: Target | None = None,
+    source: SourceImage | None = None,
 ) -> JobRecord | dict[str, object]:
-    """One input, start to end; whatever goes wrong with it fails it alone, in one line."""
+    """One input (at one target), start to end; whatever goes wrong with it fails it alone, in
+    one line."""
     params = _params(path, args, choice.name)
-    name = Path(path).name
+    name = Path(path).name if target is None else f"{Path(path).name} {target.label}"
     record: JobRecord | None = None
     try:
-        source = load_image(path)
+        source = source or load_image(path)
+        if target is not None:
+            params = target_params(params, layout_for(source.size, target, anchor_of(args)))
         record = runner.create(params, api_base=choice.api_url if choice.name == "bfl" else None)
         record = runner.run(record, source, printer.update_for(name), cancel)
         if record.state in SUCCEEDED and (args.layers or args.mask):
@@ -207,7 +238,7 @@ def _extend_one(
             return record
     printer.line(f"{name}: {message}")
     return {"input": params.input, "output": None, "state": "failed", "job_id": None,
-            "cost": None, "error": message}  # fmt: skip
+            "cost": None, "error": message, "target": target and target.label}  # fmt: skip
 
 
 def _hand_on(
