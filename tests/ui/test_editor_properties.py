@@ -22,7 +22,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QSpinBox
 from pytestqt.exceptions import capture_exceptions
 
@@ -68,12 +68,13 @@ class EditorSession(RuleBasedStateMachine):
         self.qtbot.waitUntil(lambda: not (jobs.is_running() or jobs.is_stopping()), timeout=30_000)
         self.window.close()
         self.window.deleteLater()
-        QApplication.processEvents()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
     # --- how a step is done ---------------------------------------------------------------
 
     def step(self, action: Callable[[], None]) -> None:
         with capture_exceptions() as exceptions:
+            action()
             QApplication.processEvents()
         assert not exceptions, exceptions
         messages = [r.message for r in self.qtlog.records[self.seen_messages :]]
