@@ -211,15 +211,17 @@ def resized_to(image: Image.Image, size: tuple[int, int]) -> Image.Image:
 def target_params(params: JobParams, layout: TargetLayout) -> JobParams:
     """A job's parameters with a target's layout: its canvas, scale, offsets, name and size."""
     p = layout.placement
-    exact = layout.target.output_size
+    placed = replace(params, width=p.canvas_width, height=p.canvas_height, offset_x=p.offset_x,
+                     offset_y=p.offset_y, scale=layout.scale)  # fmt: skip
+    return for_target(placed, layout.target)
+
+
+def for_target(params: JobParams, target: Target) -> JobParams:
+    """A job's parameters named for a target, with its exact output pixels when it has them."""
+    exact = target.output_size
     return replace(
         params,
-        width=p.canvas_width,
-        height=p.canvas_height,
-        offset_x=p.offset_x,
-        offset_y=p.offset_y,
-        scale=layout.scale,
-        target=layout.target.label,
+        target=target.label,
         output_width=exact[0] if exact else None,
         output_height=exact[1] if exact else None,
     )

@@ -123,6 +123,7 @@ def build_actions(w: MainWindow) -> Actions:
     help_menu.addAction(about)
     view_menu.addSeparator()
     view_menu.addAction(w.history_dock.toggleViewAction())  # brings a closed History back
+    view_menu.addAction(w.formats.dock.toggleViewAction())  # one photo, every format
 
     bar = QToolBar("Main")
     bar.setObjectName("mainToolBar")

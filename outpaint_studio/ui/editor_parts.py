@@ -8,6 +8,7 @@ from outpaint_studio.ui.banner import Banner
 from outpaint_studio.ui.body import editor_body, history_dock
 from outpaint_studio.ui.canvas import CanvasView
 from outpaint_studio.ui.cost_view import CostView, estimate_text
+from outpaint_studio.ui.formats_editor import FormatsEditor
 from outpaint_studio.ui.history import HistoryPanel
 from outpaint_studio.ui.history_model import change_text, done_text
 from outpaint_studio.ui.job_controller import MAX_VARIATIONS, JobController
@@ -31,6 +32,7 @@ __all__ = [
     "ConfigurationError",
     "CostView",
     "EditorModel",
+    "FormatsEditor",
     "HistoryPanel",
     "JobController",
     "LayoutPanel",

@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.history = parts.HistoryPanel()
         self._pending_layout: JobParams | None = None
         self.cost = parts.CostView(self.keys, self)
+        self.formats = parts.FormatsEditor(self)
         self._build()
         self.actions_ = parts.build_actions(self)
         self.canvas_keys = parts.CanvasKeys(self, self.canvas,
@@ -342,6 +343,7 @@ class MainWindow(QMainWindow):
             return
         self.canvas_keys.remove()
         self.jobs.shutdown()
+        self.formats.shutdown()
         self.loader.shutdown()
         self.results.shutdown()
         self.history.shutdown()

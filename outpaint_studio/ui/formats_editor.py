@@ -1,0 +1,234 @@
+"""Formats in the editor: a target's layout on the main canvas, Extend all, the contact sheet and
+Export all. Holds the FormatSet; the dock and the sheet only show it and say what was done."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QImage
+
+from outpaint_studio.core.formats import TargetError, parse_target
+from outpaint_studio.core.output import output_target
+from outpaint_studio.core.settings import history_dir
+from outpaint_studio.ui.formats_dock import FormatsDock
+from outpaint_studio.ui.formats_run import FormatsRun, TargetJob
+from outpaint_studio.ui.formats_sheet import ContactSheet
+from outpaint_studio.ui.formats_state import FormatEntry, FormatSet
+from outpaint_studio.ui.job_controller import JobOutcome
+from outpaint_studio.ui.results import load_record, write_export
+from outpaint_studio.ui.state import Geometry
+
+if TYPE_CHECKING:
+    from outpaint_studio.ui.main_window import MainWindow
+
+
+class FormatsEditor(QObject):
+    """While a target is shown, every edit on the canvas (drag, handles, anchors, scale, undo)
+    is that target's layout; "Back to my layout" returns to the editor's own."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.model = window.model
+        self.formats = FormatSet.presets()
+        self.active: str | None = None
+        self._own_layout: Geometry | None = None  # the editor's layout while a target is shown
+        self.run = FormatsRun(window.settings, window.keys, self)
+        self.dock = FormatsDock(window)
+        self.sheet = ContactSheet(window)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.sheet)
+        self.dock.hide()  # View › Formats
+        self.sheet.hide()  # shown by Extend all
+        self._connect()
+        self._show_set()
+
+    def _connect(self) -> None:
+        dock, sheet, run = self.dock, self.sheet, self.run
+        dock.target_clicked.connect(self.show_target)
+        dock.ticked.connect(self._on_ticked)
+        dock.custom_entered.connect(self.add_custom)
+        dock.anchor_chosen.connect(self._on_anchor)
+        dock.main_layout_requested.connect(self.show_own_layout)
+        dock.extend_all_requested.connect(self.extend_all)
+        dock.cancel_all_requested.connect(run.cancel)
+        run.status.connect(dock.set_status)
+        run.status.connect(sheet.set_status)
+        run.finished.connect(self._on_finished)
+        run.running_changed.connect(dock.set_running)
+        sheet.tile_selected.connect(self._on_tile_selected)
+        sheet.redo_requested.connect(self.redo)
+        sheet.export_requested.connect(self.export_all)
+        self.model.source_changed.connect(self._on_source_changed)
+        self.model.changed.connect(self._on_model_changed)
+
+    # --- the set --------------------------------------------------------------------------
+
+    def _show_set(self) -> None:
+        self.dock.show_set(self.formats, self.model.state.source_size)
+        self._update_cost()
+
+    @Slot(str, bool)
+    def _on_ticked(self, label: str, ticked: bool) -> None:
+        self.formats = self.formats.with_ticked(label, ticked)
+        self._update_cost()
+
+    @Slot(str)
+    def add_custom(self, text: str) -> None:
+        try:
+            target = parse_target(text)
+        except TargetError as exc:
+            self.dock.show_error(str(exc)[0].upper() + str(exc)[1:])
+            return
+        self.dock.show_error("")
+        self.dock.custom.clear()
+        self.formats = self.formats.with_custom(target)
+        self._show_set()
+
+    @Slot(str)
+    def _on_anchor(self, anchor: str) -> None:
+        self.formats = self.formats.with_anchor(anchor)  # type: ignore[arg-type]
+        self._show_set()
+        if self.active is not None:
+            self.show_target(self.active)
+
+    @Slot()
+    def _on_source_changed(self) -> None:
+        self.active, self._own_layout = None, None
+        self.formats = self.formats.without_edits()
+        self.sheet.clear()
+        self.sheet.hide()
+        self.dock.clear_status()
+        self._show_set()
+
+    def _update_cost(self) -> None:
+        from outpaint_studio.core.cost import estimate_credits, output_megapixels
+
+        state, ticked = self.model.state, self.formats.ticked()
+        count = state.options.variations
+        if state.source_size is None or not ticked:
+            self.dock.cost.setText(f"{len(ticked)} formats ticked")
+            return
+        sizes = [self.formats.geometry(e, state.source_size) for e in ticked]
+        mp = sum(output_megapixels(g.canvas_width, g.canvas_height) for g in sizes)
+        records = self.window.history.model.records
+        credits = estimate_credits(records, state.options.mode, mp, state.options.engine)
+        jobs = f"{len(ticked)} formats × {count}"
+        if state.options.engine != "bfl":
+            self.dock.cost.setText(f"{jobs} · free (offline)")
+        elif credits is None:
+            self.dock.cost.setText(f"{jobs} · {mp * count:.2f} MP")
+        else:
+            self.dock.cost.setText(f"{jobs} ≈ {round(credits * count, 3):g} credits")
+
+    # --- a target's layout on the canvas --------------------------------------------------
+
+    @Slot(str)
+    def show_target(self, label: str) -> None:
+        entry, size = self.formats.entry(label), self.model.state.source_size
+        if entry is None or size is None:
+            return
+        if self.active is None:
+            self._own_layout = self.model.state.geometry
+        self.active = label
+        self.model.set_geometry_live(self.formats.geometry(entry, size))
+        self.model.undo_stack.clear()  # undo works within one target's layout
+
+    @Slot()
+    def show_own_layout(self) -> None:
+        if self.active is None or self._own_layout is None:
+            return
+        self.active = None
+        self.model.set_geometry_live(self._own_layout)
+        self.model.undo_stack.clear()
+
+    @Slot()
+    def _on_model_changed(self) -> None:
+        state = self.model.state
+        entry = self.formats.entry(self.active) if self.active else None
+        size = state.source_size
+        if entry is not None and size and state.geometry != self.formats.geometry(entry, size):
+            self.formats = self.formats.with_edit(entry.label, state.geometry)
+            self.dock.set_thumb(entry.label, state.geometry, size)
+        self._update_cost()
+
+    # --- Extend all, redo -----------------------------------------------------------------
+
+    @Slot()
+    def extend_all(self) -> None:
+        self._start(self.formats.ticked())
+
+    @Slot(str)
+    def redo(self, label: str) -> None:
+        entry = self.formats.entry(label)
+        if entry is not None:
+            self._start([entry])
+
+    def _start(self, entries: list[FormatEntry]) -> None:
+        state, source = self.model.state, self.window.source
+        if self.run.is_running() or not entries:
+            return
+        if source is None or state.source_size is None:
+            self.dock.show_error("Open an image, and wait until it is loaded")
+            return
+        for entry in entries:
+            laid_out = replace(state, geometry=self.formats.geometry(entry, state.source_size))
+            problems = laid_out.problems()
+            if problems:
+                self.dock.show_error(f"{entry.label}: {problems[0]}")
+                return
+        self.dock.show_error("")
+        from outpaint_studio.core.session import ConfigurationError, resolve_api_url
+
+        count = state.options.variations
+        jobs = [TargetJob(e.label, self.formats.job_params(state, e), count) for e in entries]
+        self.sheet.begin([e.label for e in entries])
+        try:
+            self.run.start(jobs, source, resolve_api_url(self.window.settings))
+        except ConfigurationError as exc:
+            self.dock.show_error(str(exc)[0].upper() + str(exc)[1:])
+
+    @Slot(str, object, QImage)
+    def _on_finished(self, label: str, outcome: JobOutcome, image: QImage) -> None:
+        self.sheet.job_finished(label, outcome, image)
+        self.dock.set_status(label, "Done" if outcome.succeeded else outcome.state.capitalize())
+        self.window.history.record_changed(outcome.key)
+        self.window.update_cost()
+
+    @Slot(str)
+    def _on_tile_selected(self, label: str) -> None:
+        """The target's layout on the canvas, with its result in place (before/after applies)."""
+        tile = self.sheet.tiles.get(label)
+        self.show_target(label)
+        if tile is not None and tile.ready and tile.outcome and tile.image:
+            self.window.results.show(tile.outcome, tile.image)
+
+    # --- Export all -----------------------------------------------------------------------
+
+    @Slot()
+    def export_all(self) -> list[Path]:
+        """Every result not discarded into one folder, named by its format, with its metadata;
+        nothing is replaced (a taken name gets the next free one)."""
+        tiles = [t for t in self.sheet.exportable() if t.outcome and t.outcome.output_path]
+        folder = self.window.results.ask_folder() if tiles else ""
+        if not folder:
+            return []
+        written = []
+        for tile in tiles:
+            assert tile.outcome is not None and tile.outcome.output_path is not None
+            record = load_record(tile.outcome.key)
+            if record is None:
+                continue
+            params = replace(record.params, output=None, out_dir=folder)
+            path = output_target(params, record.key, history_dir())
+            written.append(write_export(tile.outcome.output_path, record, path,
+                                        params.output_format, overwrite=False))  # fmt: skip
+        self.window.settings.output_dir = folder
+        self.window.statusBar().showMessage(f"Exported {len(written)} formats to {folder}", 8000)
+        return written
+
+    def shutdown(self) -> None:
+        self.run.shutdown()

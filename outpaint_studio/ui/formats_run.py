@@ -1,0 +1,128 @@
+"""Extend all: each target's jobs through its own JobController, started while there is room
+(the account's 24 active jobs at the service; two offline jobs at a time)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from outpaint_studio.core.jobs import JobParams
+from outpaint_studio.core.settings import KeyStore, Settings
+from outpaint_studio.ui.job_controller import LOCAL_AT_ONCE, JobController, JobOutcome
+
+if TYPE_CHECKING:
+    from outpaint_studio.core.images import SourceImage
+
+SERVICE_AT_ONCE = 24  # the account's active jobs (core.session.MAX_ACTIVE_JOBS)
+
+
+@dataclass
+class TargetJob:
+    label: str
+    params: JobParams
+    count: int  # variations of this target
+
+
+class FormatsRun(QObject):
+    """Runs the targets of one Extend all (or one target's redo).
+
+    Signals:
+        status(str, str): a target's label and its state in words ("Queued", "Generating 40 %").
+        finished(str, object, QImage): a target's label, a JobOutcome and its image (null on
+            failure), per job.
+        running_changed(bool)
+    """
+
+    status = Signal(str, str)
+    finished = Signal(str, object, QImage)
+    running_changed = Signal(bool)
+
+    def __init__(self, settings: Settings, keys: KeyStore, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.keys = keys
+        self._queue: list[TargetJob] = []
+        self._running: dict[str, tuple[JobController, int]] = {}  # label -> controller, count
+        self._ended: list[JobController] = []  # kept until their let-go jobs are over
+        self._source: SourceImage | None = None
+        self._url = ""
+        self._room = SERVICE_AT_ONCE
+
+    def is_running(self) -> bool:
+        return bool(self._queue or self._running)
+
+    def start(self, jobs: list[TargetJob], source: SourceImage, api_url: str) -> None:
+        """Queue every target and start as many as there is room for; raises
+        ConfigurationError (no key, a bad URL) before any job starts."""
+        if self.is_running() or not jobs:
+            return
+        self._source, self._url = source, api_url
+        offline = jobs[0].params.engine == "local"
+        self._room = LOCAL_AT_ONCE if offline else SERVICE_AT_ONCE
+        self._ended = [c for c in self._ended if c.is_stopping()]
+        self._queue = list(jobs)
+        for job in jobs:
+            self.status.emit(job.label, "Queued")
+        self.running_changed.emit(True)
+        try:
+            self._fill()
+        except Exception:
+            self._queue.clear()
+            if not self._running:
+                self.running_changed.emit(False)
+            raise
+
+    def _fill(self) -> None:
+        source = self._source
+        while self._queue and source is not None:
+            job = self._queue[0]
+            active = sum(count for _, count in self._running.values())
+            if self._running and active + job.count > self._room:
+                return
+            self._queue.pop(0)
+            controller = JobController(self.settings, self.keys, self)
+            name = job.label
+            controller.variation_status.connect(lambda _, text, n=name: self.status.emit(n, text))
+            controller.finished.connect(
+                lambda out, image, n=name: self.finished.emit(n, out, image)
+            )
+            controller.running_changed.connect(lambda on, n=name: self._running_changed(n, on))
+            try:
+                controller.start(job.params, source, self._url, job.count)
+            except Exception:
+                controller.deleteLater()
+                raise
+            self._running[name] = (controller, job.count)
+
+    def _running_changed(self, label: str, running: bool) -> None:
+        if running:
+            return
+        controller, _ = self._running.pop(label, (None, 0))
+        if controller is not None:
+            self._ended.append(controller)
+        self._fill()
+        if not self.is_running():
+            self.running_changed.emit(False)
+
+    def cancel(self, label: str | None = None) -> None:
+        """Cancel one target (queued or running), or every one; submitted jobs stay collectable."""
+        for job in [j for j in self._queue if label in (None, j.label)]:
+            self._queue.remove(job)
+            self.status.emit(job.label, "Cancelled")
+        for name, (controller, _) in list(self._running.items()):
+            if label in (None, name):
+                controller.cancel()
+        if not self.is_running():
+            self.running_changed.emit(False)
+
+    def shutdown(self) -> None:
+        """Let every job go, as the window closes (see JobController.shutdown)."""
+        self._queue.clear()
+        for controller in [c for c, _ in self._running.values()] + self._ended:
+            controller.shutdown()
+
+
+__all__ = ["FormatsRun", "JobOutcome", "TargetJob"]

@@ -1,0 +1,199 @@
+"""The contact sheet: every target's result side by side at its aspect, to keep, redo or discard,
+and to export all at once. Keys as on the variations strip: Enter keeps, Delete discards; R redoes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QIcon, QImage, QKeyEvent, QPixmap
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from outpaint_studio.ui.job_controller import JobOutcome
+from outpaint_studio.ui.variations import FAILED_STATES, badge, placeholder
+from outpaint_studio.ui.widgets import named
+
+BOX = QSize(132, 96)  # each result fits this box at its own aspect
+LABEL_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass
+class SheetTile:
+    label: str
+    status: str = "Queued"
+    outcome: JobOutcome | None = None
+    image: QImage | None = None
+    thumb: QPixmap | None = None
+    kept: bool = False
+    discarded: bool = False
+
+    @property
+    def ready(self) -> bool:
+        return self.outcome is not None and self.outcome.succeeded and not self.discarded
+
+
+class SheetList(QListWidget):
+    keep_pressed = Signal()
+    discard_pressed = Signal()
+    redo_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.keep_pressed.emit()
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.discard_pressed.emit()
+        elif key == Qt.Key.Key_R:
+            self.redo_pressed.emit()
+        else:
+            super().keyPressEvent(event)
+
+
+class ContactSheet(QDockWidget):
+    """The results of Extend all, one tile per target.
+
+    Signals:
+        tile_selected(str): a target's tile became current (show its result on the canvas).
+        redo_requested(str): run that target again.
+        export_requested(): Export all.
+    """
+
+    tile_selected = Signal(str)
+    redo_requested = Signal(str)
+    export_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Formats: results", parent)
+        self.setObjectName("formatsSheet")
+        self.tiles: dict[str, SheetTile] = {}
+        self.list = named(SheetList(), "contactSheet", "Results of every format")
+        self.list.setViewMode(QListView.ViewMode.IconMode)
+        self.list.setMovement(QListView.Movement.Static)
+        self.list.setIconSize(BOX)
+        self.list.setGridSize(QSize(BOX.width() + 24, BOX.height() + 40))
+        self.list.setMinimumHeight(BOX.height() + 56)
+        self.list.currentItemChanged.connect(self._current_changed)
+        self.list.keep_pressed.connect(self.toggle_keep)
+        self.list.discard_pressed.connect(self.discard_current)
+        self.list.redo_pressed.connect(self.redo_current)
+        self.keep = named(QPushButton("Keep"), "sheetKeepButton", "Keep this format's result")
+        self.keep.clicked.connect(self.toggle_keep)
+        self.redo = named(QPushButton("Redo"), "sheetRedoButton", "Run this format again")
+        self.redo.clicked.connect(self.redo_current)
+        self.export_all = named(QPushButton("Export all…"), "exportAllButton", "Export all")
+        self.export_all.clicked.connect(self.export_requested)
+        buttons = QHBoxLayout()
+        for button in (self.keep, self.redo):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_all)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.addWidget(self.list)
+        column.addLayout(buttons)
+        self.setWidget(body)
+        self._update_controls()
+
+    def begin(self, labels: list[str]) -> None:
+        """Tiles for a run's targets (a redo replaces its target's tile's result)."""
+        for label in labels:
+            tile = self.tiles.get(label)
+            if tile is None:
+                self.tiles[label] = tile = SheetTile(label)
+                item = QListWidgetItem()
+                item.setData(LABEL_ROLE, label)
+                self.list.addItem(item)
+            tile.status, tile.outcome, tile.image, tile.thumb = "Queued", None, None, None
+            tile.kept = tile.discarded = False
+            self._refresh(label)
+        self.show()
+
+    def clear(self) -> None:
+        self.tiles.clear()
+        self.list.clear()
+        self._update_controls()
+
+    def set_status(self, label: str, text: str) -> None:
+        tile = self.tiles.get(label)
+        if tile is not None and tile.outcome is None:
+            tile.status = text
+            self._refresh(label)
+
+    def job_finished(self, label: str, outcome: JobOutcome, image: QImage) -> None:
+        tile = self.tiles.get(label)
+        if tile is None:
+            return
+        tile.outcome = outcome
+        if outcome.succeeded and not image.isNull():
+            tile.image = image
+            scaled = image.scaled(BOX, Qt.AspectRatioMode.KeepAspectRatio,
+                                  Qt.TransformationMode.SmoothTransformation)  # fmt: skip
+            tile.thumb = QPixmap.fromImage(scaled)
+            tile.status = "Done"
+        else:
+            tile.status = FAILED_STATES.get(outcome.state, outcome.state.capitalize())
+        self._refresh(label)
+        if self.list.currentItem() is None:
+            self.list.setCurrentRow(0)
+        self._update_controls()
+
+    def current(self) -> SheetTile | None:
+        item = self.list.currentItem()
+        return self.tiles.get(item.data(LABEL_ROLE)) if item is not None else None
+
+    def exportable(self) -> list[SheetTile]:
+        """Every result not discarded, in the sheet's order."""
+        return [t for t in self.tiles.values() if t.ready]
+
+    def toggle_keep(self) -> None:
+        tile = self.current()
+        if tile is not None and tile.ready:
+            tile.kept = not tile.kept
+            self._refresh(tile.label)
+            self._update_controls()
+
+    def discard_current(self) -> None:
+        tile = self.current()
+        if tile is not None and tile.ready:
+            tile.discarded, tile.kept, tile.status = True, False, "Discarded"
+            self._refresh(tile.label)
+            self._update_controls()
+
+    def redo_current(self) -> None:
+        tile = self.current()
+        if tile is not None and not tile.kept:
+            self.redo_requested.emit(tile.label)
+
+    @Slot(QListWidgetItem, QListWidgetItem)
+    def _current_changed(self, item: QListWidgetItem | None, _old: object) -> None:
+        if item is not None:
+            self.tile_selected.emit(item.data(LABEL_ROLE))
+        self._update_controls()
+
+    def _refresh(self, label: str) -> None:
+        tile = self.tiles[label]
+        item = next(self.list.item(r) for r in range(self.list.count())
+                    if self.list.item(r).data(LABEL_ROLE) == label)  # fmt: skip
+        if tile.thumb is not None and not tile.discarded:
+            item.setIcon(QIcon(badge(tile.thumb) if tile.kept else tile.thumb))
+        else:
+            item.setIcon(QIcon(placeholder(tile.status)))
+        kept = " · kept" if tile.kept else ""
+        item.setText(f"{label}{kept}" if tile.thumb is not None else f"{label} · {tile.status}")
+
+    def _update_controls(self) -> None:
+        tile = self.current()
+        self.keep.setEnabled(tile is not None and tile.ready)
+        self.keep.setText("Unkeep" if tile is not None and tile.kept else "Keep")
+        self.redo.setEnabled(tile is not None and not tile.kept and tile.outcome is not None)
+        self.export_all.setEnabled(bool(self.exportable()))

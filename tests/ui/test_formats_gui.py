@@ -1,0 +1,157 @@
+"""One photo, every format, in the editor: tick five, edit one on the canvas, Extend all against
+the simulator, keep four, redo one, export all; Cancel all leaves paid jobs collectable."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from conftest import make_photo
+from helpers import drag, open_with_flux, scene_to_viewport
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+from outpaint_studio.core.jobs import Journal
+from outpaint_studio.core.metadata import read_metadata
+from outpaint_studio.core.settings import journal_dir
+from outpaint_studio.core.transitions import COLLECTABLE
+from outpaint_studio.ui.formats_state import default_geometry
+from outpaint_studio.ui.results import load_record
+
+PRESETS = ["1:1", "4:5", "9:16", "16:9"]
+CUSTOM = "1080x1920"
+
+
+def click_row(window, qtbot, label: str, on_check_box: bool = False) -> None:
+    dock_list = window.formats.dock.list
+    rect = dock_list.visualItemRect(window.formats.dock._item(label))
+    option = QStyleOptionViewItem()
+    option.initFrom(dock_list)
+    option.rect = rect
+    option.features |= QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+    box = dock_list.style().subElementRect(
+        QStyle.SubElement.SE_ItemViewItemCheckIndicator, option, dock_list
+    )
+    pos = box.center() if on_check_box else rect.center()
+    qtbot.mouseClick(dock_list.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+def tick_five(window, qtbot) -> None:
+    """View › Formats, four presets' check boxes clicked, one typed in."""
+    window.formats.dock.toggleViewAction().trigger()
+    assert window.formats.dock.isVisible()
+    for label in PRESETS:
+        click_row(window, qtbot, label, on_check_box=True)
+    custom = window.formats.dock.custom
+    qtbot.keyClicks(custom, CUSTOM)
+    qtbot.keyClick(custom, Qt.Key.Key_Return)
+    assert [e.label for e in window.formats.formats.ticked()] == [*PRESETS, CUSTOM]
+    assert window.formats.dock.cost.text().startswith("5 formats × 1")
+
+
+def extend_all(window, qtbot, timeout: int = 20000) -> None:
+    qtbot.mouseClick(window.formats.dock.extend_all, Qt.MouseButton.LeftButton)
+    assert window.formats.run.is_running()
+    qtbot.waitUntil(lambda: not window.formats.run.is_running(), timeout=timeout)
+
+
+def select_tile(window, qtbot, label: str) -> None:
+    sheet = window.formats.sheet.list
+    row = list(window.formats.sheet.tiles).index(label)
+    rect = sheet.visualItemRect(sheet.item(row))
+    qtbot.mouseClick(sheet.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_five_formats_extend_all_keep_four_redo_one_export_all(
+    window, qtbot, tmp_path, monkeypatch
+) -> None:
+    from bfl_sim import BflSimulator
+
+    photo = make_photo(tmp_path / "shoe.png", (160, 128))
+    with BflSimulator(api_key="test-key", finish_after=0.5) as sim:
+        open_with_flux(window, sim, photo, qtbot, monkeypatch)
+        own = window.model.state.geometry
+        tick_five(window, qtbot)
+        # 4:5's layout on the canvas: the source dragged against the left edge
+        click_row(window, qtbot, "4:5")
+        default = default_geometry((160, 128), window.formats.formats.entry("4:5").target,
+                                   "center")  # fmt: skip
+        assert window.model.state.geometry == default
+        view, placed = window.canvas, window.model.state.placement()
+        start = scene_to_viewport(view, placed.x + 80, placed.y + 64)
+        drag(view, start, scene_to_viewport(view, 80, placed.y + 64))
+        edited = window.model.state.geometry
+        assert edited.offset_x == 0 and edited != default
+        assert window.formats.formats.entry("4:5").edited == edited
+        assert all(window.formats.formats.entry(t).edited is None for t in PRESETS if t != "4:5")
+        qtbot.mouseClick(window.formats.dock.main_layout, Qt.MouseButton.LeftButton)
+        assert window.model.state.geometry == own
+
+        extend_all(window, qtbot)
+        assert sim.submit_count == 5 and sim.peak_active == 5  # all five at once
+        tiles = window.formats.sheet.tiles
+        assert window.formats.sheet.isVisible()
+        assert [t.status for t in tiles.values()] == ["Done"] * 5
+        four_five = load_record(tiles["4:5"].outcome.key).params
+        assert (four_five.offset_x, four_five.target) == (0, "4:5")
+
+        # keep four with Enter, as on the variations strip; R redoes the fifth
+        for label in PRESETS:
+            select_tile(window, qtbot, label)
+            assert window.results.outcome.key == tiles[label].outcome.key  # shown in place
+            qtbot.keyClick(window.formats.sheet.list, Qt.Key.Key_Return)
+        assert [t.kept for t in tiles.values()] == [True] * 4 + [False]
+        first = tiles[CUSTOM].outcome.key
+        select_tile(window, qtbot, CUSTOM)
+        qtbot.keyClick(window.formats.sheet.list, Qt.Key.Key_R)
+        qtbot.waitUntil(lambda: not window.formats.run.is_running(), timeout=20000)
+        assert sim.submit_count == 6
+        assert tiles[CUSTOM].outcome.key != first and tiles[CUSTOM].status == "Done"
+        assert [t.kept for t in tiles.values()] == [True] * 4 + [False]
+
+    out = tmp_path / "export"
+    out.mkdir()
+    window.results.ask_folder = lambda: str(out)
+    qtbot.mouseClick(window.formats.sheet.export_all, Qt.MouseButton.LeftButton)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(f"shoe-{t.replace(':', 'x')}.png" for t in [*PRESETS, CUSTOM])
+    original = np.asarray(Image.open(photo).convert("RGB"))
+    for label in PRESETS:
+        path = out / f"shoe-{label.replace(':', 'x')}.png"
+        params = load_record(tiles[label].outcome.key).params
+        with Image.open(path) as image:
+            assert image.size == (params.width, params.height)
+            pixels = np.asarray(image.convert("RGB"))
+        placed = params.placement((160, 128))
+        inner = pixels[placed.y + 8 : placed.y + 120, placed.x + 8 : placed.x + 152]
+        assert np.array_equal(inner, original[8:120, 8:152])  # the original, exact
+        assert read_metadata(path)["target"] == label
+    with Image.open(out / "shoe-1080x1920.png") as image:
+        assert image.size == (1080, 1920)
+    meta = read_metadata(out / "shoe-1080x1920.png")
+    assert meta["job"] == tiles[CUSTOM].outcome.key and meta["output_width"] == 1080
+
+
+def test_cancel_all_leaves_submitted_jobs_collectable(
+    window, qtbot, tmp_path, monkeypatch, capsys
+) -> None:
+    from bfl_sim import BflSimulator
+
+    from outpaint_studio import cli
+
+    photo = make_photo(tmp_path / "shoe.png", (160, 128))
+    with BflSimulator(api_key="test-key", finish_after=1.5) as sim:
+        open_with_flux(window, sim, photo, qtbot, monkeypatch)
+        tick_five(window, qtbot)
+        qtbot.mouseClick(window.formats.dock.extend_all, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: sim.submit_count == 5, timeout=10000)
+        qtbot.mouseClick(window.formats.dock.cancel_all, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not window.formats.run.is_running(), timeout=5000)
+        records = Journal(journal_dir()).records()
+        assert len(records) == 5 and all(r.state in COLLECTABLE for r in records)
+        assert cli.main(["resume", "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(line["target"] for line in lines) == sorted([*PRESETS, CUSTOM])
+    assert {line["state"] for line in lines} == {"saved"}
+    assert sim.submit_count == 5  # collected, never sent again
