@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,11 +27,13 @@ from outpaint_studio.core.engine import (
 from outpaint_studio.core.layout import megapixels
 from outpaint_studio.core.request import OutpaintRequest
 from outpaint_studio.engines import fill as fill_module
-from outpaint_studio.engines.fill import FillCancelled, fill
+from outpaint_studio.engines.fill import FillCancelled, Steps, fill
 
 patchmatch_available: bool = fill_module.patchmatch_available
 
 FALLBACK_NOTICE = "rough preview: PatchMatch is unavailable"
+# how often a running fill reports its progress and checks for Cancel, in seconds
+PROGRESS_INTERVAL = 0.2
 
 
 @dataclass(frozen=True)
@@ -116,20 +119,50 @@ class LocalEngine:
         if cancel.is_set():
             raise CancelledError()
         canvas, known = compose(job.request, job.source)
-        try:
-            result = fill(
-                canvas,
-                known,
-                job.request.mode,
-                use_patchmatch=self.use_patchmatch,
-                seed=self.seed,
-                cancel=cancel,
-                on_progress=lambda fraction: on_progress("generating", fraction),
-            )
-        except FillCancelled:
-            raise CancelledError() from None
+        steps = Steps(cancel)
+        mode, use_patchmatch = job.request.mode, self.use_patchmatch
+        filled = _FillThread(
+            lambda: fill(canvas, known, mode, use_patchmatch=use_patchmatch, seed=self.seed,
+                         steps=steps)
+        )  # fmt: skip
+        reported = 0.0
+        on_progress("generating", reported)
+        while not filled.done.wait(PROGRESS_INTERVAL):
+            if cancel.is_set():  # the fill stops at its step's end, on its own thread
+                raise CancelledError()
+            reported = max(reported, steps.fraction())
+            on_progress("generating", reported)
+        result = filled.result()
+        on_progress("generating", 1.0)
         return EngineResult(
             image=Image.fromarray(result),
             format=job.request.output_format or "png",
             notice=None if self.use_patchmatch else FALLBACK_NOTICE,
         )
+
+
+class _FillThread:
+    """A fill on its own thread, so that its caller can report and answer Cancel meanwhile."""
+
+    def __init__(self, work: Callable[[], np.ndarray]) -> None:
+        self.done = threading.Event()
+        self._work = work
+        self._result: np.ndarray | None = None
+        self._error: BaseException | None = None
+        threading.Thread(target=self._run, name="offline fill").start()
+
+    def _run(self) -> None:
+        try:
+            self._result = self._work()
+        except BaseException as exc:  # handed to the caller, which raises it
+            self._error = exc
+        finally:
+            self.done.set()
+
+    def result(self) -> np.ndarray:
+        if isinstance(self._error, FillCancelled):
+            raise CancelledError() from None
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result

@@ -6,8 +6,6 @@ native library loads, and with a smooth push-pull fill otherwise. Known pixels c
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Final
 
 import numpy as np
@@ -17,6 +15,8 @@ from outpaint_studio.engines.fill.detail import restore_detail
 from outpaint_studio.engines.fill.patchmatch_fill import PatchMatchSettings
 from outpaint_studio.engines.fill.pushpull import push_pull_fill
 from outpaint_studio.engines.fill.seam import match_edge, match_joints, side_edges
+from outpaint_studio.engines.fill.steps import FillCancelled, Steps
+from outpaint_studio.engines.fill.strips import Strip
 
 try:
     import patchmatch as _patchmatch
@@ -25,21 +25,20 @@ try:
 except ImportError:  # pragma: no cover - pypatchmatch is a dependency
     patchmatch_available = False
 
-FillProgress = Callable[[float], None]
-
 SETTINGS: Final = {
     "fast": PatchMatchSettings(working_pixels=120_000),
     "high": PatchMatchSettings(working_pixels=500_000),
 }
 
+# Expected seconds per pixel of each step, measured on this project's 2-core machine; only their
+# ratios matter much: how fast the machine runs now is measured as the fill goes (see steps).
+PATCHMATCH_COST = 20e-6  # per pixel of a strip's crop at working size
+PREPARE_COST = 0.03e-6  # per canvas pixel: the working image and the strips
+DETAIL_COST = 0.4e-6  # per canvas pixel: upscaling the working fill and restoring its grain
+SEAM_COST = 0.25e-6  # per canvas pixel: matching the source's edge and the strips' joints
+PUSH_PULL_COST = 0.3e-6  # per canvas pixel: the fill without PatchMatch
 
-class FillCancelled(Exception):
-    """The cancel event was set between two steps."""
-
-
-def _check(cancel: threading.Event | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise FillCancelled()
+__all__ = ["FillCancelled", "Steps", "fill", "patchmatch_available"]
 
 
 def fill(
@@ -49,30 +48,40 @@ def fill(
     *,
     use_patchmatch: bool | None = None,
     seed: int = 0,
-    cancel: threading.Event | None = None,
-    on_progress: FillProgress | None = None,
+    steps: Steps | None = None,
 ) -> np.ndarray:
     """Complete ``canvas`` (HxWx3 uint8) where ``known`` (HxW bool) is False.
 
-    ``use_patchmatch`` None means "when available". Raises FillCancelled when ``cancel`` is set.
+    ``use_patchmatch`` None means "when available". ``steps`` tells another thread how far the
+    fill is; the fill raises FillCancelled at the next step's end once its cancel event is set.
     """
-    report: FillProgress = on_progress or (lambda fraction: None)
+    steps = steps or Steps()
     if use_patchmatch is None:
         use_patchmatch = patchmatch_available
     known = known.astype(bool)
-    _check(cancel)
-    report(0.0)
+    steps.check()
+    pixels = known.size
     if known.all():
         result = canvas.copy()
     elif not known.any():
         result = np.full_like(canvas, 128)
     elif not use_patchmatch:
+        steps.plan(0.0, [PUSH_PULL_COST * pixels])
         result = push_pull_fill(canvas, known)
     else:
-        result = _patchmatch_fill(canvas, known, SETTINGS[mode], seed, cancel, report)
-    _check(cancel)
-    report(1.0)
+        result = _patchmatch_fill(canvas, known, SETTINGS[mode], seed, steps)
+    steps.next()
     return result
+
+
+def _phase_cost(phases: list[list[Strip]]) -> list[float]:
+    """Expected seconds of each phase: its strips run in parallel, so its largest crop."""
+
+    def area(strip: Strip) -> int:
+        rows, columns = strip.crop
+        return (rows.stop - rows.start) * (columns.stop - columns.start)
+
+    return [PATCHMATCH_COST * max(area(strip) for strip in phase) for phase in phases]
 
 
 def _patchmatch_fill(
@@ -80,29 +89,23 @@ def _patchmatch_fill(
     known: np.ndarray,
     settings: PatchMatchSettings,
     seed: int,
-    cancel: threading.Event | None,
-    report: FillProgress,
+    steps: Steps,
 ) -> np.ndarray:
     height, width = known.shape
     working = patchmatch_fill.working_image(canvas, known, settings.working_pixels)
     if not working.known.any():  # the source is smaller than one working pixel
+        steps.plan(0.0, [PUSH_PULL_COST * known.size])
         return push_pull_fill(canvas, known)
-    report(0.1)
-    _check(cancel)
-
-    def between_phases(done: float) -> None:
-        _check(cancel)
-        report(0.1 + 0.6 * done)
-
-    small = patchmatch_fill.inpaint(
-        working.canvas, working.known, settings, seed, between_phases=between_phases
-    )
-    report(0.7)
-    _check(cancel)
+    phases = patchmatch_fill.strip_plan(working.known, settings)
+    costs = _phase_cost(phases)
+    if patchmatch_fill.leaves_interior(working.known):
+        costs.append(PATCHMATCH_COST * working.known.size)
+    costs += [DETAIL_COST * known.size, SEAM_COST * known.size]
+    steps.plan(PREPARE_COST * known.size, costs)
+    small = patchmatch_fill.inpaint(working.canvas, working.known, settings, seed, phases, steps)
     generated = patchmatch_fill.upscale(small, (width, height))
     generated = restore_detail(generated, canvas, known, working.scale, seed)
-    report(0.85)
-    _check(cancel)
+    steps.next()
     generated = match_edge(generated, canvas, known)
     generated = match_joints(generated, known, side_edges(working.known, width))
     result = np.clip(np.rint(generated), 0, 255).astype(np.uint8)

@@ -22,6 +22,7 @@ import patchmatch
 from PIL import Image
 
 from outpaint_studio.engines.fill.resample import dilate, downscale_known, resize_float
+from outpaint_studio.engines.fill.steps import Steps
 from outpaint_studio.engines.fill.strips import Box, Strip, bounding_box, strip_phases
 
 # the seed is a setting of the native library, read when a call starts
@@ -112,36 +113,51 @@ def _fill_interior(
     return result
 
 
+def strip_plan(known: np.ndarray, settings: PatchMatchSettings) -> list[list[Strip]]:
+    """The strips of a working-size canvas, phase by phase (see ``strips``)."""
+    band = context_radius(known.shape, settings)
+    cap_band = max(settings.min_context, round(band * settings.cap_context_ratio))
+    return strip_phases(known, band, cap_band)
+
+
+def leaves_interior(known: np.ndarray) -> bool:
+    """Whether unknown pixels lie inside the known pixels' bounding box (transparent source
+    pixels): the strips leave them to a last PatchMatch call."""
+    top, bottom, left, right = bounding_box(known)
+    return not known[top:bottom, left:right].all()
+
+
 def inpaint(
     canvas: np.ndarray,
     known: np.ndarray,
     settings: PatchMatchSettings,
     seed: int,
-    between_phases: Callable[[float], None] = lambda done: None,
+    phases: list[list[Strip]],
+    steps: Steps,
 ) -> np.ndarray:
-    """Fill the unknown pixels of a working-size uint8 canvas with PatchMatch.
+    """Fill the unknown pixels of a working-size uint8 canvas with PatchMatch, ``phases``
+    (from ``strip_plan``) one after the other, then the interior if any is left.
 
-    ``between_phases`` is called before the first phase (the lock may have been waited for)
-    and after each, with the fraction of phases done; it may raise to stop the fill.
+    ``steps`` moves on after each phase and the interior; it stops the fill when cancelled,
+    also before the first phase (another fill may have held the lock for long).
     """
     result = canvas.copy()
     known = known.copy()
     with _seed_lock, ThreadPoolExecutor(max_workers=2) as pool:
-        between_phases(0.0)
+        steps.restart()  # waiting for the lock was no work
+        steps.check()
         patchmatch.set_random_seed(seed)
-        band = context_radius(known.shape, settings)
-        cap_band = max(settings.min_context, round(band * settings.cap_context_ratio))
-        phases = strip_phases(known, band, cap_band)
-        for number, phase in enumerate(phases, start=1):
+        for phase in phases:
             calls = [_strip_call(result, known, strip, settings) for strip in phase]
             filled = list(pool.map(lambda call: call(), calls))
             for strip, pixels in zip(phase, filled, strict=True):
                 region = _box_mask(known.shape, strip.region)[strip.crop]
                 result[strip.crop][region] = pixels[region]
                 known[strip.region] = True
-            between_phases(number / len(phases))
+            steps.next()
         if not known.all():
             result = _fill_interior(result, known, settings)
+            steps.next()
     return result
 
 
