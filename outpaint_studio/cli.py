@@ -22,7 +22,7 @@ from outpaint_studio.cli_formats import (
 )
 from outpaint_studio.cli_progress import ProgressPrinter
 from outpaint_studio.core.formats import Target, layout_for, target_params
-from outpaint_studio.core.images import ImageLoadError, SourceImage, load_image
+from outpaint_studio.core.images import ImageLoadError
 from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord, Journal
 from outpaint_studio.core.layer_export import LAYER_FORMATS, LayerExportError, hand_on
 from outpaint_studio.core.request import DEFAULT_SAFETY, MODES, OUTPUT_FORMATS
@@ -37,6 +37,7 @@ from outpaint_studio.core.session import (
     make_runner,
 )
 from outpaint_studio.core.settings import KeyStore, journal_dir, load_settings
+from outpaint_studio.core.source import Source, open_source
 from outpaint_studio.core.transitions import COLLECTABLE, SUCCEEDED, JobState
 from outpaint_studio.engines.bfl import UNCERTAIN_HELP
 
@@ -209,7 +210,7 @@ def _extend_one(
     printer: ProgressPrinter,
     cancel: threading.Event,
     target: Target | None = None,
-    source: SourceImage | None = None,
+    source: Source | None = None,
 ) -> JobRecord | dict[str, object]:
     """One input (at one target), start to end; whatever goes wrong with it fails it alone, in
     one line."""
@@ -217,7 +218,7 @@ def _extend_one(
     name = Path(path).name if target is None else f"{Path(path).name} {target.label}"
     record: JobRecord | None = None
     try:
-        source = source or load_image(path)
+        source = source or open_source(path)  # decoded by the job, no larger than it needs
         if target is not None:
             params = target_params(params, layout_for(source.size, target, anchor_of(args)))
         record = runner.create(params, api_base=choice.api_url if choice.name == "bfl" else None)

@@ -21,6 +21,7 @@ from outpaint_studio.app import main
 from outpaint_studio.core.jobs import Journal
 from outpaint_studio.core.settings import journal_dir
 from outpaint_studio.core.stages import stage_text
+from outpaint_studio.core.transitions import JobState
 
 
 def json_lines(text: str) -> list[dict]:
@@ -77,7 +78,9 @@ def test_bad_inputs_fail_clearly_and_write_nothing(
     assert "Traceback" not in captured.err
     assert "empty" in captured.err and "truncated" in captured.err
     assert sorted(p.name for p in bad.iterdir()) == before
-    assert not journal_dir().exists() or not list(journal_dir().iterdir())
+    # a file cut short is found out when its job decodes it: that job is journaled as failed
+    records = Journal(journal_dir()).records() if journal_dir().exists() else []
+    assert all(r.state is JobState.FAILED and r.error_kind == "input" for r in records)
     assert keyed_env.submit_attempts == 0
 
 
@@ -312,14 +315,14 @@ def test_one_input_that_breaks_in_any_way_fails_alone(
     broken.write_bytes(encoded(photo_like(160, 120))[:300])  # cut short
     bug = tmp_path / "bug.png"
     photo_like(160, 120).save(bug)
-    real_load = cli.load_image
+    real_open = cli.open_source
 
-    def load_with_a_bug(path: str) -> object:
+    def open_with_a_bug(path: str) -> object:
         if Path(path).name == "bug.png":  # a decoder bug no one foresaw, for this file only
             raise struct.error("unpack requires a buffer of 4 bytes")
-        return real_load(path)
+        return real_open(path)
 
-    monkeypatch.setattr(cli, "load_image", load_with_a_bug)
+    monkeypatch.setattr(cli, "open_source", open_with_a_bug)
     code = main(["extend", inputs[0], str(broken), inputs[1], str(bug), inputs[2],
                  "--width", "256", "--height", "192", "--out-dir", str(tmp_path / "out"),
                  "--json"])  # fmt: skip

@@ -10,15 +10,17 @@ from typing import IO
 
 from PIL import Image
 
-from outpaint_studio.core.decode import ImageLoadError as ImageLoadError  # callers catch it here
 from outpaint_studio.core.decode import (
+    SWAPPING_ORIENTATIONS,
     decoding,
     open_checked,
     open_file,
     orientation,
+    oriented_size,
     upright,
     visible,
 )
+from outpaint_studio.core.decode import ImageLoadError as ImageLoadError  # callers catch it here
 from outpaint_studio.core.pixels import normalise_mode
 
 MAX_UPLOAD_BYTES = 14_000_000  # raw bytes; base64 makes ~18.7 MB, under the 20 MB seen on BFL
@@ -30,7 +32,11 @@ EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}
 
 @dataclass
 class SourceImage:
-    """A decoded source: orientation applied, mode RGB or RGBA, plus what it came from."""
+    """A decoded source: orientation applied, mode RGB or RGBA, plus what it came from.
+
+    ``image`` may be a reduced decode (see :func:`load_image`); ``size`` is always the
+    original's.
+    """
 
     image: Image.Image
     data: bytes | None = None
@@ -38,10 +44,11 @@ class SourceImage:
     original_mode: str = "RGB"
     reoriented: bool = False
     path: Path | None = None
+    original_size: tuple[int, int] | None = None  # when ``image`` is a reduced decode
 
     @property
     def size(self) -> tuple[int, int]:
-        return self.image.size
+        return self.original_size or self.image.size
 
     @property
     def has_alpha(self) -> bool:
@@ -58,11 +65,16 @@ class Upload:
     untouched: bool
 
 
-def load_image(path: str | os.PathLike[str]) -> SourceImage:
+def load_image(
+    path: str | os.PathLike[str], at_least: tuple[int, int] | None = None
+) -> SourceImage:
+    """The file decoded; with ``at_least`` (width, height, upright), a JPEG is decoded at the
+    smallest of its 1/2, 1/4 and 1/8 scales that still covers that size, for a job that sends
+    the source scaled (resize it to the exact size)."""
     path = Path(path)
     handle, size_in_bytes = open_file(path)
     with handle:
-        source = _decode(handle, path.name, size_in_bytes)
+        source = _decode(handle, path.name, size_in_bytes, at_least)
         if source.data is not None:  # read again only the bytes that may be sent untouched
             handle.seek(0)
             source.data = handle.read()
@@ -78,21 +90,28 @@ def decode_image(data: bytes, name: str = "the image") -> SourceImage:
     return source
 
 
-def _decode(stream: IO[bytes], name: str, size_in_bytes: int) -> SourceImage:
+def _decode(
+    stream: IO[bytes], name: str, size_in_bytes: int, at_least: tuple[int, int] | None = None
+) -> SourceImage:
     """The source, with ``data`` set to ``b""`` when its bytes could be sent untouched."""
     with decoding(name):
         image: Image.Image = open_checked(stream, name, size_in_bytes)
         fmt, mode, turn = image.format, image.mode, orientation(image)
+        full_size = oriented_size(image)
+        if at_least is not None:
+            image.draft(None, at_least[::-1] if turn in SWAPPING_ORIENTATIONS else at_least)
         image.load()  # not seek(0) first: a PSD's composite comes before its frame 1
         image = normalise_mode(image)  # one name throughout: each step frees the last
         image = visible(upright(image, turn), name, fmt)
-    sendable = fmt in UNTOUCHED_FORMATS and size_in_bytes <= MAX_UPLOAD_BYTES
+    reduced = image.size != full_size
+    sendable = fmt in UNTOUCHED_FORMATS and size_in_bytes <= MAX_UPLOAD_BYTES and not reduced
     return SourceImage(
         image=image,
         data=b"" if sendable else None,
         format=fmt,
         original_mode=mode,
         reoriented=turn != 1,
+        original_size=full_size if reduced else None,
     )
 
 

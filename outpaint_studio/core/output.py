@@ -12,8 +12,9 @@ from outpaint_studio.core import compose, metadata
 from outpaint_studio.core.engine import EngineResult
 from outpaint_studio.core.files import write_atomic
 from outpaint_studio.core.formats import file_part, resized_to
-from outpaint_studio.core.images import SourceImage, output_extension
+from outpaint_studio.core.images import output_extension
 from outpaint_studio.core.jobs import JobParams, JobRecord
+from outpaint_studio.core.source import Source, pixels
 
 if TYPE_CHECKING:
     from outpaint_studio.core.runner import PlacedSource
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 def save_output(
     record: JobRecord,
     result: EngineResult,
-    source: SourceImage | None,
+    source: Source | None,
     placed: PlacedSource | None,
     history: Path,
 ) -> None:
@@ -33,7 +34,7 @@ def save_output(
 def render_output(
     record: JobRecord,
     result: EngineResult,
-    source: SourceImage | None,
+    source: Source | None,
     placed: PlacedSource | None,
 ) -> bytes:
     """The finished image's bytes: the CPU-bound half of saving.
@@ -67,14 +68,15 @@ def exact_output(params: JobParams, image: Image.Image) -> Image.Image:
 def output_composition(
     params: JobParams,
     result: Image.Image,
-    source: SourceImage,
+    source: Source,
     placed: PlacedSource,
 ) -> compose.Composition:
     """The result and the source as the output puts them together (full resolution when asked);
-    with paste-back or without, this is where the original sits in the output."""
+    with paste-back or without, this is where the original sits in the output. At full
+    resolution a source given by its file is decoded whole here (raises ImageLoadError)."""
     if params.full_res and params.scale < 1:
         return compose.full_resolution_composition(
-            result, source.image, placed.placement, params.scale, params.feather
+            result, pixels(source).image, placed.placement, params.scale, params.feather
         )
     return compose.Composition(result, placed.scaled, placed.placement, params.feather)
 

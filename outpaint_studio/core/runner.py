@@ -30,7 +30,6 @@ from outpaint_studio.core.images import (
     ImageLoadError,
     SourceImage,
     encode_image,
-    load_image,
     output_extension,
     prepare_upload,
     resize,
@@ -39,12 +38,13 @@ from outpaint_studio.core.jobs import JobParams, JobRecord, Journal
 from outpaint_studio.core.layout import Placement
 from outpaint_studio.core.output import render_output, write_output
 from outpaint_studio.core.request import InvalidRequest, OutpaintRequest, encode_image_bytes
+from outpaint_studio.core.source import Source, open_source, pixels
 from outpaint_studio.core.transitions import COLLECTABLE, SERVICE_FINAL, JobState
 
-# Composing and encoding is CPU work: more at once than there are cores only costs memory and
-# starves the threads that are submitting and polling.
 # Stages that describe a remote service; the offline engine passes through them silently.
 SERVICE_STAGES = frozenset({"submitting", "queued"})
+# Decoding, scaling, composing and encoding is CPU work: more at once than there are cores only
+# costs memory and starves the threads that are submitting and polling.
 _COMPOSE_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 # The end of every message about a paid job that a fault left unfinished.
 KEPT = (
@@ -73,6 +73,12 @@ class PlacedSource:
     upload_image: Image.Image  # what is sent: scaled, cropped to the canvas under auto-crop
     offset_x: int | None  # the upload's offsets
     offset_y: int | None
+
+
+def decoded_for(params: JobParams, source: Source) -> SourceImage:
+    """The source's pixels, decoded no larger than the job sends them."""
+    placement = params.placement(source.size)
+    return pixels(source, (placement.source_width, placement.source_height))
 
 
 def place(params: JobParams, source: SourceImage) -> PlacedSource:
@@ -129,17 +135,20 @@ class JobRunner:
     def run(
         self,
         record: JobRecord,
-        source: SourceImage,
+        source: Source,
         on_update: UpdateCallback,
         cancel: threading.Event,
     ) -> JobRecord:
-        """Run a created job to the end; returns the record in its final state."""
+        """Run a created job to the end; returns the record in its final state. A source given
+        by its file is decoded only while preparing (no larger than sent) and composing."""
         started = time.monotonic()
         report = _Reporter(record, on_update, started)
         report("preparing")
-        placed = place(record.params, source)
         try:
-            request = build_request(record.params, source, placed)
+            with _COMPOSE_SLOTS:
+                placed, request = _prepare(record.params, source)
+        except ImageLoadError as exc:
+            return self._end(record, JobState.FAILED, report, exc.message, "input")
         except InvalidRequest as exc:
             return self._end(record, JobState.FAILED, report, str(exc), "invalid_request")
         with self._active_slot(cancel) as granted:
@@ -167,7 +176,7 @@ class JobRunner:
         record: JobRecord,
         on_update: UpdateCallback,
         cancel: threading.Event,
-        source: SourceImage | None = None,
+        source: Source | None = None,
     ) -> JobRecord:
         """Finish a collectable job submitted earlier: the one path of ``resume``, History's
         "Poll again" and the editor's start-up collection. Blocks; run it off the GUI thread.
@@ -178,12 +187,14 @@ class JobRunner:
             report(record.state.value, "another process is collecting this job" if busy
                    else f"nothing to collect: the job is {record.state}")  # fmt: skip
             return record
-        if source is None:
-            try:
-                source = load_image(record.params.input)
-            except ImageLoadError:
-                source = None  # the result is still saved, just without paste-back
-        placed = place(record.params, source) if source is not None else None
+        try:
+            source = source or open_source(record.params.input)
+            with _COMPOSE_SLOTS:
+                placed: PlacedSource | None = place(
+                    record.params, decoded_for(record.params, source)
+                )
+        except ImageLoadError:
+            source = placed = None  # the result is still saved, just without paste-back
         submission = Submission(
             record.job_id or "", record.polling_url, record.cost, record.input_mp, record.output_mp
         )
@@ -223,7 +234,7 @@ class JobRunner:
         self,
         record: JobRecord,
         result: EngineResult,
-        source: SourceImage | None,
+        source: Source | None,
         placed: PlacedSource | None,
         report: _Reporter,
     ) -> JobRecord:
@@ -232,9 +243,10 @@ class JobRunner:
             with _COMPOSE_SLOTS:  # one per core; the write, waiting on the disk, needs none
                 data = render_output(record, result, source, placed)
             write_output(record, data, self.history)
-        except OSError as exc:
+        except (OSError, ImageLoadError) as exc:  # the disk, or the original (at full res)
+            reason = exc.message if isinstance(exc, ImageLoadError) else exc.strerror or exc
             message = (
-                f"Saving the result failed: {exc.strerror or exc}. It is kept in history and "
+                f"Saving the result failed: {reason}. It is kept in history and "
                 "saving is tried again by `outpaint-studio resume`, Poll again or the next start."
             )
             return self._end(record, JobState.READY, report, message, "save")
@@ -327,6 +339,13 @@ class _Reporter:
 
     def progress(self, stage: str, fraction: float | None) -> None:
         self(stage, None, None if fraction is None else min(1.0, max(0.0, fraction)))
+
+
+def _prepare(params: JobParams, source: Source) -> tuple[PlacedSource, OutpaintRequest]:
+    """The source placed at the size sent, and the checked request; the decode is let go here."""
+    decoded = decoded_for(params, source)
+    placed = place(params, decoded)
+    return placed, build_request(params, decoded, placed)
 
 
 def _kept_result(record: JobRecord) -> EngineResult | None:

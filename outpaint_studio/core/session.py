@@ -97,7 +97,8 @@ def collect_job(
     runner = make_runner(make_engine(choice, keys, settings, record.params.seed))
     if record.engine == "bfl" or record.state is JobState.READY:
         return runner.collect(record, on_update, cancel)
-    from outpaint_studio.core.images import ImageLoadError, load_image
+    from outpaint_studio.core.images import ImageLoadError
+    from outpaint_studio.core.source import open_source
 
     # an offline job that died mid-way is simply run again: it costs nothing
     if not runner.journal.claim(record):
@@ -105,7 +106,7 @@ def collect_job(
     if record.state is not JobState.CREATED:
         runner.journal.move(record, JobState.CREATED)
     try:
-        source = load_image(record.params.input)
+        source = open_source(record.params.input)
     except ImageLoadError as exc:
         return runner.journal.move(record, JobState.FAILED, exc.message, "input")
     return runner.run(record, source, on_update, cancel)
