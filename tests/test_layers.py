@@ -353,3 +353,23 @@ def test_a_translucent_source_masks_by_its_own_alpha_too(tmp_path: Path) -> None
     expected = np.rint(feather_weights(*SOURCE, 8, (True,) * 4) * alpha / 255.0 * 255)
     assert np.array_equal(original[..., 3], expected)
     assert np.array_equal(np.asarray(stack.flat), image_array(out))
+
+
+def test_a_format_targets_exact_pixels_scale_every_layer(photo: Path, tmp_path: Path) -> None:
+    """A target of exact pixels resizes the flat export; the layers follow it."""
+    folder = tmp_path / "out"
+    options = ["--targets", "200x250", "--engine", "local", "--out-dir", str(folder)]
+    assert main(["extend", str(photo), *options, "--layers", "psd", "--mask"]) == 0
+    [record] = Journal(journal_dir()).records()
+    assert (record.params.width, record.params.height) != (200, 250)  # the canvas it was made on
+    flat = image_array(folder / "photo-200x250.png")
+    document = PSDImage.open(folder / "photo-200x250.psd")
+    assert document.size == (200, 250)
+    assert np.array_equal(np.asarray(document.composite().convert("RGB")), flat)
+    generated, original, area = document
+    assert generated.size == area.size == (200, 250)
+    left, top, right, bottom = original.bbox
+    assert 0 <= left < right <= 200 and 0 <= top < bottom <= 250
+    with Image.open(folder / "photo-200x250-mask.png") as mask:
+        assert mask.size == (200, 250)
+        assert np.array_equal(np.asarray(mask), np.asarray(area.topil().convert("L")))

@@ -14,9 +14,10 @@ import numpy as np
 from PIL import Image, ImageChops
 
 from outpaint_studio.core.compose import source_weights, visible_source
+from outpaint_studio.core.formats import resized_to
 from outpaint_studio.core.images import SourceImage
 from outpaint_studio.core.jobs import JobParams
-from outpaint_studio.core.output import output_composition
+from outpaint_studio.core.output import exact_output, output_composition
 from outpaint_studio.core.runner import PlacedSource
 
 GENERATED = "Generated"
@@ -59,7 +60,7 @@ def layer_stack(
     generated = result.convert("RGB")
     if placed.placement.visible_box().is_empty():
         area = Image.new("L", generated.size, 255)
-        return LayerStack(_stack(generated, None, area), generated, area)
+        return _at_output_size(params, _stack(generated, None, area), generated)
     if not params.paste_back:
         params = replace(params, full_res=False)
     composition = output_composition(params, generated, source, placed)
@@ -73,7 +74,26 @@ def layer_stack(
     area.paste(ImageChops.invert(alpha), (box.left, box.top))
     flat = composition.compose() if params.paste_back else generated
     pasted = Layer(ORIGINAL, original, box.left, box.top, visible=params.paste_back)
-    return LayerStack(_stack(composition.result, pasted, area), flat, area)
+    return _at_output_size(params, _stack(composition.result, pasted, area), flat)
+
+
+def _at_output_size(params: JobParams, layers: tuple[Layer, ...], flat: Image.Image) -> LayerStack:
+    """The stack at the flat export's size: a format target's exact pixels scale every layer
+    as they scaled the flat image."""
+    flat = exact_output(params, flat)
+    width, height = layers[0].image.size
+    if flat.size != (width, height):
+        sx, sy = flat.width / width, flat.height / height
+        layers = tuple(_scaled(layer, sx, sy) for layer in layers)
+    return LayerStack(layers, flat, generated_area=layers[-1].image)  # the top layer
+
+
+def _scaled(layer: Layer, sx: float, sy: float) -> Layer:
+    left, top = round(layer.left * sx), round(layer.top * sy)
+    right = max(left + 1, round((layer.left + layer.image.width) * sx))
+    bottom = max(top + 1, round((layer.top + layer.image.height) * sy))
+    image = resized_to(layer.image, (right - left, bottom - top))
+    return replace(layer, image=image, left=left, top=top)
 
 
 def _stack(generated: Image.Image, original: Layer | None, area: Image.Image) -> tuple[Layer, ...]:
