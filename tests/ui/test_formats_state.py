@@ -1,0 +1,51 @@
+"""The Formats set without Qt: ticks, custom targets, the anchor, edits and each target's job."""
+
+from __future__ import annotations
+
+from outpaint_studio.core.formats import parse_target
+from outpaint_studio.ui.formats_state import FormatSet, default_geometry
+from outpaint_studio.ui.state import EditorState, Geometry
+
+SOURCE = (1600, 1200)
+
+
+def test_the_presets_are_grouped_by_use_and_none_is_ticked() -> None:
+    formats = FormatSet.presets()
+    assert [e.label for e in formats.entries] == [
+        "1:1", "4:5", "9:16", "3:2", "16:9", "7:3", "3:1", "2:3", "3:4"
+    ]  # fmt: skip
+    assert formats.entry("7:3").use == "Banners" and formats.entry("2:3").use == "Print"
+    assert formats.ticked() == []
+
+
+def test_a_custom_target_is_added_ticked_once() -> None:
+    formats = FormatSet.presets().with_custom(parse_target("1080x1350"))
+    formats = formats.with_custom(parse_target("1080x1350")).with_custom(parse_target("2:2"))
+    assert [e.label for e in formats.ticked()] == ["1:1", "1080x1350"]
+    assert formats.entry("1080x1350").use == "Custom" and len(formats.entries) == 10
+
+
+def test_an_edit_is_that_targets_alone_and_another_anchor_resets_them() -> None:
+    formats = FormatSet.presets()
+    moved = Geometry(1600, 2000, 1.0, 0, 0)
+    formats = formats.with_edit("4:5", moved)
+    assert formats.geometry(formats.entry("4:5"), SOURCE) == moved
+    square = formats.geometry(formats.entry("1:1"), SOURCE)
+    assert square == default_geometry(SOURCE, parse_target("1:1"), "center")
+    assert (square.canvas_width, square.canvas_height, square.offset_y) == (1600, 1600, None)
+    top = formats.with_anchor("top")
+    assert top.entry("4:5").edited is None
+    assert top.geometry(top.entry("4:5"), SOURCE) == Geometry(1600, 2000, 1.0, None, 0)
+
+
+def test_a_targets_job_has_the_editors_options_its_layout_name_and_size() -> None:
+    formats = FormatSet.presets().with_custom(parse_target("1080x1920"))
+    state = EditorState(source_path="/p/shoe.jpg", source_size=SOURCE)
+    state = state.with_geometry(canvas_width=2048, canvas_height=2048)
+    params = formats.job_params(state, formats.entry("1080x1920"))
+    expected = default_geometry(SOURCE, parse_target("1080x1920"), "center")
+    assert (params.width, params.height, params.scale) == (
+        expected.canvas_width, expected.canvas_height, expected.scale
+    )  # fmt: skip
+    assert (params.target, params.output_width, params.output_height) == ("1080x1920", 1080, 1920)
+    assert params.input == "/p/shoe.jpg" and params.mode == state.options.mode
