@@ -61,6 +61,7 @@ class FormatsEditor(QObject):
         run.running_changed.connect(dock.set_running)
         sheet.tile_selected.connect(self._on_tile_selected)
         sheet.redo_requested.connect(self.redo)
+        sheet.cancel_requested.connect(run.cancel)
         sheet.export_requested.connect(self.export_all)
         self.model.source_changed.connect(self._on_source_changed)
         self.model.changed.connect(self._on_model_changed)

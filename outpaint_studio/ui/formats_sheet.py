@@ -65,11 +65,13 @@ class ContactSheet(QDockWidget):
     Signals:
         tile_selected(str): a target's tile became current (show its result on the canvas).
         redo_requested(str): run that target again.
+        cancel_requested(str): stop that target's jobs (submitted ones stay collectable).
         export_requested(): Export all.
     """
 
     tile_selected = Signal(str)
     redo_requested = Signal(str)
+    cancel_requested = Signal(str)
     export_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -90,10 +92,12 @@ class ContactSheet(QDockWidget):
         self.keep.clicked.connect(self.toggle_keep)
         self.redo = named(QPushButton("Redo"), "sheetRedoButton", "Run this format again")
         self.redo.clicked.connect(self.redo_current)
+        self.cancel = named(QPushButton("Cancel"), "sheetCancelButton", "Cancel this format")
+        self.cancel.clicked.connect(self.cancel_current)
         self.export_all = named(QPushButton("Export all…"), "exportAllButton", "Export all")
         self.export_all.clicked.connect(self.export_requested)
         buttons = QHBoxLayout()
-        for button in (self.keep, self.redo):
+        for button in (self.keep, self.redo, self.cancel):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.export_all)
@@ -128,6 +132,7 @@ class ContactSheet(QDockWidget):
         if tile is not None and tile.outcome is None:
             tile.status = text
             self._refresh(label)
+            self._update_controls()
 
     def job_finished(self, label: str, outcome: JobOutcome, image: QImage) -> None:
         tile = self.tiles.get(label)
@@ -174,6 +179,11 @@ class ContactSheet(QDockWidget):
         if tile is not None and not tile.kept:
             self.redo_requested.emit(tile.label)
 
+    def cancel_current(self) -> None:
+        tile = self.current()
+        if tile is not None and tile.outcome is None:
+            self.cancel_requested.emit(tile.label)
+
     @Slot(QListWidgetItem, QListWidgetItem)
     def _current_changed(self, item: QListWidgetItem | None, _old: object) -> None:
         if item is not None:
@@ -196,4 +206,5 @@ class ContactSheet(QDockWidget):
         self.keep.setEnabled(tile is not None and tile.ready)
         self.keep.setText("Unkeep" if tile is not None and tile.kept else "Keep")
         self.redo.setEnabled(tile is not None and not tile.kept and tile.outcome is not None)
+        self.cancel.setEnabled(tile is not None and tile.outcome is None)
         self.export_all.setEnabled(bool(self.exportable()))

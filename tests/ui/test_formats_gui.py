@@ -155,3 +155,23 @@ def test_cancel_all_leaves_submitted_jobs_collectable(
     assert sorted(line["target"] for line in lines) == sorted([*PRESETS, CUSTOM])
     assert {line["state"] for line in lines} == {"saved"}
     assert sim.submit_count == 5  # collected, never sent again
+
+
+def test_cancel_one_format_while_the_others_finish(window, qtbot, tmp_path, monkeypatch) -> None:
+    from bfl_sim import BflSimulator
+
+    photo = make_photo(tmp_path / "shoe.png", (160, 128))
+    with BflSimulator(api_key="test-key", finish_after=1.5) as sim:
+        open_with_flux(window, sim, photo, qtbot, monkeypatch)
+        tick_five(window, qtbot)
+        qtbot.mouseClick(window.formats.dock.extend_all, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: sim.submit_count == 5, timeout=10000)
+        select_tile(window, qtbot, "9:16")
+        qtbot.mouseClick(window.formats.sheet.cancel, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not window.formats.run.is_running(), timeout=10000)
+        tiles = window.formats.sheet.tiles
+        qtbot.waitUntil(lambda: tiles["9:16"].outcome is not None, timeout=5000)  # let go
+    assert [t.label for t in tiles.values() if t.status == "Done"] == ["1:1", "4:5", "16:9", CUSTOM]
+    cancelled = load_record(tiles["9:16"].outcome.key)
+    assert cancelled.state in COLLECTABLE and cancelled.job_id  # paid: `resume` collects it
+    assert [t.label for t in window.formats.sheet.exportable()] == ["1:1", "4:5", "16:9", CUSTOM]
