@@ -83,7 +83,7 @@ class ContactSheet(QDockWidget):
         self.list.setMovement(QListView.Movement.Static)
         self.list.setIconSize(BOX)
         self.list.setGridSize(QSize(BOX.width() + 24, BOX.height() + 40))
-        self.list.setMinimumHeight(BOX.height() + 56)
+        self.list.setFixedHeight(BOX.height() + 56)
         self.list.currentItemChanged.connect(self._current_changed)
         self.list.keep_pressed.connect(self.toggle_keep)
         self.list.discard_pressed.connect(self.discard_current)
