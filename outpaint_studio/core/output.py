@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,8 +37,10 @@ def render_output(
     result: EngineResult,
     source: Source | None,
     placed: PlacedSource | None,
+    on_composed: Callable[[Image.Image], None] = lambda image: None,
 ) -> bytes:
-    """The finished image's bytes: the CPU-bound half of saving.
+    """The finished image's bytes: the CPU-bound half of saving. ``on_composed`` is given the
+    finished image before it is encoded.
 
     With paste-back the composed image is encoded with the job's metadata embedded; without
     it the service's bytes are kept unchanged (keeping its content credentials), so only a
@@ -51,10 +54,13 @@ def render_output(
         composition = output_composition(params, result.image, source, placed)
         image = composition.compose()
     elif params.output_width is None:
+        on_composed(result.image)
         return result.data or metadata.encode_with_metadata(result.image, fmt, record)
     else:
         image = result.image
-    return metadata.encode_with_metadata(exact_output(params, image), fmt, record)
+    image = exact_output(params, image)
+    on_composed(image)
+    return metadata.encode_with_metadata(image, fmt, record)
 
 
 def exact_output(params: JobParams, image: Image.Image) -> Image.Image:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from outpaint_studio.core.background import Background
 from outpaint_studio.core.engine import (
     CancelledError,
     Engine,
@@ -61,6 +62,7 @@ class JobUpdate:
     fraction: float | None
     elapsed: float
     message: str | None = None
+    image: Image.Image | None = None  # the finished image, as soon as it is composed
 
 
 UpdateCallback = Callable[[JobUpdate], None]
@@ -239,10 +241,15 @@ class JobRunner:
         report: _Reporter,
     ) -> JobRecord:
         report("saving")
+        # an offline result (nothing paid) is kept in history while it is composed and saved
+        keeping = Background(lambda: self._write_kept(record, result), "keep result")
         try:
-            with _COMPOSE_SLOTS:  # one per core; the write, waiting on the disk, needs none
-                data = render_output(record, result, source, placed)
-            write_output(record, data, self.history)
+            try:
+                with _COMPOSE_SLOTS:  # one per core; the write, waiting on the disk, needs none
+                    data = render_output(record, result, source, placed, report.composed)
+                write_output(record, data, self.history)
+            finally:
+                keeping.result()
         except (OSError, ImageLoadError) as exc:  # the disk, or the original (at full res)
             reason = exc.message if isinstance(exc, ImageLoadError) else exc.strerror or exc
             message = (
@@ -275,18 +282,24 @@ class JobRunner:
         self, record: JobRecord, result: EngineResult, report: _Reporter
     ) -> EngineResult | JobRecord:
         """Put the engine's result in the history folder, as received, before anything else
-        happens to it."""
-        fmt = result.format or record.params.output_format
-        data = result.data or encode_image(result.image, fmt)
-        path = self.history / f"{record.key}.raw{output_extension(fmt)}"
+        happens to it; an offline result, which nothing paid for, while it is saved."""
         try:
-            record.history_path = str(write_atomic(data, path, overwrite=True))
+            if record.paid or result.data is not None:
+                self._write_kept(record, result)
         except OSError as exc:
             message = f"Keeping the result failed: {exc.strerror or exc}. {KEPT}"
             return self._end(record, JobState.SUBMITTED, report, message, "save")
         record.notice = result.notice
         self._step(record, JobState.READY, report, "saving")
         return self._fitted(record, result)
+
+    def _write_kept(self, record: JobRecord, result: EngineResult) -> None:
+        if record.history_path is not None:
+            return
+        fmt = result.format or record.params.output_format
+        data = result.data or encode_image(result.image, fmt)
+        path = self.history / f"{record.key}.raw{output_extension(fmt)}"
+        record.history_path = str(write_atomic(data, path, overwrite=True))
 
     def _fitted(self, record: JobRecord, result: EngineResult) -> EngineResult:
         """A result of another size than the canvas is paid for: fit it, and say so."""
@@ -339,6 +352,12 @@ class _Reporter:
 
     def progress(self, stage: str, fraction: float | None) -> None:
         self(stage, None, None if fraction is None else min(1.0, max(0.0, fraction)))
+
+    def composed(self, image: Image.Image) -> None:
+        elapsed = time.monotonic() - self.started
+        self.on_update(
+            JobUpdate(self.record.key, self.record.state, "saving", None, elapsed, image=image)
+        )
 
 
 def _prepare(params: JobParams, source: Source) -> tuple[PlacedSource, OutpaintRequest]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import dataclasses
 import threading
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 
+from outpaint_studio.core.background import Background
 from outpaint_studio.core.engine import (
     CancelledError,
     EngineResult,
@@ -121,48 +121,24 @@ class LocalEngine:
         canvas, known = compose(job.request, job.source)
         steps = Steps(cancel)
         mode, use_patchmatch = job.request.mode, self.use_patchmatch
-        filled = _FillThread(
+        filled = Background(
             lambda: fill(canvas, known, mode, use_patchmatch=use_patchmatch, seed=self.seed,
-                         steps=steps)
+                         steps=steps), "offline fill"
         )  # fmt: skip
         reported = 0.0
         on_progress("generating", reported)
-        while not filled.done.wait(PROGRESS_INTERVAL):
+        while not filled.ended(PROGRESS_INTERVAL):
             if cancel.is_set():  # the fill stops at its step's end, on its own thread
                 raise CancelledError()
             reported = max(reported, steps.fraction())
             on_progress("generating", reported)
-        result = filled.result()
+        try:
+            result = filled.result()
+        except FillCancelled:
+            raise CancelledError() from None
         on_progress("generating", 1.0)
         return EngineResult(
             image=Image.fromarray(result),
             format=job.request.output_format or "png",
             notice=None if self.use_patchmatch else FALLBACK_NOTICE,
         )
-
-
-class _FillThread:
-    """A fill on its own thread, so that its caller can report and answer Cancel meanwhile."""
-
-    def __init__(self, work: Callable[[], np.ndarray]) -> None:
-        self.done = threading.Event()
-        self._work = work
-        self._result: np.ndarray | None = None
-        self._error: BaseException | None = None
-        threading.Thread(target=self._run, name="offline fill").start()
-
-    def _run(self) -> None:
-        try:
-            self._result = self._work()
-        except BaseException as exc:  # handed to the caller, which raises it
-            self._error = exc
-        finally:
-            self.done.set()
-
-    def result(self) -> np.ndarray:
-        if isinstance(self._error, FillCancelled):
-            raise CancelledError() from None
-        if self._error is not None:
-            raise self._error
-        assert self._result is not None
-        return self._result
