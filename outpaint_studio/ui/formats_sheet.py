@@ -85,6 +85,7 @@ class ContactSheet(QDockWidget):
         self.list.setGridSize(QSize(BOX.width() + 24, BOX.height() + 40))
         self.list.setFixedHeight(BOX.height() + 56)
         self.list.currentItemChanged.connect(self._current_changed)
+        self.list.itemClicked.connect(lambda item: self.tile_selected.emit(item.data(LABEL_ROLE)))
         self.list.keep_pressed.connect(self.toggle_keep)
         self.list.discard_pressed.connect(self.discard_current)
         self.list.redo_pressed.connect(self.redo_current)
@@ -148,8 +149,8 @@ class ContactSheet(QDockWidget):
         else:
             tile.status = FAILED_STATES.get(outcome.state, outcome.state.capitalize())
         self._refresh(label)
-        if self.list.currentItem() is None:
-            self.list.setCurrentRow(0)
+        if self.current() is tile:
+            self.tile_selected.emit(label)  # its result, now that there is one
         self._update_controls()
 
     def current(self) -> SheetTile | None:
