@@ -28,6 +28,7 @@ UNTOUCHED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
 UNTOUCHED_MODES = {"RGB", "RGBA", "L", "LA", "P"}
 SAVE_FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG", "webp": "WEBP"}
 EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}
+DRAFT_SCALES = (8, 4, 2)  # the reductions a JPEG decoder makes as it decodes
 
 
 @dataclass
@@ -99,7 +100,7 @@ def _decode(
         fmt, mode, turn = image.format, image.mode, orientation(image)
         full_size = oriented_size(image)
         if at_least is not None:
-            image.draft(None, at_least[::-1] if turn in SWAPPING_ORIENTATIONS else at_least)
+            _draft(image, at_least[::-1] if turn in SWAPPING_ORIENTATIONS else at_least)
         image.load()  # not seek(0) first: a PSD's composite comes before its frame 1
         image = normalise_mode(image)  # one name throughout: each step frees the last
         image = visible(upright(image, turn), name, fmt)
@@ -113,6 +114,17 @@ def _decode(
         reoriented=turn != 1,
         original_size=full_size if reduced else None,
     )
+
+
+def _draft(image: Image.Image, at_least: tuple[int, int]) -> None:
+    """Ask a JPEG's decoder for its most reduced scale whose size (rounded up, as it decodes)
+    still covers ``at_least``; other formats decode whole."""
+    width, height = image.size
+    for scale in DRAFT_SCALES:
+        if -(-width // scale) >= at_least[0] and -(-height // scale) >= at_least[1]:
+            # Pillow takes the largest scale at which the size asked for fits: this one
+            image.draft(None, (max(1, width // scale), max(1, height // scale)))
+            return
 
 
 def resize(image: Image.Image, size: tuple[int, int]) -> Image.Image:
