@@ -58,14 +58,16 @@ class FormatsDock(QDockWidget):
         target_clicked(str): a target's row was clicked (show its layout on the canvas).
         ticked(str, bool): a target was ticked or unticked.
         custom_entered(str): the text typed as a custom target.
-        anchor_chosen(str), main_layout_requested(), extend_all_requested(),
-        cancel_all_requested()
+        anchor_chosen(str), set_chosen(str), save_set_requested(), main_layout_requested(),
+        extend_all_requested(), cancel_all_requested()
     """
 
     target_clicked = Signal(str)
     ticked = Signal(str, bool)
     custom_entered = Signal(str)
     anchor_chosen = Signal(str)
+    set_chosen = Signal(str)
+    save_set_requested = Signal()
     main_layout_requested = Signal()
     extend_all_requested = Signal()
     cancel_all_requested = Signal()
@@ -90,6 +92,11 @@ class FormatsDock(QDockWidget):
             self.anchor.addItem(name.replace("-", " ").capitalize(), name)
         self.anchor.setCurrentIndex(ANCHORS.index("center"))
         self.anchor.activated.connect(lambda i: self.anchor_chosen.emit(self.anchor.itemData(i)))
+        self.sets = named(QComboBox(), "formatsSets", "Saved sets of formats")
+        self.sets.activated.connect(self._on_set_activated)
+        self.save_set = named(QPushButton("Save set…"), "formatsSaveSet",
+                              "Keep the ticked formats and anchor under a name")  # fmt: skip
+        self.save_set.clicked.connect(self.save_set_requested)
         self.main_layout = named(QPushButton("Back to my layout"), "formatsMainLayout",
                                  "Show the editor's own layout")  # fmt: skip
         self.main_layout.clicked.connect(self.main_layout_requested)
@@ -108,6 +115,10 @@ class FormatsDock(QDockWidget):
         for part in (self.list, self.custom, self.error):
             column.addWidget(part)
         column.addLayout(anchor_row)
+        sets_row = QHBoxLayout()
+        sets_row.addWidget(self.sets, 1)
+        sets_row.addWidget(self.save_set)
+        column.addLayout(sets_row)
         column.addWidget(self.main_layout)
         column.addWidget(self.cost)
         column.addLayout(buttons)
@@ -132,6 +143,19 @@ class FormatsDock(QDockWidget):
                 self.list.setCurrentItem(item)
         self.anchor.setCurrentIndex(ANCHORS.index(formats.anchor))
         self.list.blockSignals(False)
+
+    def show_sets(self, names: list[str]) -> None:
+        self.sets.clear()
+        self.sets.addItem("Saved sets" if names else "No saved sets yet", None)
+        for name in names:
+            self.sets.addItem(name, name)
+
+    @Slot(int)
+    def _on_set_activated(self, index: int) -> None:
+        name = self.sets.itemData(index)
+        if name:
+            self.set_chosen.emit(name)
+        self.sets.setCurrentIndex(0)
 
     def set_status(self, label: str, text: str) -> None:
         self._status[label] = text

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QInputDialog
 
+from outpaint_studio.core.format_sets import load_sets, save_sets, sets_path
 from outpaint_studio.core.formats import TargetError, parse_target
 from outpaint_studio.core.output import output_target
 from outpaint_studio.core.settings import history_dir
@@ -43,8 +45,10 @@ class FormatsEditor(QObject):
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.sheet)
         self.dock.hide()  # View › Formats
         self.sheet.hide()  # shown by Extend all
+        self.saved_sets = load_sets(sets_path())
         self._connect()
         self._show_set()
+        self.dock.show_sets(sorted(self.saved_sets))
 
     def _connect(self) -> None:
         dock, sheet, run = self.dock, self.sheet, self.run
@@ -52,6 +56,8 @@ class FormatsEditor(QObject):
         dock.ticked.connect(self._on_ticked)
         dock.custom_entered.connect(self.add_custom)
         dock.anchor_chosen.connect(self._on_anchor)
+        dock.set_chosen.connect(self.choose_set)
+        dock.save_set_requested.connect(self.save_set)
         dock.main_layout_requested.connect(self.show_own_layout)
         dock.extend_all_requested.connect(self.extend_all)
         dock.cancel_all_requested.connect(run.cancel)
@@ -95,6 +101,34 @@ class FormatsEditor(QObject):
         self._show_set()
         if self.active is not None:
             self.show_target(self.active)
+
+    @Slot(str)
+    def choose_set(self, name: str) -> None:
+        saved = self.saved_sets.get(name)
+        if saved is not None:
+            self.formats = self.formats.with_saved(saved)
+            self._show_set()
+            if self.active is not None:
+                self.show_target(self.active)
+
+    @Slot()
+    def save_set(self) -> None:
+        """The ticked formats and the anchor, kept under the name the user gives."""
+        name = self.ask_set_name().strip()
+        if not name:
+            return
+        self.saved_sets[name] = self.formats.saved()
+        try:
+            save_sets(self.saved_sets, sets_path())
+        except OSError as exc:
+            self.dock.show_error(f"The set could not be saved: {exc.strerror or exc}")
+            return
+        self.dock.show_sets(sorted(self.saved_sets))
+
+    def ask_set_name(self) -> str:
+        """The name for a saved set (tests replace this method)."""
+        name, accepted = QInputDialog.getText(self.window, "Save set", "Name of this set:")
+        return name if accepted else ""
 
     @Slot()
     def _on_source_changed(self) -> None:

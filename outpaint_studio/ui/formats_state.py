@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from outpaint_studio.core.formats import FORMAT_GROUPS, Target, for_target, layout_for
+from outpaint_studio.core.format_sets import SavedSet
+from outpaint_studio.core.formats import FORMAT_GROUPS, Target, for_target, layout_for, parse_target
 from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.core.layout import Anchor
 from outpaint_studio.ui.state import EditorState, Geometry
@@ -65,6 +66,18 @@ class FormatSet:
         """Another anchor for the set: every target's layout goes back to its default there."""
         return replace(self, anchor=anchor, entries=tuple(replace(e, edited=None)
                                                           for e in self.entries))  # fmt: skip
+
+    def saved(self) -> SavedSet:
+        """The ticked targets and the anchor, to keep under a name."""
+        return SavedSet(tuple(e.label for e in self.ticked()), self.anchor)
+
+    def with_saved(self, saved: SavedSet) -> FormatSet:
+        """Exactly a saved set's targets ticked (its custom ones added), at its anchor."""
+        unticked = replace(self, entries=tuple(replace(e, ticked=False) for e in self.entries))
+        formats = unticked.with_anchor(saved.anchor)
+        for label in saved.targets:
+            formats = formats.with_custom(parse_target(label))
+        return formats
 
     def without_edits(self) -> FormatSet:
         return self.with_anchor(self.anchor)

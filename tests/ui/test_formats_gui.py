@@ -12,6 +12,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
+from outpaint_studio.core.format_sets import load_sets, sets_path
 from outpaint_studio.core.jobs import Journal
 from outpaint_studio.core.metadata import read_metadata
 from outpaint_studio.core.settings import journal_dir
@@ -175,3 +176,25 @@ def test_cancel_one_format_while_the_others_finish(window, qtbot, tmp_path, monk
     cancelled = load_record(tiles["9:16"].outcome.key)
     assert cancelled.state in COLLECTABLE and cancelled.job_id  # paid: `resume` collects it
     assert [t.label for t in window.formats.sheet.exportable()] == ["1:1", "4:5", "16:9", CUSTOM]
+
+
+def test_a_saved_set_comes_back_by_name(window, qtbot, small_photo) -> None:
+    window.open_image(small_photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    window.formats.dock.toggleViewAction().trigger()
+    for label in ("9:16", "3:1"):
+        click_row(window, qtbot, label, on_check_box=True)
+    anchor = window.formats.dock.anchor
+    qtbot.keyClick(anchor, Qt.Key.Key_Up)  # the anchor before centre in the list: left
+    assert window.formats.formats.anchor == "left"
+    window.formats.ask_set_name = lambda: "Social"
+    qtbot.mouseClick(window.formats.dock.save_set, Qt.MouseButton.LeftButton)
+    click_row(window, qtbot, "9:16", on_check_box=True)
+    click_row(window, qtbot, "1:1", on_check_box=True)
+    assert [e.label for e in window.formats.formats.ticked()] == ["1:1", "3:1"]
+    sets = window.formats.dock.sets
+    assert sets.itemText(1) == "Social"
+    qtbot.keyClick(sets, Qt.Key.Key_Down)
+    assert [e.label for e in window.formats.formats.ticked()] == ["9:16", "3:1"]
+    assert window.formats.formats.anchor == "left" and sets.currentIndex() == 0
+    assert load_sets(sets_path())["Social"].targets == ("9:16", "3:1")

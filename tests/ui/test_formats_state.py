@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from outpaint_studio.core.format_sets import SavedSet, load_sets, save_sets
 from outpaint_studio.core.formats import parse_target
 from outpaint_studio.ui.formats_state import FormatSet, default_geometry
 from outpaint_studio.ui.state import EditorState, Geometry
@@ -49,3 +52,26 @@ def test_a_targets_job_has_the_editors_options_its_layout_name_and_size() -> Non
     )  # fmt: skip
     assert (params.target, params.output_width, params.output_height) == ("1080x1920", 1080, 1920)
     assert params.input == "/p/shoe.jpg" and params.mode == state.options.mode
+
+
+def test_a_saved_set_ticks_exactly_its_targets_at_its_anchor(tmp_path: Path) -> None:
+    formats = FormatSet.presets().with_custom(parse_target("1080x1350")).with_anchor("top")
+    formats = formats.with_ticked("16:9", True)
+    path = tmp_path / "sets.json"
+    save_sets({"Social": formats.saved(), "Print": SavedSet(("2:3", "3:4"))}, path)
+    sets = load_sets(path)
+    assert sets["Social"] == SavedSet(("16:9", "1080x1350"), "top")
+    other = FormatSet.presets().with_ticked("4:5", True).with_saved(sets["Social"])
+    assert [e.label for e in other.ticked()] == ["16:9", "1080x1350"]
+    assert other.anchor == "top"
+    assert [e.label for e in other.with_saved(sets["Print"]).ticked()] == ["2:3", "3:4"]
+
+
+def test_a_bad_sets_file_loses_only_what_is_bad(tmp_path: Path) -> None:
+    path = tmp_path / "sets.json"
+    assert load_sets(path) == {}
+    path.write_text('{"sets": {"ok": {"targets": ["4:5"]}, "bad": {"targets": ["4/5"]}, '
+                    '"worse": 3}}')  # fmt: skip
+    assert load_sets(path) == {"ok": SavedSet(("4:5",), "center")}
+    path.write_text("{not json")
+    assert load_sets(path) == {}
