@@ -73,6 +73,7 @@ class JobController(QObject):
         status(str, int): words for the stage or "2 of 4 done", and percent (-1: indeterminate).
         variation_status(int, str): one variation's state in words ("Queued", "Generating 40 %").
         elapsed(float): seconds since the start, ticking while a job runs.
+        composed(int, QImage): a job's finished image, as soon as it is composed (then saved).
         finished(object, QImage): a JobOutcome and its result image (null on failure), per job.
         running_changed(bool)
     """
@@ -81,6 +82,7 @@ class JobController(QObject):
     status = Signal(str, int)
     variation_status = Signal(int, str)
     elapsed = Signal(float)
+    composed = Signal(int, QImage)
     finished = Signal(object, QImage)
     running_changed = Signal(bool)
 
@@ -190,6 +192,7 @@ class JobController(QObject):
             record, work = batch.make(index)
             thread = JobThread(record, work, index, self)
             thread.progress.connect(self._on_progress)
+            thread.composed.connect(self._on_composed)
             thread.done.connect(self._on_done)
             batch.threads[index] = thread
             self.variation_status.emit(index, "Preparing")
@@ -248,6 +251,12 @@ class JobController(QObject):
         self.variation_status.emit(index, text)
         if not self._batch.cancelled:
             self._report(text, -1 if value is None else round(value * 100))
+
+    @Slot(int, QImage)
+    def _on_composed(self, index: int, image: QImage) -> None:
+        batch = self._batch
+        if batch is not None and not batch.cancelled and self.sender() in batch.threads.values():
+            self.composed.emit(index, image)
 
     @Slot(object, QImage)
     def _on_done(self, outcome: JobOutcome, image: QImage) -> None:

@@ -45,9 +45,11 @@ class JobOutcome:
 
 
 class JobThread(QThread):
-    """Runs one job's work; reports progress and the outcome by signal."""
+    """Runs one job's work; reports progress, the finished image before it is saved, and the
+    outcome by signal."""
 
     progress = Signal(int, str, float)  # variation index, stage, fraction (-1: unknown)
+    composed = Signal(int, QImage)  # variation index, the finished image (then it is saved)
     done = Signal(object, QImage)  # JobOutcome, the saved result (null when none)
 
     def __init__(
@@ -58,8 +60,15 @@ class JobThread(QThread):
         self.work = work
         self.index = index
         self.cancel = threading.Event()
+        self._composed = QImage()
 
     def _update(self, update: JobUpdate) -> None:
+        if update.image is not None:
+            from outpaint_studio.ui.loader import to_qimage
+
+            self._composed = to_qimage(update.image)
+            self.composed.emit(self.index, self._composed)
+            return
         fraction = -1.0 if update.fraction is None else update.fraction
         self.progress.emit(self.index, update.stage, fraction)
 
@@ -68,7 +77,12 @@ class JobThread(QThread):
             final = self.work(self._update, self.cancel)
         except Exception as exc:  # a bug, or no engine for it: to the banner, and journaled
             final = settle(self.record, exc)
-        image = QImage(final.output_path) if final.output_path else QImage()
+        if not final.output_path:
+            image = QImage()
+        elif self._composed.isNull():  # e.g. collected: nothing was composed on this thread
+            image = QImage(final.output_path)
+        else:
+            image = self._composed
         self.done.emit(JobOutcome.of(final, self.index), image)
 
 

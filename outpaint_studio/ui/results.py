@@ -70,13 +70,26 @@ class ResultKeeper(QObject):
         self.outcome: JobOutcome | None = None
         self.image: QImage | None = None
         self._shown_for: Geometry | None = None  # the geometry the result belongs to
+        self._on_canvas = 0  # the cacheKey of the image the canvas shows
+        window.jobs.composed.connect(self.show_composed)
 
     def show(self, outcome: JobOutcome, image: QImage) -> None:
         self.outcome = outcome
         self.image = image
-        self._shown_for = self.window.model.state.geometry
-        self.canvas.show_result(image)
+        self._put_on_canvas(image)
         self.window.update_result_actions()
+
+    def show_composed(self, index: int, image: QImage) -> None:
+        """A single Extend's result as soon as it is composed, while it is being saved (the
+        actions on it wait for ``show``); variations show in their strip once saved."""
+        if self.window.jobs.batch_size() == 1:
+            self._put_on_canvas(image)
+
+    def _put_on_canvas(self, image: QImage) -> None:
+        self._shown_for = self.window.model.state.geometry
+        if image.cacheKey() != self._on_canvas or not self.canvas.result_item.isVisible():
+            self.canvas.show_result(image)
+            self._on_canvas = image.cacheKey()
 
     def clear(self) -> None:
         self.outcome = None
