@@ -41,7 +41,7 @@ def main() -> int:
     formats = window.formats
     formats.dock.show()
     for label in TARGETS:  # ticked as a click on the check box does
-        formats.dock._item(label).setCheckState(Qt.CheckState.Checked)
+        formats.dock.item(label).setCheckState(Qt.CheckState.Checked)
     formats.extend_all()
     wait(app, lambda: not formats.run.is_running(), timeout=600)
     formats.sheet.list.setCurrentRow(1)

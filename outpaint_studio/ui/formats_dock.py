@@ -159,7 +159,7 @@ class FormatsDock(QDockWidget):
 
     def set_status(self, label: str, text: str) -> None:
         self._status[label] = text
-        item = self._item(label)
+        item = self.item(label)
         if item is not None:
             self.list.blockSignals(True)
             self._set_text(item, None)
@@ -170,7 +170,7 @@ class FormatsDock(QDockWidget):
             self.set_status(label, "")
 
     def set_thumb(self, label: str, geometry: Geometry, source_size: tuple[int, int]) -> None:
-        item = self._item(label)
+        item = self.item(label)
         if item is not None:
             self.list.blockSignals(True)
             item.setIcon(QIcon(layout_thumb(geometry, source_size)))
@@ -188,7 +188,7 @@ class FormatsDock(QDockWidget):
         item = self.list.currentItem()
         return item.data(LABEL_ROLE) if item is not None else None
 
-    def _item(self, label: str) -> QListWidgetItem | None:
+    def item(self, label: str) -> QListWidgetItem | None:
         for row in range(self.list.count()):
             if self.list.item(row).data(LABEL_ROLE) == label:
                 return self.list.item(row)

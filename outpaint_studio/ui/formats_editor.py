@@ -88,7 +88,7 @@ class FormatsEditor(QObject):
         try:
             target = parse_target(text)
         except TargetError as exc:
-            self.dock.show_error(str(exc)[0].upper() + str(exc)[1:])
+            self.dock.show_error(sentence(str(exc)))
             return
         self.dock.show_error("")
         self.dock.custom.clear()
@@ -204,7 +204,10 @@ class FormatsEditor(QObject):
 
     def _start(self, entries: list[FormatEntry]) -> None:
         state, source = self.model.state, self.window.source
-        if self.run.is_running() or not entries:
+        if not entries:
+            return
+        if self.run.is_running():
+            self.dock.show_error("Formats are still running: wait for them, or cancel them")
             return
         if source is None or state.source_size is None:
             self.dock.show_error("Open an image, and wait until it is loaded")
@@ -220,11 +223,12 @@ class FormatsEditor(QObject):
 
         count = state.options.variations
         jobs = [TargetJob(e.label, self.formats.job_params(state, e), count) for e in entries]
-        self.sheet.begin([e.label for e in entries])
         try:
             self.run.start(jobs, source, resolve_api_url(self.window.settings))
         except ConfigurationError as exc:
-            self.dock.show_error(str(exc)[0].upper() + str(exc)[1:])
+            self.dock.show_error(sentence(str(exc)))
+            return
+        self.sheet.begin([e.label for e in entries])
 
     @Slot(str, object, QImage)
     def _on_finished(self, label: str, outcome: JobOutcome, image: QImage) -> None:
@@ -247,23 +251,26 @@ class FormatsEditor(QObject):
     def export_all(self) -> list[Path]:
         """Every result not discarded into one folder, named by its format, with its metadata;
         nothing is replaced (a taken name gets the next free one)."""
-        tiles = [t for t in self.sheet.exportable() if t.outcome and t.outcome.output_path]
-        folder = self.window.results.ask_folder() if tiles else ""
+        outcomes = [t.outcome for t in self.sheet.exportable() if t.outcome]
+        files = [(o.output_path, load_record(o.key)) for o in outcomes if o.output_path]
+        folder = self.window.results.ask_folder() if files else ""
         if not folder:
             return []
         written = []
-        for tile in tiles:
-            assert tile.outcome is not None and tile.outcome.output_path is not None
-            record = load_record(tile.outcome.key)
+        for image, record in files:
             if record is None:
                 continue
             params = replace(record.params, output=None, out_dir=folder)
             path = output_target(params, record.key, history_dir())
-            written.append(write_export(tile.outcome.output_path, record, path,
-                                        params.output_format, overwrite=False))  # fmt: skip
+            written.append(write_export(image, record, path, params.output_format,
+                                        overwrite=False))  # fmt: skip
         self.window.settings.output_dir = folder
         self.window.statusBar().showMessage(f"Exported {len(written)} formats to {folder}", 8000)
         return written
 
     def shutdown(self) -> None:
         self.run.shutdown()
+
+
+def sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]

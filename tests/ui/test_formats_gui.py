@@ -26,7 +26,7 @@ CUSTOM = "1080x1920"
 
 def click_row(window, qtbot, label: str, on_check_box: bool = False) -> None:
     dock_list = window.formats.dock.list
-    rect = dock_list.visualItemRect(window.formats.dock._item(label))
+    rect = dock_list.visualItemRect(window.formats.dock.item(label))
     option = QStyleOptionViewItem()
     option.initFrom(dock_list)
     option.rect = rect
