@@ -19,7 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outpaint_studio.core.layout import ANCHORS, ASPECT_PRESETS, MAX_PIXELS, megapixels
+from outpaint_studio.core.layout import (
+    ANCHORS,
+    ASPECT_PRESETS,
+    MAX_PIXELS,
+    MIN_SIDE,
+    megapixels,
+    snap,
+)
 from outpaint_studio.ui.model import EditorModel
 from outpaint_studio.ui.state import EditorState, Geometry
 from outpaint_studio.ui.widgets import caption, hint, named, set_value, spin
@@ -77,8 +84,9 @@ class LayoutPanel(QWidget):
         rows.addWidget(self.readout)
         rows.addWidget(self.preset_note)
         rows.addWidget(self.added)
-        self.width_spin.valueChanged.connect(self._canvas_typed)
-        self.height_spin.valueChanged.connect(self._canvas_typed)
+        for box in (self.width_spin, self.height_spin):
+            box.valueChanged.connect(self._canvas_typed)
+            box.editingFinished.connect(self._canvas_typed_to_grid)
         self.aspect.activated.connect(self._aspect_chosen)
         return rows
 
@@ -235,6 +243,13 @@ class LayoutPanel(QWidget):
 
     def _canvas_typed(self) -> None:
         self.model.set_canvas(self.width_spin.value(), self.height_spin.value())
+
+    def _canvas_typed_to_grid(self) -> None:
+        """A typed side lands on the 16 px grid once typing ends (Enter, or focus moves on)."""
+        width, height = (
+            max(MIN_SIDE, snap(box.value())) for box in (self.width_spin, self.height_spin)
+        )
+        self.model.set_canvas(width, height)
 
     def _scale_typed(self, value: float) -> None:
         if round(self.model.state.geometry.scale * 100, 1) != value:

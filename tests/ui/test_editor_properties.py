@@ -154,10 +154,10 @@ class EditorSession(RuleBasedStateMachine):
             centre = QPointF(g.canvas_width / 2, g.canvas_height / 2)
             self.step(lambda: self.view.zoom_to(zoom, centre))
 
-    @rule(width=st.integers(4, 160), height=st.integers(4, 160))
+    @rule(width=st.integers(64, 2560), height=st.integers(64, 2560))
     def type_a_size(self, width: int, height: int) -> None:
-        self.step(lambda: self.type_into("canvasWidth", width * GRID))
-        self.step(lambda: self.type_into("canvasHeight", height * GRID))
+        self.step(lambda: self.type_into("canvasWidth", width))
+        self.step(lambda: self.type_into("canvasHeight", height))
 
     @rule(x=st.integers(-600, 2000), y=st.integers(-600, 2000))
     def type_an_offset(self, x: int, y: int) -> None:

@@ -248,3 +248,17 @@ def test_extend_is_refused_with_nothing_of_the_source_on_the_canvas(loaded, qtbo
     assert panel.reason.text() == "Nothing of the source is on the canvas: move it onto the canvas"
     qtbot.keyClick(loaded.canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert not loaded.jobs.is_running()
+
+
+def test_a_typed_canvas_side_lands_on_the_grid_when_typing_ends(loaded, qtbot) -> None:
+    width = child(loaded, QSpinBox, "canvasWidth")
+    before = canvas_size(loaded)
+    width.setFocus()
+    width.selectAll()
+    qtbot.keyClicks(width, "1000")
+    assert loaded.model.state.geometry.canvas_width == 1000  # the view follows the typing
+    qtbot.keyClick(width, Qt.Key.Key_Return)
+    assert loaded.model.state.geometry.canvas_width == 1008  # the nearest 16 px step
+    assert width.value() == 1008
+    loaded.actions_.undo.trigger()  # typing and landing on the grid are one step
+    assert canvas_size(loaded) == before
