@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -152,6 +153,11 @@ def prepare_upload(source: SourceImage, image: Image.Image, lossless: bool = Fal
     return Upload(encode_image(image, fmt), fmt, image.size, untouched=False)
 
 
+# Run-length matching at level 1: on photos and fills (30 MP outputs) as small as Pillow's default
+# level 6 (within 1 %) in a third to a quarter of its time; level 4 took 1.3 to 2.6 times as long.
+PNG_OPTIONS: dict[str, object] = {"compress_level": 1, "compress_type": zlib.Z_RLE}
+
+
 def encode_image(
     image: Image.Image,
     fmt: str,
@@ -171,8 +177,8 @@ def encode_image(
         options = {"quality": 95, "subsampling": 0}
     elif pil_format == "WEBP":
         options = {"quality": 95, "method": 4}
-    else:  # level 4: 2.5x faster than Pillow's default 6 for ~3 % more bytes on photos
-        options = {"compress_level": 4}
+    else:
+        options = dict(PNG_OPTIONS)
         if pnginfo is not None:
             options["pnginfo"] = pnginfo
     if exif:

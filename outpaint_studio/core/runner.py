@@ -241,8 +241,13 @@ class JobRunner:
         report: _Reporter,
     ) -> JobRecord:
         report("saving")
-        # an offline result (nothing paid) is kept in history while it is composed and saved
-        keeping = Background(lambda: self._write_kept(record, result), "keep result")
+        # An offline result (nothing paid) is kept in history as it is saved: the output's own
+        # bytes when the output has its very pixels (the offline engine's known pixels are the
+        # source's, so paste-back changes nothing), else encoded beside the output.
+        same = not (record.params.full_res and record.params.scale < 1) and (
+            record.params.output_width is None
+        )
+        keeping = Background(lambda: None if same else self._write_kept(record, result), "keep")
         try:
             try:
                 with _COMPOSE_SLOTS:  # one per core; the write, waiting on the disk, needs none
@@ -250,6 +255,9 @@ class JobRunner:
                 write_output(record, data, self.history)
             finally:
                 keeping.result()
+            if same:
+                output = EngineResult(result.image, data, record.params.output_format)
+                self._write_kept(record, output)
         except (OSError, ImageLoadError) as exc:  # the disk, or the original (at full res)
             reason = exc.message if isinstance(exc, ImageLoadError) else exc.strerror or exc
             message = (

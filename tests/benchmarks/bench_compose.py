@@ -22,14 +22,14 @@ from _common import large_photo, median_seconds, report
 from PIL import Image
 
 from outpaint_studio.core.engine import EngineResult
-from outpaint_studio.core.images import SAVE_FORMATS, SourceImage, load_image
+from outpaint_studio.core.images import PNG_OPTIONS, SAVE_FORMATS, SourceImage, load_image
 from outpaint_studio.core.jobs import JobParams, JobRecord
 from outpaint_studio.core.output import save_output
 from outpaint_studio.core.runner import place
 
 ELEPHANTS = Path("/usr/share/backgrounds/mate/abstract/Elephants_5640x3172.jpg")
 SAVE_OPTIONS: dict[str, dict[str, object]] = {
-    "png": {"compress_level": 4},
+    "png": PNG_OPTIONS,
     "jpeg": {"quality": 95, "subsampling": 0},
     "webp": {"quality": 95, "method": 4},
 }
