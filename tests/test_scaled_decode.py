@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from bfl_sim import BflSimulator
 from conftest import API_KEY, photo_like
+from memory import peak_rss_mb
 from PIL import Image
 
 from outpaint_studio.core.images import load_image, resize
@@ -89,20 +88,6 @@ def test_full_res_keeps_every_original_pixel_of_a_drafted_jpeg(
     band = 32  # the feather band (8 px at the size sent) blends the edge
     assert np.array_equal(ours[180 + band : 780 - band, 240 + band : 1040 - band],
                           theirs[band:-band, band:-band])  # fmt: skip
-
-
-def peak_rss_mb(code: str, env: dict[str, str], logs: Path) -> tuple[float, str]:
-    """Run ``code`` in a Python child: the child's own peak resident memory (VmHWM, read as it
-    ends: a waited child's rusage would count this process's memory at the fork), and what it
-    printed."""
-    out, err, peak = (logs.with_suffix(suffix) for suffix in (".out", ".err", ".peak"))
-    report = f"\nopen({str(peak)!r}, 'w').write(open('/proc/self/status').read())"
-    with out.open("w") as stdout, err.open("w") as stderr:
-        subprocess.run([sys.executable, "-c", code + report], env=env, stdout=stdout,
-                       stderr=stderr, check=False)  # fmt: skip
-    assert peak.exists(), err.read_text()
-    [line] = [line for line in peak.read_text().splitlines() if line.startswith("VmHWM:")]
-    return int(line.split()[1]) / 1024, out.read_text()
 
 
 def test_a_batch_of_big_photos_holds_less_than_one_decoded_photo(tmp_path: Path) -> None:
