@@ -5,24 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent, QMouseEvent
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QGraphicsView
 
 
+def drag_event(kind: type[QDragMoveEvent], pos: QPoint, *details: object) -> QDragMoveEvent:
+    """A drag-enter or drag-move event at ``pos``: Qt 6.12 takes a QPointF and deprecates the
+    QPoint that earlier versions take only."""
+    try:
+        return kind(QPointF(pos), *details)
+    except TypeError:
+        return kind(pos, *details)
+
+
 def drop_urls(view: QGraphicsView, urls: list[QUrl]) -> bool:
     """Send drag-enter, drag-move and drop to the viewport; returns whether the drop was taken."""
-    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent
-
     mime = QMimeData()
     mime.setUrls(urls)
     target = view.viewport()
     pos = target.rect().center()
     action = Qt.DropAction.CopyAction
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPointF(pos), action, mime, buttons, mods)
+    enter = drag_event(QDragEnterEvent, pos, action, mime, buttons, mods)
     QApplication.sendEvent(target, enter)
-    move = QDragMoveEvent(QPointF(pos), action, mime, buttons, mods)
+    move = drag_event(QDragMoveEvent, pos, action, mime, buttons, mods)
     QApplication.sendEvent(target, move)
     if not move.isAccepted():
         return False
