@@ -198,3 +198,18 @@ def test_a_saved_set_comes_back_by_name(window, qtbot, small_photo) -> None:
     assert [e.label for e in window.formats.formats.ticked()] == ["9:16", "3:1"]
     assert window.formats.formats.anchor == "left" and sets.currentIndex() == 0
     assert load_sets(sets_path())["Social"].targets == ("9:16", "3:1")
+
+
+def test_offline_formats_run_two_at_a_time(window, qtbot, tmp_path) -> None:
+    photo = make_photo(tmp_path / "tiny.png", (64, 48))
+    window.model.set_options(engine="local")
+    window.open_image(photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    window.formats.dock.toggleViewAction().trigger()
+    for label in ("1:1", "4:5", "16:9"):
+        click_row(window, qtbot, label, on_check_box=True)
+    run, at_once = window.formats.run, []
+    run.status.connect(lambda _label, _text: at_once.append(len(run._running)))
+    extend_all(window, qtbot, timeout=60000)
+    assert max(at_once) == 2
+    assert [t.status for t in window.formats.sheet.tiles.values()] == ["Done"] * 3
