@@ -13,8 +13,10 @@ import threading
 import time
 from collections.abc import Sequence
 
-# the pace of finished steps (actual over expected time) is trusted within these bounds
+# the pace of finished steps (actual over expected time) is trusted within these bounds...
 _PACE_RANGE = (0.25, 8.0)
+# ...and measured only on steps expected to take this long: a shorter one is mostly overhead
+_MIN_TIMED = 0.25
 
 
 class FillCancelled(Exception):
@@ -32,7 +34,9 @@ def eased(ratio: float) -> float:
 class Steps:
     """The steps of one fill: ``plan`` their expected seconds, ``next`` at each step's end;
     ``fraction`` from any thread. ``next`` and ``check`` raise FillCancelled once ``cancel``
-    is set."""
+    is set. Until a step long enough to time has ended, the pace is the last fill's."""
+
+    last_pace = 1.0  # of the last fill that timed a step, in this process
 
     def __init__(self, cancel: threading.Event | None = None) -> None:
         self.cancel = cancel or threading.Event()
@@ -65,8 +69,10 @@ class Steps:
         with self._lock:
             now = time.monotonic()
             if self._current < len(self._costs):
-                self._spent += now - self._started
-                self._expected += self._costs[self._current]
+                if self._costs[self._current] >= _MIN_TIMED:
+                    self._spent += now - self._started
+                    self._expected += self._costs[self._current]
+                    Steps.last_pace = self._spent / self._expected
                 self._current += 1
             self._started = now
         self.check()
@@ -80,7 +86,7 @@ class Steps:
             done = sum(self._costs[: self._current])
             if self._current < len(self._costs):
                 cost = self._costs[self._current]
-                pace = self._spent / self._expected if self._expected > 0 else 1.0
+                pace = self._spent / self._expected if self._expected > 0 else Steps.last_pace
                 pace = min(max(pace, _PACE_RANGE[0]), _PACE_RANGE[1])
                 ratio = (time.monotonic() - self._started) / max(cost * pace, 1e-6)
                 done += cost * eased(ratio)
