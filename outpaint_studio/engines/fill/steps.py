@@ -19,6 +19,10 @@ _PACE_RANGE = (0.25, 8.0)
 _MIN_TIMED = 0.25
 
 
+def _bounded(pace: float) -> float:
+    return min(max(pace, _PACE_RANGE[0]), _PACE_RANGE[1])
+
+
 class FillCancelled(Exception):
     """The cancel event was set between two steps."""
 
@@ -72,7 +76,7 @@ class Steps:
                 if self._costs[self._current] >= _MIN_TIMED:
                     self._spent += now - self._started
                     self._expected += self._costs[self._current]
-                    Steps.last_pace = self._spent / self._expected
+                    Steps.last_pace = _bounded(self._spent / self._expected)
                 self._current += 1
             self._started = now
         self.check()
@@ -87,7 +91,7 @@ class Steps:
             if self._current < len(self._costs):
                 cost = self._costs[self._current]
                 pace = self._spent / self._expected if self._expected > 0 else Steps.last_pace
-                pace = min(max(pace, _PACE_RANGE[0]), _PACE_RANGE[1])
+                pace = _bounded(pace)
                 ratio = (time.monotonic() - self._started) / max(cost * pace, 1e-6)
                 done += cost * eased(ratio)
             return min(1.0, done / total)
