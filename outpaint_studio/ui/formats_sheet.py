@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
     QListView,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QVBoxLayout,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from outpaint_studio.ui.job_controller import JobOutcome
-from outpaint_studio.ui.variations import FAILED_STATES, badge, placeholder
+from outpaint_studio.ui.variations import FAILED_STATES, VariationStrip, badge, placeholder
 from outpaint_studio.ui.widgets import named
 
 BOX = QSize(132, 96)  # each result fits this box at its own aspect
@@ -42,18 +41,13 @@ class SheetTile:
         return self.outcome is not None and self.outcome.succeeded and not self.discarded
 
 
-class SheetList(QListWidget):
-    keep_pressed = Signal()
-    discard_pressed = Signal()
+class SheetList(VariationStrip):
+    """The variations strip's keys (Enter keeps, Delete discards), and R to redo."""
+
     redo_pressed = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.keep_pressed.emit()
-        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self.discard_pressed.emit()
-        elif key == Qt.Key.Key_R:
+        if event.key() == Qt.Key.Key_R:
             self.redo_pressed.emit()
         else:
             super().keyPressEvent(event)
