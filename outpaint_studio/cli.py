@@ -37,7 +37,7 @@ from outpaint_studio.core.session import (
     make_runner,
 )
 from outpaint_studio.core.settings import KeyStore, journal_dir, load_settings
-from outpaint_studio.core.source import Source, open_source
+from outpaint_studio.core.source import open_source
 from outpaint_studio.core.transitions import COLLECTABLE, SUCCEEDED, JobState
 from outpaint_studio.engines.bfl import UNCERTAIN_HELP
 
@@ -199,7 +199,7 @@ def _extend_input(
 ) -> list[JobRecord | dict[str, object]]:
     """One input: one job, or one job per format target."""
     extend_one = partial(_extend_one, path, args, choice, runner, printer, cancel)
-    return extend_targets(path, targets, extend_one) if targets else [extend_one()]
+    return extend_targets(targets, extend_one) if targets else [extend_one()]
 
 
 def _extend_one(
@@ -210,7 +210,6 @@ def _extend_one(
     printer: ProgressPrinter,
     cancel: threading.Event,
     target: Target | None = None,
-    source: Source | None = None,
 ) -> JobRecord | dict[str, object]:
     """One input (at one target), start to end; whatever goes wrong with it fails it alone, in
     one line."""
@@ -218,7 +217,7 @@ def _extend_one(
     name = Path(path).name if target is None else f"{Path(path).name} {target.label}"
     record: JobRecord | None = None
     try:
-        source = source or open_source(path)  # decoded by the job, no larger than it needs
+        source = open_source(path)  # decoded by the job, no larger than it needs
         if target is not None:
             params = target_params(params, layout_for(source.size, target, anchor_of(args)))
         record = runner.create(params, api_base=choice.api_url if choice.name == "bfl" else None)

@@ -14,7 +14,6 @@ from outpaint_studio.core.formats import (
     parse_anchor,
     parse_targets,
 )
-from outpaint_studio.core.images import SourceImage, load_image
 from outpaint_studio.core.layout import MIN_SIDE, Anchor
 
 Outcome = TypeVar("Outcome")
@@ -82,16 +81,8 @@ def anchor_of(args: argparse.Namespace) -> Anchor:
     return args.anchor or "center"
 
 
-def extend_targets(
-    path: str,
-    targets: Sequence[Target],
-    run: Callable[[Target, SourceImage | None], Outcome],
-) -> list[Outcome]:
-    """One input for every target: decoded once, its jobs at once (the runner keeps at most
-    24 active over all inputs)."""
-    try:
-        source: SourceImage | None = load_image(path)
-    except Exception:  # each target's job tries again and says why, in its own line
-        source = None
+def extend_targets(targets: Sequence[Target], run: Callable[[Target], Outcome]) -> list[Outcome]:
+    """One input for every target, its jobs at once: each job decodes the input no larger than
+    its own layout needs (the runner keeps at most 24 active over all inputs)."""
     with ThreadPoolExecutor(max_workers=len(targets)) as pool:
-        return list(pool.map(lambda target: run(target, source), targets))
+        return list(pool.map(run, targets))
