@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+from frame_handles import HANDLES as FRAME_HANDLES
 from PIL import Image
 
 TOOLS = ("Xvfb", "xdotool", "import")  # import: imagemagick's screenshot command
@@ -111,17 +112,7 @@ class Frame:
         return self.handle("centre")
 
 
-HANDLES = {  # where each handle sits on the frame, as fractions of its width and height
-    "top-left": (0.0, 0.0),
-    "top": (0.5, 0.0),
-    "top-right": (1.0, 0.0),
-    "right": (1.0, 0.5),
-    "bottom-right": (1.0, 1.0),
-    "bottom": (0.5, 1.0),
-    "bottom-left": (0.0, 1.0),
-    "left": (0.0, 0.5),
-    "centre": (0.5, 0.5),
-}
+HANDLES = {**FRAME_HANDLES, "centre": (0.5, 0.5)}
 
 
 def find_frame(pixels: np.ndarray) -> Frame | None:

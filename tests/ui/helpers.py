@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from frame_handles import HANDLES
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent
 from PySide6.QtTest import QTest
@@ -73,18 +74,6 @@ def open_with_flux(window, sim, photo: Path, qtbot, monkeypatch) -> None:  # typ
     window.model.set_options(engine="bfl")
     window.open_image(photo)
     qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
-
-
-HANDLES = {
-    "top-left": (0.0, 0.0),
-    "top": (0.5, 0.0),
-    "top-right": (1.0, 0.0),
-    "right": (1.0, 0.5),
-    "bottom-right": (1.0, 1.0),
-    "bottom": (0.5, 1.0),
-    "bottom-left": (0.0, 1.0),
-    "left": (0.0, 0.5),
-}
 
 
 def handle_point(view: QGraphicsView, handle: str) -> QPointF:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import make_photo
-from helpers import HANDLES, drag, handle_point
+from frame_handles import HANDLES
+from helpers import drag, handle_point
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
