@@ -17,7 +17,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
 
+from outpaint_studio.core.editor import Geometry
 from outpaint_studio.core.layout import GRID
+from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.ui.body import canvas_backdrop
 from outpaint_studio.ui.canvas_items import (
     CanvasBackdrop,
@@ -30,8 +32,6 @@ from outpaint_studio.ui.canvas_items import (
 )
 from outpaint_studio.ui.canvas_overlay import EmptyState, ZoomReadout
 from outpaint_studio.ui.canvas_resize import ResizeDrag, resized
-from outpaint_studio.ui.model import EditorModel
-from outpaint_studio.ui.state import Geometry
 
 WORLD = 100_000.0  # the scene rect: room to scroll in any direction
 ARROWS = {

@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QPointF
 
+from outpaint_studio.core.editor import Geometry
 from outpaint_studio.core.layout import MIN_SIDE, snap
 from outpaint_studio.ui.canvas_items import Edges
-from outpaint_studio.ui.state import Geometry
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ import time
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QLabel, QWidget
 
+from outpaint_studio.core.editor import EditorState
 from outpaint_studio.core.jobs import JobRecord
 from outpaint_studio.core.settings import KeyStore
-from outpaint_studio.ui.state import EditorState
 from outpaint_studio.ui.widgets import named
 
 

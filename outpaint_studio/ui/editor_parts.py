@@ -1,8 +1,14 @@
 """What the editor window is built from, gathered so that ``main_window`` can import it lazily,
 after the window's first paint."""
 
+from outpaint_studio.core.editor import Options
 from outpaint_studio.core.layout import MAX_PIXELS
-from outpaint_studio.core.session import ConfigurationError, choose_engine, resolve_api_url
+from outpaint_studio.core.restore import find_source, restored_state, same_file
+from outpaint_studio.model.editor import EditorModel
+from outpaint_studio.model.history import change_text, done_text
+from outpaint_studio.model.jobs import MAX_VARIATIONS, JobController
+from outpaint_studio.model.loader import Loader
+from outpaint_studio.session import ConfigurationError, choose_engine, resolve_api_url
 from outpaint_studio.ui.actions import build_actions
 from outpaint_studio.ui.banner import Banner
 from outpaint_studio.ui.body import editor_body, history_dock
@@ -10,17 +16,11 @@ from outpaint_studio.ui.canvas import CanvasView
 from outpaint_studio.ui.cost_view import CostView, estimate_text
 from outpaint_studio.ui.formats_editor import FormatsEditor
 from outpaint_studio.ui.history import HistoryPanel
-from outpaint_studio.ui.history_model import change_text, done_text
-from outpaint_studio.ui.job_controller import MAX_VARIATIONS, JobController
 from outpaint_studio.ui.keyboard import CanvasKeys
 from outpaint_studio.ui.launch import keep_qt_settings_home
-from outpaint_studio.ui.loader import Loader
-from outpaint_studio.ui.model import EditorModel
 from outpaint_studio.ui.options_panel import OptionsPanel
 from outpaint_studio.ui.panel import LayoutPanel
-from outpaint_studio.ui.restore import find_source, restored_state, same_file
 from outpaint_studio.ui.results import ResultKeeper
-from outpaint_studio.ui.state import Options
 from outpaint_studio.ui.variations import VariationsBar
 
 __all__ = [

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from outpaint_studio.core.editor import Geometry
+from outpaint_studio.core.formats_state import FormatSet
 from outpaint_studio.core.layout import ANCHORS
-from outpaint_studio.ui.formats_state import FormatSet
-from outpaint_studio.ui.state import Geometry
 from outpaint_studio.ui.widgets import named
 
 THUMB = QSize(44, 44)

@@ -11,17 +11,17 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QInputDialog
 
+from outpaint_studio.core.editor import Geometry
 from outpaint_studio.core.format_sets import load_sets, save_sets, sets_path
 from outpaint_studio.core.formats import TargetError, parse_target
+from outpaint_studio.core.formats_state import FormatEntry, FormatSet
 from outpaint_studio.core.output import output_target
 from outpaint_studio.core.settings import history_dir
+from outpaint_studio.model.formats_run import FormatsRun, TargetJob
+from outpaint_studio.model.jobs import JobOutcome
 from outpaint_studio.ui.formats_dock import FormatsDock
-from outpaint_studio.ui.formats_run import FormatsRun, TargetJob
 from outpaint_studio.ui.formats_sheet import ContactSheet
-from outpaint_studio.ui.formats_state import FormatEntry, FormatSet
-from outpaint_studio.ui.job_controller import JobOutcome
 from outpaint_studio.ui.results import load_record, write_export
-from outpaint_studio.ui.state import Geometry
 
 if TYPE_CHECKING:
     from outpaint_studio.ui.main_window import MainWindow
@@ -219,7 +219,7 @@ class FormatsEditor(QObject):
                 self.dock.show_error(f"{entry.label}: {problems[0]}")
                 return
         self.dock.show_error("")
-        from outpaint_studio.core.session import ConfigurationError, resolve_api_url
+        from outpaint_studio.session import ConfigurationError, resolve_api_url
 
         count = state.options.variations
         jobs = [TargetJob(e.label, self.formats.job_params(state, e), count) for e in entries]

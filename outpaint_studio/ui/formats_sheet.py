@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outpaint_studio.ui.job_controller import JobOutcome
+from outpaint_studio.model.jobs import JobOutcome
 from outpaint_studio.ui.variations import FAILED_STATES, VariationStrip, badge, placeholder
 from outpaint_studio.ui.widgets import named
 

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from outpaint_studio.core.jobs import COLLECTABLE, JobRecord, JobState, Journal, owner_alive
 from outpaint_studio.core.settings import journal_dir
-from outpaint_studio.ui.history_model import THUMB_SIDE, HistoryModel, details_text, image_path
-from outpaint_studio.ui.job_thread import JobOutcome
+from outpaint_studio.model.history import THUMB_SIDE, HistoryModel, details_text, image_path
+from outpaint_studio.model.job_thread import JobOutcome
 from outpaint_studio.ui.widgets import named
 
 

@@ -26,11 +26,11 @@ from outpaint_studio.ui.lazy import lazy_module
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QPaintEvent
 
+    from outpaint_studio.core.editor import Options
     from outpaint_studio.core.images import SourceImage
     from outpaint_studio.core.jobs import JobParams, JobRecord
+    from outpaint_studio.model.jobs import JobOutcome
     from outpaint_studio.ui import editor_parts as parts
-    from outpaint_studio.ui.job_controller import JobOutcome
-    from outpaint_studio.ui.state import Options
 else:
     parts = lazy_module("outpaint_studio.ui.editor_parts")
 
@@ -202,7 +202,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def export_record(self, record: JobRecord) -> None:
-        from outpaint_studio.ui.history_model import image_path
+        from outpaint_studio.model.history import image_path
 
         path = image_path(record)
         if path:

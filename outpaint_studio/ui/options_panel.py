@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outpaint_studio.ui.model import EditorModel
+from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.ui.widgets import (
     caption,
     fill_combo,

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from outpaint_studio.core.editor import EditorState, Geometry
 from outpaint_studio.core.layout import (
     ANCHORS,
     ASPECT_PRESETS,
@@ -27,8 +28,7 @@ from outpaint_studio.core.layout import (
     megapixels,
     snap,
 )
-from outpaint_studio.ui.model import EditorModel
-from outpaint_studio.ui.state import EditorState, Geometry
+from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.ui.widgets import caption, hint, named, set_value, spin
 
 ANCHOR_GLYPHS = ("↖", "↑", "↗", "←", "•", "→", "↙", "↓", "↘")

@@ -11,10 +11,10 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
+from outpaint_studio.core.editor import Geometry
 from outpaint_studio.core.settings import Settings, data_dir, dialog_folder
+from outpaint_studio.model.jobs import JobOutcome
 from outpaint_studio.ui.canvas import CanvasView
-from outpaint_studio.ui.job_controller import JobOutcome
-from outpaint_studio.ui.state import Geometry
 
 if TYPE_CHECKING:
     from outpaint_studio.core.jobs import JobRecord

@@ -34,14 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outpaint_studio.ui.job_controller import JobOutcome
+from outpaint_studio.model.jobs import JobOutcome
 from outpaint_studio.ui.widgets import named
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from outpaint_studio.core.editor import Geometry
     from outpaint_studio.ui.main_window import MainWindow
-    from outpaint_studio.ui.state import Geometry
 
 THUMB = QSize(132, 96)
 INDEX_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -38,8 +38,8 @@ from PIL import Image
 from outpaint_studio.core.images import encode_image
 from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.core.request import encode_image_bytes
-from outpaint_studio.core.session import EngineChoice, make_engine
 from outpaint_studio.core.settings import KeyStore, load_settings
+from outpaint_studio.session import EngineChoice, make_engine
 
 sys.path.insert(0, str(TESTS))
 from bfl_sim import generated_pattern

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,8 +10,8 @@ import pytest
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-from PIL import Image
-from PySide6.QtCore import QThread
+from photos import make_photo
+from qt_threads import running_threads
 
 # The offscreen platform plugin says this on every show(); it is not the app's warning.
 OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
@@ -24,11 +23,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
 
 
-def running_threads() -> list[QThread]:
-    gc.collect()
-    return [obj for obj in gc.get_objects() if isinstance(obj, QThread) and obj.isRunning()]
-
-
 @pytest.fixture(autouse=True)
 def no_thread_left(qapp: object) -> Iterator[None]:
     """Fail a test that leaves a QThread running."""
@@ -37,16 +31,6 @@ def no_thread_left(qapp: object) -> Iterator[None]:
     for thread in left:
         thread.wait(5000)
     assert not left, f"QThreads still running after the test: {left}"
-
-
-def make_photo(path: Path, size: tuple[int, int] = (160, 128)) -> Path:
-    import numpy as np
-
-    width, height = size
-    y, x = np.mgrid[0:height, 0:width]
-    pixels = np.stack([x * 255 // width, y * 255 // height, (x ^ y) & 255], axis=-1)
-    Image.fromarray(pixels.astype(np.uint8), "RGB").save(path)
-    return path
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_photo
 from helpers import drag, handle_point, zoom_on
+from photos import make_photo
 from PySide6.QtCore import QPoint
 
 from outpaint_studio.core.layout import GRID

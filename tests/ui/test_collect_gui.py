@@ -139,7 +139,7 @@ def test_history_follows_the_journal_whoever_writes_it(
 
 def test_a_run_that_raises_is_journaled_never_failed_in_memory_only() -> None:
     from outpaint_studio.core.jobs import JobParams, JobRecord, JobState
-    from outpaint_studio.ui.job_thread import settle
+    from outpaint_studio.model.job_thread import settle
 
     journal = Journal(journal_dir())
     ended = {}

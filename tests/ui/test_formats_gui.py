@@ -6,18 +6,18 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from conftest import make_photo
 from helpers import drag, open_with_flux, scene_to_viewport
+from photos import make_photo
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 from outpaint_studio.core.format_sets import load_sets, sets_path
+from outpaint_studio.core.formats_state import default_geometry
 from outpaint_studio.core.jobs import Journal
 from outpaint_studio.core.metadata import read_metadata
 from outpaint_studio.core.settings import journal_dir
 from outpaint_studio.core.transitions import COLLECTABLE
-from outpaint_studio.ui.formats_state import default_geometry
 from outpaint_studio.ui.results import load_record
 
 PRESETS = ["1:1", "4:5", "9:16", "16:9"]

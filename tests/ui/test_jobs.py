@@ -100,7 +100,7 @@ def test_flux_without_a_key_points_to_settings(window, small_photo, qtbot) -> No
 
 
 def test_closing_during_a_job_leaves_no_thread(qtbot, tmp_path) -> None:
-    from conftest import make_photo
+    from photos import make_photo
 
     from outpaint_studio.ui import MainWindow
 

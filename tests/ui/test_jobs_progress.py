@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import make_photo
+from photos import make_photo
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSpinBox
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from conftest import make_photo, running_threads
 from helpers import open_with_flux
+from photos import make_photo
 from PySide6.QtCore import Qt
+from qt_threads import running_threads
 
 from outpaint_studio.core.jobs import COLLECTABLE, Journal
 from outpaint_studio.core.settings import journal_dir

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bfl_sim import BflSimulator
-from conftest import make_photo
 from helpers import open_with_flux
+from photos import make_photo
 from PIL import Image
 from psd_tools import PSDImage
 from PySide6.QtCore import QObject, Qt, QUrl, Slot

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import make_photo
 from helpers import open_with_flux
+from photos import make_photo
 from PySide6.QtCore import Qt
 
 

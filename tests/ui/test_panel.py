@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_photo
+from photos import make_photo
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,

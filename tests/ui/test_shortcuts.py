@@ -100,7 +100,7 @@ def test_ctrl_enter_extends_and_ctrl_c_copies(loaded, qtbot) -> None:
 
 
 def test_recent_files_reopen(loaded, tmp_path, qtbot) -> None:
-    from conftest import make_photo
+    from photos import make_photo
 
     from outpaint_studio.ui.actions import fill_recent
 

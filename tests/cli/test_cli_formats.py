@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bfl_sim import BflSimulator
-from conftest import image_array, image_size, photo_like
+from photos import image_array, image_size, photo_like
 
 from outpaint_studio.app import main
 from outpaint_studio.core.formats import layout_for, parse_target

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import photo_like
+from photos import photo_like
 from PIL import Image
 
 from outpaint_studio.core.compose import full_resolution, measure_change, paste_back

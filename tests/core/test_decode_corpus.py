@@ -293,7 +293,7 @@ def test_a_large_image_is_decoded_within_four_times_its_rgb_size(tmp_path: Path,
     ],
 )
 def test_the_editor_loader_reports_bad_files(qtbot: QtBot, name: str, words: str) -> None:
-    from outpaint_studio.ui.loader import Loader
+    from outpaint_studio.model.loader import Loader
 
     loader = Loader()
     try:
@@ -305,7 +305,7 @@ def test_the_editor_loader_reports_bad_files(qtbot: QtBot, name: str, words: str
 
 
 def test_the_editor_loader_opens_a_psd(qtbot: QtBot) -> None:
-    from outpaint_studio.ui.loader import Loader
+    from outpaint_studio.model.loader import Loader
 
     loader = Loader()
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from bfl_sim import BflSimulator
-from conftest import API_KEY
+from photos import API_KEY
 
 from outpaint_studio.app import main
 from outpaint_studio.engines.bfl import BflClient

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import image_array, photo_like
+from photos import image_array, photo_like
 
 from outpaint_studio.core import output
 from outpaint_studio.core.images import load_image

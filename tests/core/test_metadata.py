@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bfl_sim import BflSimulator
-from conftest import API_KEY, encoded, image_array, photo_like
+from photos import API_KEY, encoded, image_array, photo_like
 from PIL import Image
 
 from outpaint_studio import __version__

@@ -14,20 +14,24 @@ from functools import partial
 from pathlib import Path
 
 from outpaint_studio import __version__
-from outpaint_studio.cli_formats import (
+from outpaint_studio.cli.formats import (
     add_target_options,
     anchor_of,
     checked_targets,
     extend_targets,
 )
-from outpaint_studio.cli_progress import ProgressPrinter
+from outpaint_studio.cli.progress import ProgressPrinter
 from outpaint_studio.core.formats import Target, layout_for, target_params
 from outpaint_studio.core.images import ImageLoadError
 from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord, Journal
 from outpaint_studio.core.layer_export import LAYER_FORMATS, LayerExportError, hand_on
 from outpaint_studio.core.request import DEFAULT_SAFETY, MODES, OUTPUT_FORMATS
 from outpaint_studio.core.runner import JobRunner
-from outpaint_studio.core.session import (
+from outpaint_studio.core.settings import KeyStore, journal_dir, load_settings
+from outpaint_studio.core.source import open_source
+from outpaint_studio.core.transitions import COLLECTABLE, SUCCEEDED, JobState
+from outpaint_studio.engines.bfl import UNCERTAIN_HELP
+from outpaint_studio.session import (
     ENGINES,
     ConfigurationError,
     EngineChoice,
@@ -36,10 +40,6 @@ from outpaint_studio.core.session import (
     make_engine,
     make_runner,
 )
-from outpaint_studio.core.settings import KeyStore, journal_dir, load_settings
-from outpaint_studio.core.source import open_source
-from outpaint_studio.core.transitions import COLLECTABLE, SUCCEEDED, JobState
-from outpaint_studio.engines.bfl import UNCERTAIN_HELP
 
 MAX_WORKERS = 64  # threads; the runner keeps at most 24 submitted at once
 FORMAT_BY_SUFFIX = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}

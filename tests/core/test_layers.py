@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 import numpy as np
 import pytest
 from bfl_sim import BflSimulator
-from conftest import API_KEY, image_array, photo_like
+from photos import API_KEY, image_array, photo_like
 from PIL import Image
 from psd_tools import PSDImage
 from psd_tools.constants import Resource

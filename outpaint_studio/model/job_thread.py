@@ -64,7 +64,7 @@ class JobThread(QThread):
 
     def _update(self, update: JobUpdate) -> None:
         if update.image is not None:
-            from outpaint_studio.ui.loader import to_qimage
+            from outpaint_studio.model.loader import to_qimage
 
             self._composed = to_qimage(update.image)
             self.composed.emit(self.index, self._composed)
@@ -91,9 +91,9 @@ def settle(record: JobRecord, exc: Exception) -> JobRecord:
     message), one whose submit may have gone out is uncertain, any other fails."""
     from outpaint_studio.core.jobs import COLLECTABLE, Journal
     from outpaint_studio.core.runner import KEPT
-    from outpaint_studio.core.session import ConfigurationError
     from outpaint_studio.core.settings import journal_dir
     from outpaint_studio.core.transitions import ForbiddenTransition
+    from outpaint_studio.session import ConfigurationError
 
     kind = "config" if isinstance(exc, ConfigurationError) else "internal"
     message = str(exc) if kind == "config" else f"Internal error: {exc}"

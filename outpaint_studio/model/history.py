@@ -155,7 +155,7 @@ class DecodeJob(QRunnable):
     def run(self) -> None:
         from PIL import Image
 
-        from outpaint_studio.ui.loader import to_qimage
+        from outpaint_studio.model.loader import to_qimage
 
         try:
             with Image.open(self.path) as opened:

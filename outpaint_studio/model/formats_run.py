@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage
 
 from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.core.settings import KeyStore, Settings
-from outpaint_studio.ui.job_controller import LOCAL_AT_ONCE, JobController, JobOutcome
+from outpaint_studio.model.jobs import LOCAL_AT_ONCE, JobController, JobOutcome
 
 if TYPE_CHECKING:
     from outpaint_studio.core.images import SourceImage

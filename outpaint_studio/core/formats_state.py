@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from outpaint_studio.core.editor import EditorState, Geometry
 from outpaint_studio.core.format_sets import SavedSet
 from outpaint_studio.core.formats import FORMAT_GROUPS, Target, for_target, layout_for, parse_target
 from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.core.layout import Anchor
-from outpaint_studio.ui.state import EditorState, Geometry
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from PySide6.QtGui import QImage
 from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord
 from outpaint_studio.core.settings import KeyStore, Settings
 from outpaint_studio.core.stages import RUNNING_STAGES, stage_text
-from outpaint_studio.ui.job_thread import JobOutcome, JobThread, Work
+from outpaint_studio.model.job_thread import JobOutcome, JobThread, Work
 
 if TYPE_CHECKING:  # the runner pulls in numpy and the engines: imported on the first job
     from outpaint_studio.core.engine import Engine
@@ -121,7 +121,7 @@ class JobController(QObject):
         differs (the journal keeps each seed), and run two at a time.
         Paste-back and its blend band come from the settings.
         """
-        from outpaint_studio.core.session import EngineChoice, make_engine, make_runner
+        from outpaint_studio.session import EngineChoice, make_engine, make_runner
 
         if self._batch is not None or self._closed:
             return
@@ -153,7 +153,7 @@ class JobController(QObject):
         """Collect collectable jobs (History's "Poll again", the start-up collection) through
         the core's one collection path, reported as any job is. While an Extend or another
         collection runs, they wait for it; a job already waiting or running is not added."""
-        from outpaint_studio.core.session import collect_job
+        from outpaint_studio.session import collect_job
 
         busy = set().union(*(b.keys for b in (self._batch, *self._waiting) if b is not None))
         fresh = list({r.key: r for r in records if r.key not in busy}.values())

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from outpaint_studio.core.editor import EditorState, Geometry
 from outpaint_studio.core.jobs import JobParams
-from outpaint_studio.ui.state import EditorState, Geometry
 
 
 def restored_state(state: EditorState, params: JobParams) -> EditorState:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 from bfl_sim import BflSimulator
-from conftest import API_KEY, image_array, photo_like
+from photos import API_KEY, image_array, photo_like
 
 from outpaint_studio.app import main
 from outpaint_studio.core.jobs import Journal

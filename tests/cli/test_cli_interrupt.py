@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from bfl_sim import BflSimulator
-from conftest import API_KEY, photo_like
+from photos import API_KEY, photo_like
 
 from outpaint_studio.core.jobs import Journal
 

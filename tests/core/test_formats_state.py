@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from outpaint_studio.core.editor import EditorState, Geometry
 from outpaint_studio.core.format_sets import SavedSet, load_sets, save_sets
 from outpaint_studio.core.formats import parse_target
-from outpaint_studio.ui.formats_state import FormatSet, default_geometry
-from outpaint_studio.ui.state import EditorState, Geometry
+from outpaint_studio.core.formats_state import FormatSet, default_geometry
 
 SOURCE = (1600, 1200)
 

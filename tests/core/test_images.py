@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import encoded, photo_like
+from photos import encoded, photo_like
 from PIL import Image
 
 from outpaint_studio.core.files import write_atomic

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bfl_sim import BflSimulator
-from conftest import API_KEY, photo_like
 from memory import peak_rss_mb
+from photos import API_KEY, photo_like
 from PIL import Image
 
 from outpaint_studio.core.images import load_image, resize

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from bfl_sim import BflSimulator
-from conftest import API_KEY, image_size, photo_like
+from photos import API_KEY, image_size, photo_like
 
 from outpaint_studio.app import main
 from outpaint_studio.core.images import load_image

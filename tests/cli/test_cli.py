@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bfl_sim import BflSimulator
-from conftest import API_KEY, encoded, image_array, image_size, photo_like
+from photos import API_KEY, encoded, image_array, image_size, photo_like
 
 from outpaint_studio import cli
 from outpaint_studio.app import main

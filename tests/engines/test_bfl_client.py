@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from bfl_sim import BflSimulator
-from conftest import API_KEY, encoded, image_size, photo_like
+from photos import API_KEY, encoded, image_size, photo_like
 from PIL import Image
 
 from outpaint_studio.core.engine import (
