@@ -1,16 +1,27 @@
-"""Building engines and runners from settings and the environment; shared by the CLI and GUI."""
+"""The composition root: engines, runners and the journal, built from the settings and the
+environment and handed to the front ends (the CLI and the editor)."""
 
 from __future__ import annotations
 
 import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from outpaint_studio.core.engine import Engine
 from outpaint_studio.core.jobs import JobRecord, Journal
-from outpaint_studio.core.settings import KeyStore, Settings, history_dir, journal_dir
+from outpaint_studio.core.settings import (
+    KeyStore,
+    Settings,
+    history_dir,
+    journal_dir,
+    load_settings,
+)
 from outpaint_studio.core.transitions import JobState
+
+if TYPE_CHECKING:
+    from outpaint_studio.core.runner import JobRunner, UpdateCallback
 
 ENGINES = ("bfl", "local")
 
@@ -48,65 +59,77 @@ def choose_engine(
     )
 
 
-def make_engine(
-    choice: EngineChoice, keys: KeyStore, settings: Settings, seed: int | None = None
-) -> Engine:
-    """The engine ``choice`` names; ``seed`` is the offline engine's (default 0)."""
-    if choice.name == "local":
-        from outpaint_studio.engines.local import LocalEngine
-
-        return LocalEngine(seed=seed or 0)
-    from outpaint_studio.engines.bfl import BflClient
-
-    key = keys.get()
-    if not key:
-        raise ConfigurationError(
-            "no BFL API key: set BFL_API_KEY, add a key in Settings, or use --engine local"
-        )
-    try:
-        return BflClient(key, choice.api_url, poll_timeout=settings.poll_timeout)
-    except ValueError as exc:
-        raise ConfigurationError(str(exc)) from None
-
-
-if TYPE_CHECKING:
-    from outpaint_studio.core.runner import JobRunner, UpdateCallback
-
 MAX_ACTIVE_JOBS = 24  # BFL answers 429 above this many unfinished jobs per account
 
 
-def make_runner(engine: Engine) -> JobRunner:
-    from outpaint_studio.core.runner import JobRunner  # Pillow and numpy: not at start-up
+@dataclass
+class Session:
+    """The composition root: what the front ends work with, built once from the settings and
+    the environment. Engines and runners are made here; the journal is the one both share."""
 
-    limit = MAX_ACTIVE_JOBS if engine.name == "bfl" else None
-    return JobRunner(engine, Journal(journal_dir()), history_dir(), active_limit=limit)
+    settings: Settings
+    keys: KeyStore
+    journal: Journal
+    history: Path
 
+    @classmethod
+    def open(cls, settings: Settings | None = None, keys: KeyStore | None = None) -> Session:
+        """The session of this user's app home (``OUTPAINT_STUDIO_HOME``, or the platform's)."""
+        return cls(settings or load_settings(), keys or KeyStore(), Journal(journal_dir()),
+                   history_dir())  # fmt: skip
 
-def collect_job(
-    record: JobRecord,
-    keys: KeyStore,
-    settings: Settings,
-    on_update: UpdateCallback,
-    cancel: threading.Event,
-) -> JobRecord:
-    """Collect one collectable job: the one path of ``resume``, History's "Poll again" and the
-    editor's start-up collection. Blocks (run it off the GUI thread); ``cancel`` stops waiting
-    and keeps the job collectable. Returns the record in its new state; raises
-    ConfigurationError when its engine cannot be built (no key)."""
-    choice = EngineChoice(record.engine, record.api_base or resolve_api_url(settings))
-    runner = make_runner(make_engine(choice, keys, settings, record.params.seed))
-    if record.engine == "bfl" or record.state is JobState.READY:
-        return runner.collect(record, on_update, cancel)
-    from outpaint_studio.core.images import ImageLoadError
-    from outpaint_studio.core.source import open_source
+    def api_url(self, override: str | None = None) -> str:
+        return resolve_api_url(self.settings, override)
 
-    # an offline job that died mid-way is simply run again: it costs nothing
-    if not runner.journal.claim(record):
-        return record
-    if record.state is not JobState.CREATED:
-        runner.journal.move(record, JobState.CREATED)
-    try:
-        source = open_source(record.params.input)
-    except ImageLoadError as exc:
-        return runner.journal.move(record, JobState.FAILED, exc.message, "input")
-    return runner.run(record, source, on_update, cancel)
+    def choose_engine(self, requested: str | None, api_url: str | None = None) -> EngineChoice:
+        return choose_engine(self.settings, self.keys, requested, api_url)
+
+    def engine(self, choice: EngineChoice, seed: int | None = None) -> Engine:
+        """The engine ``choice`` names; ``seed`` is the offline engine's (default 0). Raises
+        ConfigurationError when it cannot work (no key for FLUX, an unsafe API URL)."""
+        if choice.name == "local":
+            from outpaint_studio.engines.local import LocalEngine
+
+            return LocalEngine(seed=seed or 0)
+        from outpaint_studio.engines.bfl import BflClient
+
+        key = self.keys.get()
+        if not key:
+            raise ConfigurationError(
+                "no BFL API key: set BFL_API_KEY, add a key in Settings, or use --engine local"
+            )
+        try:
+            return BflClient(key, choice.api_url, poll_timeout=self.settings.poll_timeout)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
+
+    def runner(self, engine: Engine) -> JobRunner:
+        from outpaint_studio.core.runner import JobRunner  # Pillow and numpy: not at start-up
+
+        limit = MAX_ACTIVE_JOBS if engine.name == "bfl" else None
+        return JobRunner(engine, self.journal, self.history, active_limit=limit)
+
+    def collect(
+        self, record: JobRecord, on_update: UpdateCallback, cancel: threading.Event
+    ) -> JobRecord:
+        """Collect one collectable job: the one path of ``resume``, History's "Poll again" and
+        the editor's start-up collection. Blocks (run it off the GUI thread); ``cancel`` stops
+        waiting and keeps the job collectable. Returns the record in its new state; raises
+        ConfigurationError when its engine cannot be built (no key)."""
+        choice = EngineChoice(record.engine, record.api_base or self.api_url())
+        runner = self.runner(self.engine(choice, record.params.seed))
+        if record.engine == "bfl" or record.state is JobState.READY:
+            return runner.collect(record, on_update, cancel)
+        from outpaint_studio.core.images import ImageLoadError
+        from outpaint_studio.core.source import open_source
+
+        # an offline job that died mid-way is simply run again: it costs nothing
+        if not self.journal.claim(record):
+            return record
+        if record.state is not JobState.CREATED:
+            self.journal.move(record, JobState.CREATED)
+        try:
+            source = open_source(record.params.input)
+        except ImageLoadError as exc:
+            return self.journal.move(record, JobState.FAILED, exc.message, "input")
+        return runner.run(record, source, on_update, cancel)

@@ -27,19 +27,10 @@ from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord, Journal
 from outpaint_studio.core.layer_export import LAYER_FORMATS, LayerExportError, hand_on
 from outpaint_studio.core.request import DEFAULT_SAFETY, MODES, OUTPUT_FORMATS
 from outpaint_studio.core.runner import JobRunner
-from outpaint_studio.core.settings import KeyStore, journal_dir, load_settings
 from outpaint_studio.core.source import open_source
 from outpaint_studio.core.transitions import COLLECTABLE, SUCCEEDED, JobState
 from outpaint_studio.engines.bfl import UNCERTAIN_HELP
-from outpaint_studio.session import (
-    ENGINES,
-    ConfigurationError,
-    EngineChoice,
-    choose_engine,
-    collect_job,
-    make_engine,
-    make_runner,
-)
+from outpaint_studio.session import ENGINES, ConfigurationError, EngineChoice, Session
 
 MAX_WORKERS = 64  # threads; the runner keeps at most 24 submitted at once
 FORMAT_BY_SUFFIX = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
@@ -134,16 +125,15 @@ def extend(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if not 0 <= args.seed < MAX_SEED:
         parser.error(f"--seed must be 0 to {MAX_SEED - 1}")
     targets = checked_targets(parser, args)
-    settings = load_settings()
+    session = Session.open()
     if args.poll_timeout:
-        settings.poll_timeout = args.poll_timeout
-    keys = KeyStore()
-    choice = choose_engine(settings, keys, args.engine, args.api_url)
-    engine = make_engine(choice, keys, settings, args.seed)
+        session.settings.poll_timeout = args.poll_timeout
+    choice = session.choose_engine(args.engine, args.api_url)
+    engine = session.engine(choice, args.seed)
     if choice.reason:
         print(f"outpaint-studio: {choice.reason}", file=sys.stderr)
     printer = ProgressPrinter(sys.stderr)
-    runner = make_runner(engine)
+    runner = session.runner(engine)
     workers = min(args.jobs, MAX_WORKERS, len(args.inputs))
     cancel = threading.Event()
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -256,9 +246,8 @@ def _hand_on(
 def resume(args: argparse.Namespace) -> int:
     """Collect every collectable job no live process is working on (and settle the ones a
     crash left around their submit)."""
-    settings = load_settings()
-    keys = KeyStore()
-    journal = Journal(journal_dir())
+    session = Session.open()
+    journal = session.journal
     printer = ProgressPrinter(sys.stderr)
     records: list[JobRecord | dict[str, object]] = []
     for record in journal.orphaned():
@@ -268,7 +257,7 @@ def resume(args: argparse.Namespace) -> int:
                 records.append(_settle_unsent(journal, record))
             continue
         cancel = threading.Event()
-        records.append(collect_job(record, keys, settings, printer.update_for(name), cancel))
+        records.append(session.collect(record, printer.update_for(name), cancel))
     printer.finish()
     if not records and not args.json:
         print("outpaint-studio: nothing to resume", file=sys.stderr)
@@ -284,7 +273,7 @@ def _settle_unsent(journal: Journal, record: JobRecord) -> JobRecord:
 
 
 def list_jobs(args: argparse.Namespace) -> int:
-    records = Journal(journal_dir()).records()
+    records = Session.open().journal.records()
     if args.json:
         for record in records:
             print(json.dumps(_job_line(record)), flush=True)

@@ -39,7 +39,7 @@ from outpaint_studio.core.images import encode_image
 from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.core.request import encode_image_bytes
 from outpaint_studio.core.settings import KeyStore, load_settings
-from outpaint_studio.session import EngineChoice, make_engine
+from outpaint_studio.session import EngineChoice, Session
 
 sys.path.insert(0, str(TESTS))
 from bfl_sim import generated_pattern
@@ -93,7 +93,9 @@ def service_seconds(upload: bytes, env: dict[str, str]) -> float:
     MAX_ACTIVE at a time, polling and downloading each (no decode, compose or save)."""
     os.environ.update(env)
     settings = load_settings()
-    engine = make_engine(EngineChoice("bfl", env["OUTPAINT_STUDIO_API_URL"]), KeyStore(), settings)
+    engine = Session.open(settings, KeyStore()).engine(
+        EngineChoice("bfl", env["OUTPAINT_STUDIO_API_URL"])
+    )
     params = JobParams(input="reference.jpg", width=int(CANVAS[1]), height=int(CANVAS[3]))
     request = params.request(encode_image_bytes(upload), SENT).validate()
     image, cancel = Image.new("RGB", SENT), threading.Event()
