@@ -5,9 +5,11 @@ from outpaint_studio.core.editor import Options
 from outpaint_studio.core.layout import MAX_PIXELS
 from outpaint_studio.core.restore import find_source, restored_state, same_file
 from outpaint_studio.model.editor import EditorModel
+from outpaint_studio.model.errors import ErrorModel
 from outpaint_studio.model.history import change_text, done_text
 from outpaint_studio.model.jobs import MAX_VARIATIONS, JobController
 from outpaint_studio.model.loader import Loader
+from outpaint_studio.model.workers import Workers
 from outpaint_studio.session import ConfigurationError, choose_engine, resolve_api_url
 from outpaint_studio.ui.actions import build_actions
 from outpaint_studio.ui.banner import Banner
@@ -32,6 +34,7 @@ __all__ = [
     "ConfigurationError",
     "CostView",
     "EditorModel",
+    "ErrorModel",
     "FormatsEditor",
     "HistoryPanel",
     "JobController",
@@ -41,6 +44,7 @@ __all__ = [
     "OptionsPanel",
     "ResultKeeper",
     "VariationsBar",
+    "Workers",
     "build_actions",
     "change_text",
     "choose_engine",

@@ -73,6 +73,8 @@ class MainWindow(QMainWindow):
 
     def _assemble(self) -> None:
         parts.keep_qt_settings_home()  # before any file dialog can open
+        self.workers = parts.Workers(self)
+        self.errors = parts.ErrorModel(self)
         self.model = parts.EditorModel(self._initial_options())
         self.source: SourceImage | None = None
         self.loader = parts.Loader(self)
