@@ -11,7 +11,7 @@ import pytest
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from photos import make_photo
-from qt_threads import running_threads
+from qt_threads import no_thread_left  # noqa: F401  (autouse: no QThread outlives a test)
 
 # The offscreen platform plugin says this on every show(); it is not the app's warning.
 OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
@@ -21,16 +21,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/ui/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
-
-
-@pytest.fixture(autouse=True)
-def no_thread_left(qapp: object) -> Iterator[None]:
-    """Fail a test that leaves a QThread running."""
-    yield
-    left = running_threads()
-    for thread in left:
-        thread.wait(5000)
-    assert not left, f"QThreads still running after the test: {left}"
 
 
 @pytest.fixture
