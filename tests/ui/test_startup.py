@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -9,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsView, QPushButton, QWidget
 
 from outpaint_studio.ui import MainWindow
 from outpaint_studio.ui.launch import run_gui
+from outpaint_studio.ui.main_window import STAGED_BUILD_DEADLINE_MS
 
 
 def test_staged_window_shows_empty_then_builds_the_editor(qtbot) -> None:
@@ -34,9 +36,16 @@ def test_a_window_that_is_never_painted_is_built_all_the_same(qtbot) -> None:
 def test_closing_before_the_editor_is_built_cancels_the_build(qtbot) -> None:
     win = MainWindow(staged=True)
     qtbot.addWidget(win)
+    shown = time.monotonic()
     win.show()
     win.close()  # before the event loop ran: no paint yet, so no editor
-    qtbot.wait(50)
+    past_deadline = STAGED_BUILD_DEADLINE_MS / 1000 + 0.2
+
+    def build_would_have_run() -> bool:
+        timers = win.findChildren(QTimer)
+        return time.monotonic() - shown > past_deadline and not any(t.isActive() for t in timers)
+
+    qtbot.waitUntil(build_would_have_run, timeout=5000)
     assert not win.is_ready
     assert win.findChild(QGraphicsView, "canvasView") is None
 
