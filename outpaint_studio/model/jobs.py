@@ -12,9 +12,10 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord
-from outpaint_studio.core.settings import KeyStore, Settings
+from outpaint_studio.core.settings import Settings
 from outpaint_studio.core.stages import RUNNING_STAGES, stage_text
 from outpaint_studio.model.job_thread import JobOutcome, JobThread, Work
+from outpaint_studio.session import EngineChoice, Session
 
 if TYPE_CHECKING:  # the runner pulls in numpy and the engines: imported on the first job
     from outpaint_studio.core.engine import Engine
@@ -86,10 +87,10 @@ class JobController(QObject):
     finished = Signal(object, QImage)
     running_changed = Signal(bool)
 
-    def __init__(self, settings: Settings, keys: KeyStore, parent: QObject | None = None) -> None:
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.settings = settings
-        self.keys = keys
+        self.session = session
+        self.settings = session.settings
         self._batch: Batch | None = None
         self._stopping: list[Batch] = []  # cancelled batches whose threads are still ending
         self._waiting: list[Batch] = []  # collections asked for while another batch ran
@@ -121,8 +122,6 @@ class JobController(QObject):
         differs (the journal keeps each seed), and run two at a time.
         Paste-back and its blend band come from the settings.
         """
-        from outpaint_studio.session import EngineChoice, make_engine, make_runner
-
         if self._batch is not None or self._closed:
             return
         count = max(1, min(MAX_VARIATIONS, count))
@@ -133,12 +132,12 @@ class JobController(QObject):
             variations = [
                 replace(params, seed=(first + index) % MAX_SEED) for index in range(count)
             ]
-            runners = [make_runner(make_engine(choice, self.keys, self.settings, v.seed))
+            runners = [self.session.runner(self.session.engine(choice, v.seed))
                        for v in variations]  # fmt: skip
             at_once = LOCAL_AT_ONCE
         else:
-            engine = make_engine(choice, self.keys, self.settings)
-            variations, runners = [params] * count, [make_runner(engine)] * count
+            engine = self.session.engine(choice)
+            variations, runners = [params] * count, [self.session.runner(engine)] * count
             at_once = count
         url = api_url if params.engine == "bfl" else None
 
@@ -153,8 +152,6 @@ class JobController(QObject):
         """Collect collectable jobs (History's "Poll again", the start-up collection) through
         the core's one collection path, reported as any job is. While an Extend or another
         collection runs, they wait for it; a job already waiting or running is not added."""
-        from outpaint_studio.session import collect_job
-
         busy = set().union(*(b.keys for b in (self._batch, *self._waiting) if b is not None))
         fresh = list({r.key: r for r in records if r.key not in busy}.values())
         if not fresh or self._closed:
@@ -162,9 +159,7 @@ class JobController(QObject):
 
         def make(index: int) -> tuple[JobRecord, Work]:
             record = fresh[index]
-            return record, lambda update, cancel: collect_job(
-                record, self.keys, self.settings, update, cancel
-            )
+            return record, lambda update, cancel: self.session.collect(record, update, cancel)
 
         batch = Batch(make, len(fresh), COLLECT_AT_ONCE, keys={r.key for r in fresh},
                       first_words="Collecting a paid job")  # fmt: skip

@@ -38,7 +38,7 @@ class FormatsEditor(QObject):
         self.formats = FormatSet.presets()
         self.active: str | None = None
         self._own_layout: Geometry | None = None  # the editor's layout while a target is shown
-        self.run = FormatsRun(window.settings, window.keys, self)
+        self.run = FormatsRun(window.session, self)
         self.dock = FormatsDock(window)
         self.sheet = ContactSheet(window)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)

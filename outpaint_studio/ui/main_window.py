@@ -20,7 +20,8 @@ from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from outpaint_studio import APP_NAME
-from outpaint_studio.core.settings import KeyStore, Settings, load_settings, save_settings
+from outpaint_studio.core.settings import save_settings
+from outpaint_studio.session import Session
 from outpaint_studio.ui.lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -44,16 +45,11 @@ ERROR_ACTIONS = {
 class MainWindow(QMainWindow):
     ready = Signal()  # the editor is built: with staged=True, just after the first paint
 
-    def __init__(
-        self,
-        settings: Settings | None = None,
-        keys: KeyStore | None = None,
-        *,
-        staged: bool = False,
-    ) -> None:
+    def __init__(self, session: Session | None = None, *, staged: bool = False) -> None:
         super().__init__()
-        self.settings = settings or load_settings()
-        self.keys = keys or KeyStore()
+        self.session = session or Session.open()
+        self.settings = self.session.settings
+        self.keys = self.session.keys
         self.is_ready = False
         self.setWindowTitle(APP_NAME)
         if not self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode())):
@@ -78,7 +74,7 @@ class MainWindow(QMainWindow):
         self.model = parts.EditorModel(self._initial_options())
         self.source: SourceImage | None = None
         self.loader = parts.Loader(self)
-        self.jobs = parts.JobController(self.settings, self.keys, self)
+        self.jobs = parts.JobController(self.session, self)
         self.canvas = parts.CanvasView(self.model)
         self.canvas.set_snapping(self.settings.snap)
         self.banner = parts.Banner()
