@@ -8,13 +8,13 @@ import signal
 import struct
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from bfl_sim import BflSimulator
 from photos import API_KEY, encoded, image_array, image_size, photo_like
+from waits import killed_at_exit, wait_for
 
 from outpaint_studio import cli
 from outpaint_studio.app import main
@@ -183,12 +183,13 @@ def test_sigkill_after_submit_then_resume_collects_exactly_once(
             [*command, "extend", str(photo), "--width", "512", "--height", "384", "-o", str(out)],
             env=env, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
+
+        def submitted() -> bool:
             records = Journal(app_home / "jobs").records()
-            if records and records[0].state == "submitted":
-                break
-            time.sleep(0.05)
+            return bool(records) and records[0].state == "submitted"
+
+        with killed_at_exit(child):
+            wait_for("the job journaled as submitted", submitted)
         child.send_signal(signal.SIGKILL)
         child.wait()
         assert not out.exists() and sim.submit_count == 1

@@ -6,36 +6,21 @@ import os
 import select
 import shutil
 import subprocess
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 from frame_handles import HANDLES as FRAME_HANDLES
 from PIL import Image
+from waits import wait_for
 
 TOOLS = ("Xvfb", "xdotool", "import")  # import: imagemagick's screenshot command
 SCREEN = (1600, 1000)
 ACCENT = (38, 132, 255)  # the canvas frame's colour (canvas_items.ACCENT)
-T = TypeVar("T")
 
 
 def missing_tools() -> list[str]:
     return [tool for tool in TOOLS if shutil.which(tool) is None]
-
-
-def wait_for(what: str, probe: Callable[[], T | None], seconds: float = 20) -> T:
-    """Poll ``probe`` until it gives something; a passed deadline fails with ``what``."""
-    deadline = time.monotonic() + seconds
-    while True:
-        found = probe()
-        if found is not None and found is not False:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds} s waiting for {what}")
-        time.sleep(0.1)
 
 
 class XServer:
