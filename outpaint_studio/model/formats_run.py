@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 
 from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.model.jobs import LOCAL_AT_ONCE, JobController, JobOutcome
+from outpaint_studio.model.workers import Workers
 from outpaint_studio.session import Session
 
 if TYPE_CHECKING:
@@ -40,9 +41,10 @@ class FormatsRun(QObject):
     finished = Signal(str, object, QImage)
     running_changed = Signal(bool)
 
-    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+    def __init__(self, session: Session, workers: Workers, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.workers = workers
         self._queue: list[TargetJob] = []
         self._running: dict[str, tuple[JobController, int]] = {}  # label -> controller, count
         self._ended: list[JobController] = []  # kept until their let-go jobs are over
@@ -82,7 +84,7 @@ class FormatsRun(QObject):
             if self._running and active + job.count > self._room:
                 return
             self._queue.pop(0)
-            controller = JobController(self.session, self)
+            controller = JobController(self.session, self.workers, parent=self)
             name = job.label
             controller.variation_status.connect(lambda _, text, n=name: self.status.emit(n, text))
             controller.finished.connect(

@@ -1,4 +1,5 @@
-"""One job on its own thread: the work, its progress, and its outcome as plain data."""
+"""One job as a work for a worker (model/workers.py): its progress, the image as soon as it is
+composed, and its outcome as plain data."""
 
 from __future__ import annotations
 
@@ -7,16 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtGui import QImage
 
-from outpaint_studio.core.jobs import JobRecord, JobState
+from outpaint_studio.core.jobs import COLLECTABLE, JobRecord, JobState, Journal
+from outpaint_studio.model.workers import Report
 
 if TYPE_CHECKING:
     from outpaint_studio.core.runner import JobUpdate, UpdateCallback
 
-# One job's work, run on its thread: (progress callback, cancel event) -> the final record.
-Work = Callable[["UpdateCallback", threading.Event], JobRecord]
+# One job's run: (progress callback, cancel event) -> the final record.
+Run = Callable[["UpdateCallback", threading.Event], JobRecord]
 
 
 @dataclass(frozen=True)
@@ -44,54 +45,56 @@ class JobOutcome:
         return self.state == JobState.SAVED.value
 
 
-class JobThread(QThread):
-    """Runs one job's work; reports progress, the finished image before it is saved, and the
-    outcome by signal."""
+@dataclass(frozen=True)
+class Progress:
+    stage: str
+    fraction: float | None
 
-    progress = Signal(int, str, float)  # variation index, stage, fraction (-1: unknown)
-    composed = Signal(int, QImage)  # variation index, the finished image (then it is saved)
-    done = Signal(object, QImage)  # JobOutcome, the saved result (null when none)
 
-    def __init__(
-        self, record: JobRecord, work: Work, index: int = 0, parent: QObject | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.record = record
-        self.work = work
-        self.index = index
-        self.cancel = threading.Event()
-        self._composed = QImage()
+@dataclass(frozen=True)
+class Composed:
+    image: QImage  # the finished image, before it is saved
 
-    def _update(self, update: JobUpdate) -> None:
-        if update.image is not None:
-            from outpaint_studio.model.loader import to_qimage
 
-            self._composed = to_qimage(update.image)
-            self.composed.emit(self.index, self._composed)
-            return
-        fraction = -1.0 if update.fraction is None else update.fraction
-        self.progress.emit(self.index, update.stage, fraction)
+def job_work(
+    record: JobRecord, run: Run, journal: Journal, index: int
+) -> Callable[[Report, threading.Event], tuple[JobOutcome, QImage]]:
+    """The work of one job: reports :class:`Progress` and :class:`Composed`, returns the
+    outcome and the saved result (a null image when there is none). A run that raises is
+    journaled (``settle``), never failed in memory only."""
 
-    def run(self) -> None:
+    def work(report: Report, cancel: threading.Event) -> tuple[JobOutcome, QImage]:
+        composed = QImage()
+
+        def update(update: JobUpdate) -> None:
+            nonlocal composed
+            if update.image is not None:
+                from outpaint_studio.model.loader import to_qimage
+
+                composed = to_qimage(update.image)
+                report(Composed(composed))
+            else:
+                report(Progress(update.stage, update.fraction))
+
         try:
-            final = self.work(self._update, self.cancel)
+            final = run(update, cancel)
         except Exception as exc:  # a bug, or no engine for it: to the banner, and journaled
-            final = settle(self.record, exc)
+            final = settle(record, exc, journal)
         if not final.output_path:
             image = QImage()
-        elif self._composed.isNull():  # e.g. collected: nothing was composed on this thread
+        elif composed.isNull():  # e.g. collected: nothing was composed here
             image = QImage(final.output_path)
         else:
-            image = self._composed
-        self.done.emit(JobOutcome.of(final, self.index), image)
+            image = composed
+        return JobOutcome.of(final, index), image
+
+    return work
 
 
-def settle(record: JobRecord, exc: Exception) -> JobRecord:
+def settle(record: JobRecord, exc: Exception, journal: Journal) -> JobRecord:
     """Journal the end of a run that raised: a job past its submit stays collectable (with the
     message), one whose submit may have gone out is uncertain, any other fails."""
-    from outpaint_studio.core.jobs import COLLECTABLE, Journal
     from outpaint_studio.core.runner import KEPT
-    from outpaint_studio.core.settings import journal_dir
     from outpaint_studio.core.transitions import ForbiddenTransition
     from outpaint_studio.session import ConfigurationError
 
@@ -105,6 +108,6 @@ def settle(record: JobRecord, exc: Exception) -> JobRecord:
     else:
         state = JobState.FAILED
     try:
-        return Journal(journal_dir()).move(record, state, message, kind)
+        return journal.move(record, state, message, kind)
     except (ForbiddenTransition, OSError):
         return record  # as the journal last had it

@@ -1,4 +1,5 @@
-"""Runs Extends and collections of earlier jobs, each job on its own thread (job_thread)."""
+"""The job queue: runs Extends and collections of earlier jobs, each job as a worker
+(model/workers.py), and decides what the user is told about them and whether Extend may run."""
 
 from __future__ import annotations
 
@@ -6,16 +7,20 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
 from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord
+from outpaint_studio.core.layout import MAX_PIXELS
 from outpaint_studio.core.settings import Settings
 from outpaint_studio.core.stages import RUNNING_STAGES, stage_text
-from outpaint_studio.model.job_thread import JobOutcome, JobThread, Work
-from outpaint_studio.session import EngineChoice, Session
+from outpaint_studio.model.errors import ErrorModel, UserError
+from outpaint_studio.model.job_work import JobOutcome, Progress, Run, job_work
+from outpaint_studio.model.workers import Worker, Workers
+from outpaint_studio.session import ConfigurationError, EngineChoice, Session
 
 if TYPE_CHECKING:  # the runner pulls in numpy and the engines: imported on the first job
     from outpaint_studio.core.engine import Engine
@@ -39,16 +44,17 @@ class Batch:
     it is called as the job starts, so queued variations are not journaled before.
     """
 
-    make: Callable[[int], tuple[JobRecord, Work]]
+    make: Callable[[int], tuple[JobRecord, Run]]
     count: int
     at_once: int
     engines: list[Engine] = field(default_factory=list)  # closed when the batch has ended
     queue: list[int] = field(default_factory=list)
-    threads: dict[int, JobThread] = field(default_factory=dict)  # running, by index
+    threads: dict[int, Worker] = field(default_factory=dict)  # running, by index
     keys: set[str] = field(default_factory=set)  # collections: the jobs in this batch
     first_words: str = "Preparing"  # the status until the first job reports
     done: int = 0
     cancelled: bool = False
+    pixels: int = 0  # the canvas of an Extend's jobs
 
     def __post_init__(self) -> None:
         self.queue = list(range(self.count))
@@ -64,10 +70,13 @@ class Batch:
 class JobController(QObject):
     """Starts, cancels and reports one Extend at a time: one job, or up to 8 variations.
 
+    What went wrong is reported to the ErrorModel (when one is given), in the user's words and
+    with the action the banner offers: the one error path of the editor's jobs.
+
     Cancel gives the editor back within ``CANCEL_GRACE_MS``: jobs still inside a step that
     cannot be interrupted are let go ("stopping"), finish that step in the background and are
     journaled as usual; their outcome is still reported while no other Extend has started.
-    Closing lets every job go at once; the process waits for them only as it quits.
+    Closing lets every job go at once; the Workers owner waits for them as the process quits.
 
     Signals:
         started(): an Extend began.
@@ -87,10 +96,18 @@ class JobController(QObject):
     finished = Signal(object, QImage)
     running_changed = Signal(bool)
 
-    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        workers: Workers,
+        errors: ErrorModel | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.settings = session.settings
+        self.workers = workers
+        self.errors = errors
         self._batch: Batch | None = None
         self._stopping: list[Batch] = []  # cancelled batches whose threads are still ending
         self._waiting: list[Batch] = []  # collections asked for while another batch ran
@@ -114,8 +131,9 @@ class JobController(QObject):
     def batch_size(self) -> int:
         return self._batch.count if self._batch is not None else 1
 
-    def start(self, params: JobParams, source: SourceImage, api_url: str, count: int = 1) -> None:
-        """Run ``count`` jobs from one layout; raises ConfigurationError before starting any.
+    def start(self, params: JobParams, source: SourceImage, api_url: str, count: int = 1) -> bool:
+        """Run ``count`` jobs from one layout; returns False (and reports why) when none could
+        start: settings that cannot work (no key for FLUX, an unsafe API URL).
 
         FLUX jobs share one client and go out at once (the runner keeps under the account's
         limit). Offline jobs get fresh seeds on each Extend, so every variation and every retry
@@ -123,7 +141,15 @@ class JobController(QObject):
         Paste-back and its blend band come from the settings.
         """
         if self._batch is not None or self._closed:
-            return
+            return False
+        try:
+            self._start(params, source, api_url, count)
+        except ConfigurationError as exc:
+            self._report_error(UserError(str(exc), "error", "settings", "Open Settings", "config"))
+            return False
+        return True
+
+    def _start(self, params: JobParams, source: SourceImage, api_url: str, count: int) -> None:
         count = max(1, min(MAX_VARIATIONS, count))
         params = with_settings(params, self.settings)
         choice = EngineChoice(params.engine, api_url)
@@ -141,12 +167,13 @@ class JobController(QObject):
             at_once = count
         url = api_url if params.engine == "bfl" else None
 
-        def make(index: int) -> tuple[JobRecord, Work]:
+        def make(index: int) -> tuple[JobRecord, Run]:
             runner = runners[index]
             record = runner.create(variations[index], url)
             return record, lambda update, cancel: runner.run(record, source, update, cancel)
 
-        self._begin(Batch(make, count, at_once, [r.engine for r in runners]))
+        self._begin(Batch(make, count, at_once, [r.engine for r in runners],
+                          pixels=params.width * params.height))  # fmt: skip
 
     def collect(self, records: list[JobRecord]) -> None:
         """Collect collectable jobs (History's "Poll again", the start-up collection) through
@@ -157,7 +184,7 @@ class JobController(QObject):
         if not fresh or self._closed:
             return
 
-        def make(index: int) -> tuple[JobRecord, Work]:
+        def make(index: int) -> tuple[JobRecord, Run]:
             record = fresh[index]
             return record, lambda update, cancel: self.session.collect(record, update, cancel)
 
@@ -184,14 +211,14 @@ class JobController(QObject):
         batch = self._batch
         while batch is not None and batch.queue and len(batch.threads) < batch.at_once:
             index = batch.queue.pop(0)
-            record, work = batch.make(index)
-            thread = JobThread(record, work, index, self)
-            thread.progress.connect(self._on_progress)
-            thread.composed.connect(self._on_composed)
-            thread.done.connect(self._on_done)
-            batch.threads[index] = thread
+            record, run = batch.make(index)
             self.variation_status.emit(index, "Preparing")
-            thread.start()
+            batch.threads[index] = self.workers.start(
+                job_work(record, run, self.session.journal, index),
+                f"job {record.key}",
+                progress=partial(self._on_report, batch, index),
+                returned=partial(self._on_done, batch),
+            )
 
     def _report(self, text: str, percent: int) -> None:
         batch = self._batch
@@ -215,8 +242,8 @@ class JobController(QObject):
             self.variation_status.emit(index, "Cancelled")
         batch.done += len(batch.queue)
         batch.queue.clear()
-        for thread in batch.threads.values():
-            thread.cancel.set()
+        for worker in batch.threads.values():
+            worker.cancel.set()
 
     @Slot()
     def _let_go(self) -> None:
@@ -234,53 +261,48 @@ class JobController(QObject):
     def _tick(self) -> None:
         self.elapsed.emit(time.monotonic() - self._started_at)
 
-    @Slot(int, str, float)
-    def _on_progress(self, index: int, stage: str, fraction: float) -> None:
-        thread = self.sender()
-        if self._closed or self._batch is None:
+    def _on_report(self, batch: Batch, index: int, report: object) -> None:
+        if self._closed or batch is not self._batch or index not in batch.threads:
             return
-        if thread not in self._batch.threads.values() or stage not in RUNNING_STAGES:
+        if not isinstance(report, Progress):  # the finished image, before it is saved
+            if not batch.cancelled:
+                self.composed.emit(index, report.image)  # type: ignore[attr-defined]
             return
-        value = None if fraction < 0 else fraction
-        text = stage_text(stage, value)
+        if report.stage not in RUNNING_STAGES:
+            return
+        text = stage_text(report.stage, report.fraction)
         self.variation_status.emit(index, text)
-        if not self._batch.cancelled:
-            self._report(text, -1 if value is None else round(value * 100))
+        if not batch.cancelled:
+            self._report(text, -1 if report.fraction is None else round(report.fraction * 100))
 
-    @Slot(int, QImage)
-    def _on_composed(self, index: int, image: QImage) -> None:
-        batch = self._batch
-        if batch is not None and not batch.cancelled and self.sender() in batch.threads.values():
-            self.composed.emit(index, image)
-
-    @Slot(object, QImage)
-    def _on_done(self, outcome: JobOutcome, image: QImage) -> None:
-        ours = [
-            b for b in (self._batch, *self._stopping) if b and self.sender() in b.threads.values()
-        ]
-        if not ours:
-            return
-        batch = ours[0]
-        thread = batch.threads.pop(outcome.index)
-        thread.wait()
-        thread.deleteLater()
+    def _on_done(self, batch: Batch, result: tuple[JobOutcome, QImage]) -> None:
+        outcome, image = result
+        batch.threads.pop(outcome.index, None)
         batch.done += 1
         if not batch.threads and not batch.queue:
             batch.close_engines()
         if batch is not self._batch:  # let go after Cancel, or at close
-            if not batch.threads:
+            if not batch.threads and batch in self._stopping:
                 self._stopping.remove(batch)
-            if self._closed and not self._stopping:
-                QTimer.singleShot(0, self.wait_stopped)  # nothing left: forgets this controller
             if self._batch is None and not self._closed:  # nothing newer: say how it ended
-                self.finished.emit(outcome, image)
+                self._finish(outcome, image, batch)
             return
         self._fill()
         if not batch.threads:
             self._end()
         elif not batch.cancelled:
             self._report("", 0)
+        self._finish(outcome, image, batch)
+
+    def _finish(self, outcome: JobOutcome, image: QImage, batch: Batch) -> None:
+        error = user_error(outcome, batch.pixels > MAX_PIXELS)
+        if error is not None:
+            self._report_error(error)
         self.finished.emit(outcome, image)
+
+    def _report_error(self, error: UserError) -> None:
+        if self.errors is not None:
+            self.errors.report(error)
 
     def _end(self) -> None:
         self._batch = None
@@ -299,7 +321,7 @@ class JobController(QObject):
         """Let every job go at once: the window closes without waiting.
 
         A submitted FLUX job stays in the journal, collectable later; an offline fill stops at
-        its next check. The threads are waited for when the application quits.
+        its next check. The Workers owner waits for them as the application quits.
         """
         batch, self._closed = self._batch, True
         self._waiting.clear()
@@ -308,24 +330,40 @@ class JobController(QObject):
             self._stopping.append(batch)
             self._end()
         self._timer.stop()
-        app = QCoreApplication.instance()
-        if app is not None and self._stopping:
-            self.setParent(None)  # its threads outlive the window: so does it, until they end
-            _ENDING.add(self)
-            app.aboutToQuit.connect(self.wait_stopped)
 
-    @Slot()
-    def wait_stopped(self) -> None:
-        """Block until every let-go job has ended (the window is already gone)."""
-        for batch in list(self._stopping):
-            for thread in list(batch.threads.values()):
-                thread.wait()
-            batch.close_engines()
-        self._stopping.clear()
-        _ENDING.discard(self)
+    def why_not_extend(self, problems: list[str], source_loaded: bool) -> str | None:
+        """Whether Extend may run now: None, or why not in words ("" while jobs run)."""
+        if self.is_running():
+            return ""
+        if problems:
+            return problems[0]
+        return None if source_loaded else "Loading the full image…"
 
 
-_ENDING: set[JobController] = set()  # closed controllers whose jobs are still ending
+ERROR_ACTIONS = {  # what the banner offers for an error kind
+    "auth": ("settings", "Open Settings"),
+    "credits": ("settings", "Open Settings"),
+    "config": ("settings", "Open Settings"),
+}
+
+
+def user_error(outcome: JobOutcome, over_limit: bool = False) -> UserError | None:
+    """What the user is told about a job that did not succeed (None: nothing to report);
+    ``over_limit``: its canvas was over the 4 MP the service takes."""
+    if outcome.succeeded:
+        return UserError(outcome.notice, "warning", kind="notice") if outcome.notice else None
+    if outcome.state == "cancelled":
+        return None
+    message = outcome.error or f"The job ended: {outcome.state}"
+    if outcome.state == "submitted":
+        return UserError(message, "warning", kind="submitted")
+    kind = outcome.error_kind or ""
+    if kind == "moderated" and "try another" not in message:
+        message = f"{message.rstrip('.')}. Try another image or prompt."
+    action, text = ERROR_ACTIONS.get(kind, ("", ""))
+    if kind == "invalid_request" and over_limit:
+        action, text = "fit", "Fit under 4 MP"
+    return UserError(message, "error", action, text, kind)
 
 
 def with_settings(params: JobParams, settings: Settings) -> JobParams:
@@ -334,4 +372,4 @@ def with_settings(params: JobParams, settings: Settings) -> JobParams:
     return replace(params, paste_back=settings.paste_back, feather=feather)
 
 
-__all__ = ["MAX_VARIATIONS", "JobController", "JobOutcome"]
+__all__ = ["MAX_VARIATIONS", "JobController", "JobOutcome", "user_error"]

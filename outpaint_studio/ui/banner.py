@@ -1,9 +1,11 @@
-"""A message strip across the top of the canvas: errors and notices, with one action."""
+"""A message strip across the top of the canvas: the error model's error, with one action."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+
+from outpaint_studio.model.errors import ErrorModel, UserError
 
 LEVEL_COLOURS = {
     "error": ("#fde7e7", "#8a1c1c", "#e8a3a3"),
@@ -13,7 +15,8 @@ LEVEL_COLOURS = {
 
 
 class Banner(QFrame):
-    """Shows one message; the action button emits ``action`` with its id.
+    """Shows the error of an ErrorModel, and hides when it is cleared or dismissed; the action
+    button emits ``action`` with its id.
 
     Signals:
         action(str): the action id given to :meth:`show_message`.
@@ -21,8 +24,9 @@ class Banner(QFrame):
 
     action = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, errors: ErrorModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.errors = errors
         self.setObjectName("banner")
         self.setAccessibleName("banner")
         layout = QHBoxLayout(self)
@@ -42,10 +46,18 @@ class Banner(QFrame):
         layout.addWidget(self.button)
         layout.addWidget(self.close_button)
         self.button.clicked.connect(self._on_action)
-        self.close_button.clicked.connect(self.hide)
+        self.close_button.clicked.connect(errors.clear)
         self.kind = ""
         self._action = ""
         self.hide()
+        errors.changed.connect(self._show)
+
+    def _show(self, error: UserError | None) -> None:
+        if error is None:
+            self.hide()
+        else:
+            self.show_message(error.message, error.severity, error.action, error.action_text,
+                              error.kind)  # fmt: skip
 
     def show_message(
         self, text: str, level: str = "error", action: str = "", action_text: str = "",
@@ -64,4 +76,6 @@ class Banner(QFrame):
         self.show()
 
     def _on_action(self) -> None:
-        self.action.emit(self._action)
+        action = self._action
+        self.errors.clear()
+        self.action.emit(action)

@@ -2,15 +2,14 @@
 after the window's first paint."""
 
 from outpaint_studio.core.editor import Options
-from outpaint_studio.core.layout import MAX_PIXELS
 from outpaint_studio.core.restore import find_source, restored_state, same_file
 from outpaint_studio.model.editor import EditorModel
-from outpaint_studio.model.errors import ErrorModel
+from outpaint_studio.model.errors import ErrorModel, UserError
 from outpaint_studio.model.history import change_text, done_text
 from outpaint_studio.model.jobs import MAX_VARIATIONS, JobController
 from outpaint_studio.model.loader import Loader
 from outpaint_studio.model.workers import Workers
-from outpaint_studio.session import ConfigurationError, choose_engine, resolve_api_url
+from outpaint_studio.session import choose_engine, resolve_api_url
 from outpaint_studio.ui.actions import build_actions
 from outpaint_studio.ui.banner import Banner
 from outpaint_studio.ui.body import editor_body, history_dock
@@ -26,12 +25,10 @@ from outpaint_studio.ui.results import ResultKeeper
 from outpaint_studio.ui.variations import VariationsBar
 
 __all__ = [
-    "MAX_PIXELS",
     "MAX_VARIATIONS",
     "Banner",
     "CanvasKeys",
     "CanvasView",
-    "ConfigurationError",
     "CostView",
     "EditorModel",
     "ErrorModel",
@@ -43,6 +40,7 @@ __all__ = [
     "Options",
     "OptionsPanel",
     "ResultKeeper",
+    "UserError",
     "VariationsBar",
     "Workers",
     "build_actions",

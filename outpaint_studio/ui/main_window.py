@@ -36,10 +36,6 @@ else:
     parts = lazy_module("outpaint_studio.ui.editor_parts")
 
 STAGED_BUILD_DEADLINE_MS = 500  # a window never painted (hidden, minimised) is built all the same
-ERROR_ACTIONS = {
-    "auth": ("settings", "Open Settings"),
-    "credits": ("settings", "Open Settings"),
-}
 
 
 class MainWindow(QMainWindow):
@@ -74,10 +70,10 @@ class MainWindow(QMainWindow):
         self.model = parts.EditorModel(self._initial_options())
         self.source: SourceImage | None = None
         self.loader = parts.Loader(self)
-        self.jobs = parts.JobController(self.session, self)
+        self.jobs = parts.JobController(self.session, self.workers, self.errors, self)
         self.canvas = parts.CanvasView(self.model)
         self.canvas.set_snapping(self.settings.snap)
-        self.banner = parts.Banner()
+        self.banner = parts.Banner(self.errors)
         self.layout_panel = parts.LayoutPanel(self.model)
         self.options_panel = parts.OptionsPanel(self.model)
         self.results = parts.ResultKeeper(self, self.canvas, self.settings)
@@ -157,7 +153,7 @@ class MainWindow(QMainWindow):
 
     def open_image(self, path: str | Path) -> None:
         """Load a source as File › Open and a drop do: preview first, then the full image."""
-        self.banner.hide()
+        self.errors.clear()
         self.statusBar().showMessage(f"Opening {Path(str(path)).name}…")
         self.loader.load(str(path))
 
@@ -194,7 +190,8 @@ class MainWindow(QMainWindow):
     def reopen_layout(self, record: JobRecord) -> None:
         source = parts.find_source(record.params.input, None, self.settings.recent_files)
         if source is None:
-            self.banner.show_message(f"The source {record.params.input} is gone", "warning")
+            self.errors.report(parts.UserError(f"The source {record.params.input} is gone",
+                                               "warning", kind="source"))  # fmt: skip
             return
         self.restore_layout(replace(record.params, input=str(source)))
 
@@ -247,34 +244,22 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_load_failed(self, message: str) -> None:
         self.statusBar().clearMessage()
-        self.banner.show_message(message[0].upper() + message[1:], "error", kind="load")
+        self.errors.report(parts.UserError(message, kind="load"))
 
     # --- extend -----------------------------------------------------------------------------
 
     def update_extend(self) -> None:
-        problems = self.model.state.problems()
-        if self.jobs.is_running():
-            self.options_panel.set_extend_allowed(False, "")
-        elif problems:
-            self.options_panel.set_extend_allowed(False, problems[0])
-        elif self.source is None:
-            self.options_panel.set_extend_allowed(False, "Loading the full image…")
-        else:
-            self.options_panel.set_extend_allowed(True, "")
+        reason = self.jobs.why_not_extend(self.model.state.problems(), self.source is not None)
+        self.options_panel.set_extend_allowed(reason is None, reason or "")
 
     def extend(self) -> None:
         if not self.options_panel.extend_button.isEnabled() or self.source is None:
             return
-        self.banner.hide()
+        self.errors.clear()
         url, count = parts.resolve_api_url(self.settings), self.model.state.options.variations
         self.variations.begin(count)
-        try:
-            self.jobs.start(self.model.state.job_params(), self.source, url, count)
-        except parts.ConfigurationError as exc:
+        if not self.jobs.start(self.model.state.job_params(), self.source, url, count):
             self.variations.clear()
-            message = str(exc)
-            self.banner.show_message(message[0].upper() + message[1:], "error", "settings",
-                                     "Open Settings", kind="config")  # fmt: skip
 
     def cancel(self) -> None:
         self.jobs.cancel()
@@ -293,27 +278,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"Result kept in {outcome.output_path} — Ctrl+S to save it elsewhere", 15000
             )
-            if outcome.notice:
-                self.banner.show_message(outcome.notice, "warning", kind="notice")
             return
         panel.show_status(outcome.state.capitalize(), 0)
-        message = outcome.error or f"The job ended: {outcome.state}"
         if outcome.state == "cancelled":
             self.statusBar().showMessage("Cancelled", 5000)
-            return
-        if outcome.state == "submitted":
-            self.banner.show_message(message, "warning", kind="submitted")
-            return
-        if outcome.error_kind == "moderated":
-            message += " You were not charged; try another image or prompt."
-        action, text = ERROR_ACTIONS.get(outcome.error_kind or "", ("", ""))
-        if outcome.error_kind == "invalid_request" and self.model.state.pixels() > parts.MAX_PIXELS:
-            action, text = "fit", "Fit under 4 MP"
-        self.banner.show_message(message, "error", action, text, kind=outcome.error_kind or "")
 
     @Slot(str)
     def _on_banner_action(self, action: str) -> None:
-        self.banner.hide()
         if action == "settings":
             self.open_settings()
         elif action == "fit":

@@ -139,7 +139,7 @@ def test_history_follows_the_journal_whoever_writes_it(
 
 def test_a_run_that_raises_is_journaled_never_failed_in_memory_only() -> None:
     from outpaint_studio.core.jobs import JobParams, JobRecord, JobState
-    from outpaint_studio.model.job_thread import settle
+    from outpaint_studio.model.job_work import settle
 
     journal = Journal(journal_dir())
     ended = {}
@@ -151,7 +151,7 @@ def test_a_run_that_raises_is_journaled_never_failed_in_memory_only() -> None:
         if step == "submitted":
             record.job_id, record.polling_url = "job-1", "https://api.bfl.ai/v1/get_result?id=1"
             journal.move(record, JobState.SUBMITTED)
-        outcome = settle(record, RuntimeError("boom"))
+        outcome = settle(record, RuntimeError("boom"), journal)
         assert journal.load(record.key).state is outcome.state  # what the window is told
         ended[step] = (outcome.state.value, outcome.error)
     assert ended["created"] == ("failed", "Internal error: boom")
