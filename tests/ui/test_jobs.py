@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import open_with_flux
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox
 
 from outpaint_studio.core.jobs import Journal
 from outpaint_studio.core.settings import journal_dir, settings_path
@@ -119,10 +120,12 @@ def test_closing_during_a_job_leaves_no_thread(qtbot, tmp_path) -> None:
     assert settings["window_geometry"]
 
 
-@pytest.mark.parametrize("engine", ["local"])
+@pytest.mark.parametrize("engine", ["local", "bfl"])
 def test_options_are_remembered(window, engine, qtbot) -> None:
     from outpaint_studio.ui import MainWindow
 
+    engines = window.findChild(QComboBox, "engineCombo")
+    engines.setCurrentIndex(engines.findData(engine))
     window.options_panel.mode.setCurrentIndex(window.options_panel.mode.findData("fast"))
     window.options_panel.format.setCurrentIndex(window.options_panel.format.findData("webp"))
     window.close()
@@ -131,6 +134,7 @@ def test_options_are_remembered(window, engine, qtbot) -> None:
     assert again.model.state.options.mode == "fast"
     assert again.model.state.options.output_format == "webp"
     assert again.findChild(object, "formatCombo").currentData() == "webp"
+    assert again.findChild(QComboBox, "engineCombo").currentData() == engine
 
 
 def test_a_moderated_job_says_it_was_not_charged(keyed_env, window, small_photo, qtbot) -> None:
