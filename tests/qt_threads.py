@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QThread
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +20,8 @@ UNSEEN = "before this test began, or from C++ (its start was not seen)"
 
 def running_threads() -> list[QThread]:
     gc.collect()
-    return [obj for obj in gc.get_objects() if isinstance(obj, QThread) and obj.isRunning()]
+    threads = [obj for obj in gc.get_objects() if isinstance(obj, QThread)]
+    return [thread for thread in threads if shiboken6.isValid(thread) and thread.isRunning()]
 
 
 def caller_site(skip: int) -> str:

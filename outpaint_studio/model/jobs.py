@@ -358,7 +358,7 @@ def user_error(outcome: JobOutcome, over_limit: bool = False) -> UserError | Non
     if outcome.state == "submitted":
         return UserError(message, "warning", kind="submitted")
     kind = outcome.error_kind or ""
-    if kind == "moderated" and "try another" not in message:
+    if kind == "moderated":
         message = f"{message.rstrip('.')}. Try another image or prompt."
     action, text = ERROR_ACTIONS.get(kind, ("", ""))
     if kind == "invalid_request" and over_limit:
