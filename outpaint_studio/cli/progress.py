@@ -8,16 +8,9 @@ from typing import TextIO
 
 from outpaint_studio.core.runner import JobUpdate
 from outpaint_studio.core.stages import RUNNING_STAGES, stage_text
+from outpaint_studio.core.transitions import STATE_WORDS
 
-STAGE_WORDS = {
-    **RUNNING_STAGES,
-    "saved": "Saved",
-    "failed": "Failed",
-    "uncertain": "Uncertain",
-    "cancelled": "Cancelled",
-    "submitted": "Submitted (collect later)",
-    "ready": "Kept in history",
-}
+STAGE_WORDS = RUNNING_STAGES | {state.value: words for state, words in STATE_WORDS.items()}
 
 
 def describe(update: JobUpdate) -> str:

@@ -23,6 +23,26 @@ class JobState(StrEnum):
     CANCELLED = "cancelled"
 
 
+# Each state in words for people: History, the variation strips and the command line say these.
+STATE_WORDS: dict[JobState, str] = {
+    JobState.CREATED: "Created",
+    JobState.SUBMITTING: "Submitting",
+    JobState.SUBMITTED: "Submitted, not collected",
+    JobState.READY: "Ready, not saved",
+    JobState.SAVED: "Saved",
+    JobState.FAILED: "Failed",
+    JobState.UNCERTAIN: "Uncertain",
+    JobState.CANCELLED: "Cancelled",
+}
+
+
+def state_words(state: JobState | str) -> str:
+    """The words for ``state``; a word that is no state is shown capitalised."""
+    if state in STATE_WORDS:
+        return STATE_WORDS[JobState(state)]
+    return state[:1].upper() + state[1:]
+
+
 # Jobs the service holds (or we keep) a result for that is not saved yet: what ``resume``,
 # History's "Poll again" and the editor's start-up collect.
 COLLECTABLE = frozenset({JobState.SUBMITTED, JobState.READY})

@@ -27,21 +27,12 @@ from PySide6.QtGui import QColor, QImage, QPixmap
 
 from outpaint_studio.core.jobs import JobRecord, JobState, display_cost
 from outpaint_studio.core.settings import history_dir
+from outpaint_studio.core.transitions import state_words
 
 THUMB_SIDE = 88
 CACHE_SIZE = 160  # pixmaps kept: about 160 x 88 x 88 x 4 bytes = 5 MB
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 ENGINE_NAMES = {"bfl": "FLUX", "local": "Offline"}
-STATE_WORDS = {
-    "saved": "Saved",  # where the user asked (the command line's -o or --out-dir)
-    "ready": "Ready, not saved",
-    "submitted": "Submitted, not collected",
-    "failed": "Failed",
-    "uncertain": "Uncertain",
-    "cancelled": "Cancelled",
-    "created": "Created",
-    "submitting": "Submitting",
-}
 IndexLike = QModelIndex | QPersistentModelIndex
 
 
@@ -63,7 +54,7 @@ def state_text(record: JobRecord) -> str:
     output = record.output_path
     if record.state is JobState.SAVED and output and Path(output).parent == history_dir():
         return "Done, kept in history"
-    return STATE_WORDS.get(record.state.value, record.state.value)
+    return state_words(record.state)
 
 
 @functools.lru_cache(maxsize=512)

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from outpaint_studio.core.transitions import state_words
 from outpaint_studio.model.jobs import JobOutcome
-from outpaint_studio.ui.variations import FAILED_STATES, VariationStrip, badge, placeholder
+from outpaint_studio.ui.variations import VariationStrip, badge, placeholder
 from outpaint_studio.ui.widgets import named
 
 BOX = QSize(132, 96)  # each result fits this box at its own aspect
@@ -141,7 +142,7 @@ class ContactSheet(QDockWidget):
             tile.thumb = QPixmap.fromImage(scaled)
             tile.status = "Done"
         else:
-            tile.status = FAILED_STATES.get(outcome.state, outcome.state.capitalize())
+            tile.status = state_words(outcome.state)
         self._refresh(label)
         if self.current() is tile:
             self.tile_selected.emit(label)  # its result, now that there is one

@@ -1,0 +1,30 @@
+"""Every job state has one set of words, and History and the command line say the same."""
+
+from __future__ import annotations
+
+import pytest
+
+from outpaint_studio.cli.progress import describe
+from outpaint_studio.core.jobs import JobParams, JobRecord
+from outpaint_studio.core.runner import JobUpdate
+from outpaint_studio.core.transitions import STATE_WORDS, JobState, state_words
+from outpaint_studio.model.history import state_text
+
+
+def test_every_state_has_its_own_words() -> None:
+    assert set(STATE_WORDS) == set(JobState)
+    assert len(set(STATE_WORDS.values())) == len(JobState)
+    assert state_words(JobState.SUBMITTED) == "Submitted, not collected"
+    assert state_words("ready") == "Ready, not saved"
+
+
+def test_a_word_that_is_no_state_is_shown_capitalised() -> None:
+    assert state_words("reasoning") == "Reasoning"
+
+
+@pytest.mark.parametrize("state", list(JobState))
+def test_history_and_the_command_line_agree(state: JobState) -> None:
+    record = JobRecord(JobParams(input="photo.png", width=64, height=48), state=state)
+    update = JobUpdate(key=record.key, state=state, stage=state.value, fraction=None, elapsed=1.0)
+    assert state_text(record) == state_words(state)
+    assert describe(update) == f"{state_words(state)} · 1.0 s"
