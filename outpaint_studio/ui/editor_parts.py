@@ -5,12 +5,14 @@ from outpaint_studio.core.editor import Options
 from outpaint_studio.core.restore import find_source, restored_state, same_file
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.errors import ErrorModel, UserError
+from outpaint_studio.model.formats_run import FormatsRun
 from outpaint_studio.model.history import change_text, done_text
 from outpaint_studio.model.jobs import MAX_VARIATIONS, JobController
 from outpaint_studio.model.loader import Loader
+from outpaint_studio.model.results import Results
 from outpaint_studio.model.workers import Workers
 from outpaint_studio.session import choose_engine, resolve_api_url
-from outpaint_studio.ui.actions import build_actions
+from outpaint_studio.ui.actions import EditorActions
 from outpaint_studio.ui.banner import Banner
 from outpaint_studio.ui.body import editor_body, history_dock
 from outpaint_studio.ui.canvas import CanvasView
@@ -19,6 +21,7 @@ from outpaint_studio.ui.formats_editor import FormatsEditor
 from outpaint_studio.ui.history import HistoryPanel
 from outpaint_studio.ui.keyboard import CanvasKeys
 from outpaint_studio.ui.launch import keep_qt_settings_home
+from outpaint_studio.ui.layered_export import LayeredExport
 from outpaint_studio.ui.options_panel import OptionsPanel
 from outpaint_studio.ui.panel import LayoutPanel
 from outpaint_studio.ui.results import ResultKeeper
@@ -30,20 +33,23 @@ __all__ = [
     "CanvasKeys",
     "CanvasView",
     "CostView",
+    "EditorActions",
     "EditorModel",
     "ErrorModel",
     "FormatsEditor",
+    "FormatsRun",
     "HistoryPanel",
     "JobController",
+    "LayeredExport",
     "LayoutPanel",
     "Loader",
     "Options",
     "OptionsPanel",
     "ResultKeeper",
+    "Results",
     "UserError",
     "VariationsBar",
     "Workers",
-    "build_actions",
     "change_text",
     "choose_engine",
     "done_text",

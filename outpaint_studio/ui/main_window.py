@@ -69,29 +69,62 @@ class MainWindow(QMainWindow):
         self.errors = parts.ErrorModel(self)
         self.model = parts.EditorModel(self._initial_options())
         self.source: SourceImage | None = None
-        self.loader = parts.Loader(self)
+        self.loader = parts.Loader(self.workers, parent=self)
         self.jobs = parts.JobController(self.session, self.workers, self.errors, self)
         self.canvas = parts.CanvasView(self.model)
         self.canvas.set_snapping(self.settings.snap)
         self.banner = parts.Banner(self.errors)
         self.layout_panel = parts.LayoutPanel(self.model)
         self.options_panel = parts.OptionsPanel(self.model)
-        self.results = parts.ResultKeeper(self, self.canvas, self.settings)
-        self.variations = parts.VariationsBar(self)
-        self.history = parts.HistoryPanel()
+        self.result_set = parts.Results(self)
+        self.results = parts.ResultKeeper(self.result_set, self.canvas, self.model, self.jobs,
+                                          self.settings, self.session.journal)  # fmt: skip
+        self.variations = parts.VariationsBar(self.result_set, self.jobs)
+        self.history = parts.HistoryPanel(self.session.journal)
         self._pending_layout: JobParams | None = None
-        self.cost = parts.CostView(self.keys, self)
-        self.formats = parts.FormatsEditor(self)
+        self.cost = parts.CostView(self.session, self.workers, self)
+        self.formats = parts.FormatsEditor(self.model, parts.FormatsRun(self.session, self.workers),
+                                           self.history.model, self.settings, lambda: self.source,
+                                           self)  # fmt: skip
+        for dock in (self.formats.dock, self.formats.sheet):
+            self.addDockWidget(dock.DOCK_AREA, dock)
         self._build()
-        self.actions_ = parts.build_actions(self)
+        self.layered = parts.LayeredExport(self.results, self.workers, self.errors, self)
+        docks = [self.history_dock.toggleViewAction(), self.formats.dock.toggleViewAction()]
+        self.actions_ = parts.EditorActions(self, self.menuBar(), self.canvas,
+                                            self.model.undo_stack, self.settings, self.layered,
+                                            docks)  # fmt: skip
+        self.addToolBar(self.actions_.toolbar)
         self.canvas_keys = parts.CanvasKeys(self, self.canvas,
                                             self.layout_panel.placement_controls())  # fmt: skip
         self._connect()
+        self._connect_parts()
         self.update_result_actions()
         self.refresh_key_notice()
         self.update_extend()
         self.is_ready = True
         self.ready.emit()
+
+    def _connect_parts(self) -> None:
+        """What the menus, Formats and the layered export ask of the window."""
+        actions = self.actions_
+        actions.open_requested.connect(self.open_image)
+        actions.image_pasted.connect(self.open_qimage)
+        for action, command in (
+            (actions.save, self.results.save),
+            (actions.copy, self.copy_result),
+            (actions.use_as_source, self.results.use_as_source),
+            (actions.settings_action, self.open_settings),
+            (actions.quit, self.close),
+            (actions.extend, self.extend),
+        ):
+            action.triggered.connect(command)
+        actions.cancel.activated.connect(self.cancel)
+        self.formats.record_changed.connect(self.history.record_changed)
+        self.formats.record_changed.connect(self.update_cost)  # after: it reads the history
+        self.formats.result_chosen.connect(self.results.show)
+        self.formats.status_message.connect(self.statusBar().showMessage)
+        self.layered.status_message.connect(self.statusBar().showMessage)
 
     def _initial_options(self) -> Options:
         s = self.settings
@@ -130,7 +163,6 @@ class MainWindow(QMainWindow):
         self.loader.refined.connect(self._on_refined)
         self.model.changed.connect(self.update_extend)
         self.model.changed.connect(self.update_cost)
-        self.model.changed.connect(self.results.geometry_changed)
         self.options_panel.extend_button.clicked.connect(self.extend)
         self.options_panel.cancel_button.clicked.connect(self.jobs.cancel)
         self.options_panel.settings_requested.connect(self.open_settings)
@@ -139,8 +171,12 @@ class MainWindow(QMainWindow):
         self.jobs.status.connect(self.options_panel.show_status)
         self.jobs.elapsed.connect(self.options_panel.show_elapsed)
         self.jobs.finished.connect(self._on_job_finished)
-        self.jobs.finished.connect(self.variations.job_finished)  # after: it may override status
-        self.jobs.variation_status.connect(self.variations.set_status)
+        self.jobs.finished.connect(self._on_result)
+        self.jobs.variation_status.connect(self.result_set.set_status)
+        self.result_set.summary.connect(self.options_panel.show_status)
+        self.result_set.current_changed.connect(self.update_result_actions)
+        self.results.status_message.connect(self.statusBar().showMessage)
+        self.results.open_requested.connect(self.open_image)
         self.banner.action.connect(self._on_banner_action)
         self.history.reopen_layout.connect(self.reopen_layout)
         self.history.use_as_source.connect(self.open_image)
@@ -213,8 +249,7 @@ class MainWindow(QMainWindow):
     @Slot(QImage, str, tuple)
     def _on_preview(self, image: QImage, path: str, size: tuple[int, int]) -> None:
         self.source = None
-        self.results.clear()
-        self.variations.clear()
+        self.result_set.clear()
         self.options_panel.clear_status()
         self.model.set_options(auto_crop=False)  # it belongs to the image; a layout restores it
         self.model.set_source(path, size)
@@ -257,12 +292,16 @@ class MainWindow(QMainWindow):
             return
         self.errors.clear()
         url, count = parts.resolve_api_url(self.settings), self.model.state.options.variations
-        self.variations.begin(count)
+        self.result_set.begin(count, self.model.state.geometry)
         if not self.jobs.start(self.model.state.job_params(), self.source, url, count):
-            self.variations.clear()
+            self.result_set.clear()
 
     def cancel(self) -> None:
         self.jobs.cancel()
+
+    @Slot(object, QImage)
+    def _on_result(self, outcome: JobOutcome, image: QImage) -> None:
+        self.result_set.job_finished(outcome, image, self.jobs.is_running())
 
     @Slot(object, QImage)
     def _on_job_finished(self, outcome: JobOutcome, image: QImage) -> None:
@@ -295,7 +334,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from outpaint_studio.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self.keys, self)
+        dialog = SettingsDialog(self.settings, self.keys, self.workers, self)
         if dialog.exec():
             save_settings(self.settings)
             self.canvas.set_snapping(self.settings.snap)
@@ -313,10 +352,8 @@ class MainWindow(QMainWindow):
         self.canvas_keys.remove()
         self.jobs.shutdown()
         self.formats.shutdown()
-        self.loader.shutdown()
-        self.results.shutdown()
         self.history.shutdown()
-        self.cost.shutdown()
+        self.workers.shutdown()
         o = self.model.state.options
         s = self.settings
         s.mode, s.output_format, s.prompt = o.mode, o.output_format, o.prompt

@@ -7,18 +7,18 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
-from outpaint_studio.core.editor import Geometry
 from outpaint_studio.core.settings import Settings, data_dir, dialog_folder
-from outpaint_studio.model.jobs import JobOutcome
+from outpaint_studio.model.editor import EditorModel
+from outpaint_studio.model.jobs import JobController, JobOutcome
+from outpaint_studio.model.results import Results
 from outpaint_studio.ui.canvas import CanvasView
 
 if TYPE_CHECKING:
-    from outpaint_studio.core.jobs import JobRecord
-    from outpaint_studio.ui.main_window import MainWindow
+    from outpaint_studio.core.jobs import JobRecord, Journal
 
 SAVE_FILTERS = {
     "png": "PNG image (*.png)",
@@ -32,13 +32,10 @@ def extension(fmt: str) -> str:
     return ".jpg" if fmt == "jpeg" else f".{fmt}"
 
 
-def load_record(key: str) -> JobRecord | None:
+def load_record(journal: Journal, key: str) -> JobRecord | None:
     """The job's journal record, or None when it cannot be read."""
-    from outpaint_studio.core.jobs import Journal
-    from outpaint_studio.core.settings import journal_dir
-
     try:
-        return Journal(journal_dir()).load(key)
+        return journal.load(key)
     except (OSError, ValueError, KeyError):
         return None
 
@@ -60,59 +57,77 @@ def write_export(source: str, record: JobRecord | None, path: Path, fmt: str, ov
 
 
 class ResultKeeper(QObject):
-    """Holds the last finished result and what can be done with it."""
+    """Shows the Results model's current result on the canvas, and saves, exports or hands on
+    the result. Dialogs open over the canvas's window.
 
-    def __init__(self, window: MainWindow, canvas: CanvasView, settings: Settings) -> None:
-        super().__init__(window)
-        self.window = window
+    Signals:
+        status_message(str, int): a passing word for the status bar, and for how many ms.
+        open_requested(str): the user asked to use this file as the next source.
+    """
+
+    status_message = Signal(str, int)
+    open_requested = Signal(str)
+
+    def __init__(
+        self,
+        results: Results,
+        canvas: CanvasView,
+        editor: EditorModel,
+        jobs: JobController,
+        settings: Settings,
+        journal: Journal,
+    ) -> None:
+        super().__init__(canvas)
+        self.journal = journal
+        self.results = results
         self.canvas = canvas
+        self.editor = editor
         self.settings = settings
-        self.outcome: JobOutcome | None = None
-        self.image: QImage | None = None
-        self._shown_for: Geometry | None = None  # the geometry the result belongs to
         self._on_canvas = 0  # the cacheKey of the image the canvas shows
-        window.jobs.composed.connect(self.show_composed)
+        jobs.composed.connect(lambda _index, image: results.composed(image))
+        editor.changed.connect(lambda: results.layout_changed(editor.state.geometry))
+        results.layout_changed(editor.state.geometry)
+        results.current_changed.connect(self._follow)
+        results.status_message.connect(self.status_message)
+
+    def record(self, key: str) -> JobRecord | None:
+        """A job's record as the journal has it, or None when it cannot be read."""
+        return load_record(self.journal, key)
+
+    @property
+    def outcome(self) -> JobOutcome | None:
+        return self.results.outcome
+
+    @property
+    def image(self) -> QImage | None:
+        return self.results.image
 
     def show(self, outcome: JobOutcome, image: QImage) -> None:
-        self.outcome = outcome
-        self.image = image
-        self._put_on_canvas(image)
-        self.window.update_result_actions()
+        """Show a result from elsewhere (history, a format) in place on the current layout."""
+        self.results.show(outcome, image, self.editor.state.geometry)
 
-    def show_composed(self, index: int, image: QImage) -> None:
-        """A single Extend's result as soon as it is composed, while it is being saved (the
-        actions on it wait for ``show``); variations show in their strip once saved."""
-        if self.window.jobs.batch_size() == 1:
-            self._put_on_canvas(image)
+    def clear(self) -> None:
+        self.results.clear()
 
-    def _put_on_canvas(self, image: QImage) -> None:
-        self._shown_for = self.window.model.state.geometry
-        if image.cacheKey() != self._on_canvas or not self.canvas.result_item.isVisible():
+    def has_result(self) -> bool:
+        return self.results.has_result()
+
+    @Slot()
+    def _follow(self) -> None:
+        image = self.results.image
+        if image is None or self.results.stale:
+            self.canvas.show_result(None)
+            self._on_canvas = 0
+        elif image.cacheKey() != self._on_canvas or not self.canvas.result_item.isVisible():
             self.canvas.show_result(image)
             self._on_canvas = image.cacheKey()
 
-    def clear(self) -> None:
-        self.outcome = None
-        self.image = None
-        self._shown_for = None
-        self.canvas.show_result(None)
-        self.window.update_result_actions()
-
-    def geometry_changed(self) -> None:
-        """The layout moved on: the result no longer sits on this canvas, hide it."""
-        if self._shown_for is not None and self._shown_for != self.window.model.state.geometry:
-            self.canvas.show_result(None)
-            self._shown_for = None
-
-    def has_result(self) -> bool:
-        return self.outcome is not None and self.outcome.output_path is not None
-
     def use_as_source(self) -> None:
-        if self.has_result() and self.outcome is not None and self.outcome.output_path:
-            self.window.open_image(self.outcome.output_path)
+        if self.outcome is not None and self.outcome.output_path:
+            self.open_requested.emit(self.outcome.output_path)
 
     def suggested_path(self) -> Path:
-        state = self.window.model.state
+        state = self.editor.state
         stem = Path(state.source_path or "image").stem
         folder = Path(self.settings.output_dir or dialog_folder(state.source_path))
         ext = ".jpg" if state.options.output_format == "jpeg" else f".{state.options.output_format}"
@@ -120,10 +135,10 @@ class ResultKeeper(QObject):
 
     def ask_save_path(self, suggested: Path | None = None) -> tuple[str, str]:
         """The native save dialog (tests replace this method); returns path and format."""
-        fmt = self.window.model.state.options.output_format
+        fmt = self.editor.state.options.output_format
         filters = ";;".join(SAVE_FILTERS.values())
         path, chosen = QFileDialog.getSaveFileName(
-            self.window,
+            self.canvas.window(),
             "Save the result",
             str(suggested or self.suggested_path()),
             filters,
@@ -137,12 +152,16 @@ class ResultKeeper(QObject):
 
         With variations kept, those are exported instead (several: into a folder).
         """
-        if self.window.variations.kept():
-            written = self.window.variations.save_kept()
+        kept = [(e.outcome.output_path, self.record(e.outcome.key), e.index + 1)
+                for e in self.results.kept() if e.outcome and e.outcome.output_path]  # fmt: skip
+        if len(kept) == 1:
+            return self.export(kept[0][0], kept[0][1])
+        if kept:
+            written = self.export_to_folder(kept)
             return written[0] if written else None
-        if not self.has_result() or self.outcome is None or not self.outcome.output_path:
+        if self.outcome is None or not self.outcome.output_path:
             return None
-        return self.export(self.outcome.output_path, load_record(self.outcome.key))
+        return self.export(self.outcome.output_path, self.record(self.outcome.key))
 
     def export(self, source: str, record: JobRecord | None, suggested: Path | None = None
                ) -> Path | None:  # fmt: skip
@@ -156,13 +175,14 @@ class ResultKeeper(QObject):
             path = path.with_name(path.name + extension(fmt))
         written = write_export(source, record, path, fmt, overwrite=path.exists())
         self.settings.output_dir = str(written.parent)
-        self.window.statusBar().showMessage(f"Saved {written}", 8000)
+        self.status_message.emit(f"Saved {written}", 8000)
         return written
 
     def ask_folder(self) -> str:
         """The native folder dialog for several kept variations (tests replace this method)."""
         start = self.settings.output_dir or str(Path.home())
-        return QFileDialog.getExistingDirectory(self.window, "Save the kept variations", start)
+        return QFileDialog.getExistingDirectory(self.canvas.window(), "Save the kept variations",
+                                                start)  # fmt: skip
 
     def export_to_folder(self, items: list[tuple[str, JobRecord | None, int]]) -> list[Path]:
         """Save each (file, record, number) as ``<source>-extended-<number>`` in one folder,
@@ -171,14 +191,14 @@ class ResultKeeper(QObject):
         if not folder_text:
             return []
         folder = Path(folder_text)
-        stem = Path(self.window.model.state.source_path or "image").stem
+        stem = Path(self.editor.state.source_path or "image").stem
         written: list[Path] = []
         for source, record, number in items:
             fmt = record.params.output_format if record is not None else "png"
             path = folder / f"{stem}-extended-{number}{extension(fmt)}"
             written.append(write_export(source, record, path, fmt, overwrite=False))
         self.settings.output_dir = str(folder)
-        self.window.statusBar().showMessage(f"Saved {len(written)} variations in {folder}", 8000)
+        self.status_message.emit(f"Saved {len(written)} variations in {folder}", 8000)
         return written
 
     def store_pasted(self, image: QImage) -> Path | None:
@@ -191,6 +211,3 @@ class ResultKeeper(QObject):
         if not image.save(str(path)):
             return None
         return path
-
-    def shutdown(self) -> None:
-        """Nothing runs in the background here; kept for symmetry with the other parts."""

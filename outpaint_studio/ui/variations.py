@@ -1,28 +1,15 @@
 """Variations: several results from one layout, side by side in a strip to compare and keep.
 
-The strip follows the job controller: a tile per variation shows its state while it runs and its
-thumbnail once saved. Selecting a tile shows that result on the canvas in place (the usual
-before/after applies); Enter keeps it, Delete discards it from the strip (the journal and the
-history keep it until deleted there). Save exports the kept ones.
+The strip shows the Results model: a tile per variation shows its state while it runs and its
+thumbnail once saved. Selecting a tile makes that result current (shown on the canvas in place;
+the usual before/after applies); Enter keeps it, Delete discards it from the strip (the journal
+and the history keep it until deleted there). Save exports the kept ones.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QPoint, QSize, Qt, Signal, Slot
-from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QIcon,
-    QImage,
-    QKeyEvent,
-    QPainter,
-    QPen,
-    QPixmap,
-    QPolygon,
-)
+from PySide6.QtGui import QBrush, QColor, QIcon, QKeyEvent, QPainter, QPen, QPixmap, QPolygon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -34,34 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outpaint_studio.model.jobs import JobOutcome
+from outpaint_studio.model.jobs import JobController
+from outpaint_studio.model.results import Results, Variation
 from outpaint_studio.ui.widgets import named
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from outpaint_studio.core.editor import Geometry
-    from outpaint_studio.ui.main_window import MainWindow
 
 THUMB = QSize(132, 96)
 INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
 KEPT_COLOUR = QColor("#2e9d5b")
-FAILED_STATES = {"failed": "Failed", "uncertain": "Uncertain", "cancelled": "Cancelled",
-                 "submitted": "Submitted, not collected", "ready": "Not saved"}  # fmt: skip
-
-
-@dataclass
-class Variation:
-    index: int
-    status: str = "Waiting"
-    outcome: JobOutcome | None = None
-    image: QImage | None = None
-    thumb: QPixmap | None = None
-    kept: bool = False
-
-    @property
-    def ready(self) -> bool:
-        return self.outcome is not None and self.outcome.succeeded and self.image is not None
 
 
 def placeholder(text: str) -> QPixmap:
@@ -131,12 +97,12 @@ class VariationStrip(QListWidget):
 class VariationsBar(QWidget):
     """The strip under the canvas, with Keep and Discard; shown for Extends of 2 or more."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, results: Results, jobs: JobController) -> None:
         super().__init__()
-        self.editor = window
+        self.results = results
+        self.jobs = jobs
         self.setObjectName("variationsBar")
-        self.entries: dict[int, Variation] = {}
-        self.geometry_: Geometry | None = None  # the layout the variations were made for
+        self._thumbs: dict[int, tuple[int, QPixmap]] = {}  # index -> (image cacheKey, thumb)
         about = "Variations: arrows to move, Enter to keep, Delete to discard"
         self.strip = named(VariationStrip(), "variationStrip", about)
         self.title = named(QLabel(), "variationsTitle", "Variations kept")
@@ -158,131 +124,64 @@ class VariationsBar(QWidget):
         self.strip.discard_pressed.connect(self.discard_current)
         self.keep_button.clicked.connect(self.toggle_keep)
         self.discard_button.clicked.connect(self.discard_current)
+        results.reset.connect(self._rebuild)
+        results.variation_changed.connect(self._refresh)
+        results.current_changed.connect(self._follow_current)
+        jobs.running_changed.connect(self._update_controls)
         self.hide()
 
-    # --- following the jobs ---------------------------------------------------------------
+    # --- following the model --------------------------------------------------------------
 
-    def begin(self, count: int) -> None:
-        """A new Extend of ``count`` variations: fresh tiles (one result needs no strip)."""
-        self.clear()
-        if count < 2:
-            return
-        self.geometry_ = self.editor.model.state.geometry
-        for index in range(count):
-            self.entries[index] = Variation(index)
+    @Slot()
+    def _rebuild(self) -> None:
+        self.strip.blockSignals(True)  # the model already knows its current variation
+        self.strip.clear()
+        for index in self.results.variations:
             item = QListWidgetItem()
             item.setData(INDEX_ROLE, index)
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
             self.strip.addItem(item)
             self._refresh(index)
-        self.show()
+        self.strip.blockSignals(False)
+        self._thumbs = {i: t for i, t in self._thumbs.items() if i in self.results.variations}
+        self.setVisible(bool(self.results.variations))
+        self._follow_current()
+
+    @Slot()
+    def _follow_current(self) -> None:
+        index = self.results.current_index
+        item = self._item(index) if index is not None else None
+        if item is not None and item is not self.strip.currentItem():
+            self.strip.blockSignals(True)
+            self.strip.setCurrentItem(item)
+            self.strip.blockSignals(False)
         self._update_controls()
-
-    @Slot(int, str)
-    def set_status(self, index: int, text: str) -> None:
-        entry = self.entries.get(index)
-        if entry is not None and entry.outcome is None:
-            entry.status = text
-            self._refresh(index)
-
-    @Slot(object, QImage)
-    def job_finished(self, outcome: JobOutcome, image: QImage) -> None:
-        """One job ended: its tile shows the result; the first result goes on the canvas."""
-        entry = self.entries.get(outcome.index)
-        if entry is None:  # a single Extend
-            if outcome.succeeded:
-                self.editor.results.show(outcome, image)
-            return
-        entry.outcome = outcome
-        if outcome.succeeded and not image.isNull():
-            entry.image = image
-            entry.thumb = QPixmap.fromImage(image.scaled(
-                THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation))  # fmt: skip
-            entry.status = "Ready"
-        else:
-            entry.status = FAILED_STATES.get(outcome.state, outcome.state.capitalize())
-        self._refresh(outcome.index)
-        item = self._item(outcome.index)
-        if entry.ready and item is not None and not self._shown_any():
-            self.strip.setCurrentItem(item)  # shows it
-        total = len(self.entries)
-        done = sum(1 for e in self.entries.values() if e.outcome is not None)
-        ready = sum(1 for e in self.entries.values() if e.ready)
-        if not self.editor.jobs.is_running():
-            self.editor.options_panel.show_status(f"{ready} of {total} ready", 100)
-        else:
-            self.editor.options_panel.show_status(f"{done} of {total} done", done * 100 // total)
-        self._update_controls()
-
-    def clear(self) -> None:
-        self.entries.clear()
-        self.strip.clear()
-        self.geometry_ = None
-        self.hide()
 
     # --- the user's choices ---------------------------------------------------------------
 
     def current(self) -> Variation | None:
         item = self.strip.currentItem()
-        return self.entries.get(item.data(INDEX_ROLE)) if item is not None else None
-
-    def kept(self) -> list[Variation]:
-        return [e for e in self.entries.values() if e.kept and e.ready]
+        return self.results.variations.get(item.data(INDEX_ROLE)) if item is not None else None
 
     @Slot()
     def toggle_keep(self) -> None:
         entry = self.current()
-        if entry is not None and entry.ready:
-            entry.kept = not entry.kept
-            self._refresh(entry.index)
+        if entry is not None:
+            self.results.toggle_keep(entry.index)
         self._update_controls()
 
     @Slot()
     def discard_current(self) -> None:
-        """Take the current tile off the strip; its result stays in the journal and history."""
         entry = self.current()
-        if entry is None or (entry.outcome is None and self.editor.jobs.is_running()):
-            return  # still running: Cancel stops it
-        row = self.strip.currentRow()
-        del self.entries[entry.index]
-        self.strip.takeItem(row)
-        if self.strip.count() == 0:
-            self.editor.results.clear()
-            self.editor.statusBar().showMessage("Every variation was discarded; history keeps "
-                                                "them", 8000)  # fmt: skip
-        self._update_controls()
+        if entry is not None and self.results.can_discard(entry.index, self.jobs.is_running()):
+            self.results.discard(entry.index)
 
     @Slot(QListWidgetItem, QListWidgetItem)
     def _current_changed(self, item: QListWidgetItem | None, _old: object) -> None:
-        entry = self.entries.get(item.data(INDEX_ROLE)) if item is not None else None
-        if entry is not None and entry.ready and entry.outcome and entry.image:
-            if self.editor.model.state.geometry == self.geometry_:
-                self.editor.results.show(entry.outcome, entry.image)
-            else:
-                self.editor.statusBar().showMessage(
-                    "The layout changed since these variations: undo to compare them", 8000
-                )
+        self.results.select(item.data(INDEX_ROLE) if item is not None else None)
         self._update_controls()
 
-    # --- saving ---------------------------------------------------------------------------
-
-    def save_kept(self) -> list[Path]:
-        """Export the kept variations: one asks for a file, several for a folder."""
-        from outpaint_studio.ui.results import load_record
-
-        items = [(e.outcome.output_path, load_record(e.outcome.key), e.index + 1)
-                 for e in self.kept() if e.outcome and e.outcome.output_path]  # fmt: skip
-        if len(items) == 1:
-            written = self.editor.results.export(items[0][0], items[0][1])
-            return [written] if written else []
-        return self.editor.results.export_to_folder(items)
-
     # --- drawing --------------------------------------------------------------------------
-
-    def _shown_any(self) -> bool:
-        entry = self.current()
-        return entry is not None and entry.ready
 
     def _item(self, index: int) -> QListWidgetItem | None:
         for row in range(self.strip.count()):
@@ -291,13 +190,26 @@ class VariationsBar(QWidget):
                 return item
         return None
 
+    def _thumb(self, entry: Variation) -> QPixmap | None:
+        if entry.image is None:
+            return None
+        key = entry.image.cacheKey()
+        cached = self._thumbs.get(entry.index)
+        if cached is None or cached[0] != key:
+            scaled = entry.image.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                        Qt.TransformationMode.SmoothTransformation)  # fmt: skip
+            cached = self._thumbs[entry.index] = (key, QPixmap.fromImage(scaled))
+        return cached[1]
+
+    @Slot(int)
     def _refresh(self, index: int) -> None:
-        entry, item = self.entries.get(index), self._item(index)
+        entry, item = self.results.variations.get(index), self._item(index)
         if entry is None or item is None:
             return
         number = f"#{index + 1}"
-        if entry.thumb is not None:
-            icon = QIcon(badge(entry.thumb) if entry.kept else entry.thumb)
+        thumb = self._thumb(entry) if entry.ready else None
+        if thumb is not None:
+            icon = QIcon(badge(thumb) if entry.kept else thumb)
             icon.addPixmap(icon.pixmap(THUMB), QIcon.Mode.Selected)  # no selection tint
             item.setIcon(icon)
             item.setText(f"{number} · Kept" if entry.kept else number)
@@ -306,17 +218,19 @@ class VariationsBar(QWidget):
             item.setText(entry.status)
         item.setForeground(QBrush(KEPT_COLOUR) if entry.kept else QBrush())
         item.setToolTip(f"Variation {number}: {entry.status}" + (" · kept" if entry.kept else ""))
+        self._update_controls()
 
+    @Slot()
     def _update_controls(self) -> None:
         entry = self.current()
         self.keep_button.setEnabled(entry is not None and entry.ready)
         self.keep_button.setChecked(entry is not None and entry.kept)
         self.keep_button.setText("Kept ✓" if self.keep_button.isChecked() else "Keep")
-        self.discard_button.setEnabled(entry is not None and (
-            entry.outcome is not None or not self.editor.jobs.is_running()))  # fmt: skip
-        kept = len(self.kept())
+        self.discard_button.setEnabled(
+            entry is not None and self.results.can_discard(entry.index, self.jobs.is_running())
+        )
+        kept = len(self.results.kept())
         self.title.setText(f"{kept} kept" if kept else "None kept")
-        self.editor.update_result_actions()
 
 
-__all__ = ["VariationStrip", "VariationsBar"]
+__all__ = ["VariationStrip", "VariationsBar", "badge", "placeholder"]

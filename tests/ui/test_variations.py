@@ -68,7 +68,7 @@ def test_keyboard_keep_and_discard_then_save_exports_only_the_kept(loaded, qtbot
     window = loaded
     extend_variations(window, qtbot, 3, timeout=40000)
     bar, strip = window.variations, window.variations.strip
-    assert strip.count() == 3 and all(e.ready for e in bar.entries.values())
+    assert strip.count() == 3 and all(e.ready for e in window.result_set.variations.values())
     click_tile(window, qtbot, 0)
     assert strip.currentRow() == 0
     qtbot.keyClick(strip, Qt.Key.Key_Right)
@@ -76,17 +76,17 @@ def test_keyboard_keep_and_discard_then_save_exports_only_the_kept(loaded, qtbot
     shown = window.results.outcome
     assert shown is not None and shown.index == 1  # the selected variation is on the canvas
     qtbot.keyClick(strip, Qt.Key.Key_Return)  # keep #2
-    assert bar.entries[1].kept and bar.keep_button.isChecked()
+    assert window.result_set.variations[1].kept and bar.keep_button.isChecked()
     assert "Kept" in strip.item(1).text()
     qtbot.keyClick(strip, Qt.Key.Key_Right)
     qtbot.keyClick(strip, Qt.Key.Key_Delete)  # discard #3
-    assert strip.count() == 2 and 2 not in bar.entries
+    assert strip.count() == 2 and 2 not in window.result_set.variations
     assert len(saved_records()) == 3  # discarded from the strip, not from history
     qtbot.keyClick(strip, Qt.Key.Key_Left)
     qtbot.keyClick(strip, Qt.Key.Key_Left)
     assert strip.currentRow() == 0
     qtbot.mouseClick(bar.keep_button, Qt.MouseButton.LeftButton)  # keep #1 with the button
-    assert [e.index for e in bar.kept()] == [0, 1]
+    assert [e.index for e in window.result_set.kept()] == [0, 1]
 
     folder = tmp_path / "kept"
     folder.mkdir()
@@ -96,7 +96,7 @@ def test_keyboard_keep_and_discard_then_save_exports_only_the_kept(loaded, qtbot
     assert sorted(p.name for p in folder.iterdir()) == ["small-extended-1.png",
                                                         "small-extended-2.png"]  # fmt: skip
     by_key = {r.key: r for r in saved_records()}
-    for entry in bar.kept():
+    for entry in window.result_set.kept():
         assert entry.outcome is not None
         exported = folder / f"small-extended-{entry.index + 1}.png"
         original = by_key[entry.outcome.key].output_path

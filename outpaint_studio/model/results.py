@@ -1,0 +1,181 @@
+"""The results of the editor's jobs: the variations of the last Extend, the one on the canvas,
+the ones kept, and the layout they were made for.
+
+A single Extend's result becomes current as soon as it is saved; of several variations, the first
+ready one does, then the user picks. A result belongs to the layout it was made for: when the
+layout changes it is no longer shown (``stale``), and it is shown again when the layout comes
+back (undo). The strip, the canvas and the actions bind to this model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from outpaint_studio.core.editor import Geometry
+from outpaint_studio.core.transitions import state_words
+from outpaint_studio.model.job_work import JobOutcome
+
+
+@dataclass
+class Variation:
+    index: int
+    status: str = "Waiting"
+    outcome: JobOutcome | None = None
+    image: QImage | None = None
+    kept: bool = False
+
+    @property
+    def ready(self) -> bool:
+        return self.outcome is not None and self.outcome.succeeded and self.image is not None
+
+
+class Results(QObject):
+    """Signals:
+    reset(): a new set of variations (the strip rebuilds its tiles).
+    variation_changed(int): one variation's status, result or kept mark changed.
+    current_changed(): the result on the canvas changed (or is gone, or is stale).
+    summary(str, int): how the variations stand, in words, and percent done.
+    status_message(str, int): a passing word for the status bar, and for how many ms.
+    """
+
+    reset = Signal()
+    variation_changed = Signal(int)
+    current_changed = Signal()
+    summary = Signal(str, int)
+    status_message = Signal(str, int)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.variations: dict[int, Variation] = {}
+        self.outcome: JobOutcome | None = None  # the current result
+        self.image: QImage | None = None
+        self.made_for: Geometry | None = None  # the layout the results belong to
+        self.layout: Geometry | None = None  # the editor's layout now
+        self.stale = False  # the layout moved on: the current result is not shown
+        self.current_index: int | None = None
+
+    # --- following the jobs ---------------------------------------------------------------
+
+    def begin(self, count: int, geometry: Geometry) -> None:
+        """A new Extend of ``count`` variations (a single one gets no variations)."""
+        self.variations = {i: Variation(i) for i in range(count)} if count > 1 else {}
+        self.current_index = None
+        self.made_for = geometry
+        self.reset.emit()
+
+    def set_status(self, index: int, text: str) -> None:
+        entry = self.variations.get(index)
+        if entry is not None and entry.outcome is None:
+            entry.status = text
+            self.variation_changed.emit(index)
+
+    def composed(self, image: QImage) -> None:
+        """A single Extend's image, shown as soon as it is composed (then saved)."""
+        if not self.variations:
+            self.image = image
+            self._update_stale()
+            self.current_changed.emit()
+
+    def job_finished(self, outcome: JobOutcome, image: QImage, running: bool) -> None:
+        """One job ended: a single Extend's result becomes current; a variation fills its tile,
+        and the first ready one becomes current. ``running``: jobs of the batch still run."""
+        entry = self.variations.get(outcome.index)
+        if entry is None:
+            if outcome.succeeded:
+                self.show(outcome, image)
+            return
+        entry.outcome = outcome
+        if outcome.succeeded and not image.isNull():
+            entry.image, entry.status = image, "Ready"
+        else:
+            entry.status = state_words(outcome.state)
+        self.variation_changed.emit(outcome.index)
+        if entry.ready and self.current() is None:
+            self.select(outcome.index)
+        total = len(self.variations)
+        done = sum(1 for e in self.variations.values() if e.outcome is not None)
+        ready = sum(1 for e in self.variations.values() if e.ready)
+        if running:
+            self.summary.emit(f"{done} of {total} done", done * 100 // total)
+        else:
+            self.summary.emit(f"{ready} of {total} ready", 100)
+
+    # --- the current result ---------------------------------------------------------------
+
+    def show(self, outcome: JobOutcome, image: QImage, geometry: Geometry | None = None) -> None:
+        """Make ``outcome`` the current result (from a job, the history or a format)."""
+        self.outcome, self.image = outcome, image
+        if geometry is not None:
+            self.made_for = geometry
+        self._update_stale()
+        self.current_changed.emit()
+
+    def clear(self) -> None:
+        self.variations.clear()
+        self.outcome = self.image = self.made_for = self.current_index = None
+        self.stale = False
+        self.reset.emit()
+        self.current_changed.emit()
+
+    def has_result(self) -> bool:
+        return self.outcome is not None and self.outcome.output_path is not None
+
+    def layout_changed(self, geometry: Geometry) -> None:
+        """The editor's layout is now ``geometry``: results made for another are not shown."""
+        self.layout = geometry
+        was = self.stale
+        self._update_stale()
+        if self.stale != was:
+            self.current_changed.emit()
+
+    def _update_stale(self) -> None:
+        self.stale = None not in (self.made_for, self.layout) and self.made_for != self.layout
+
+    # --- the user's choices among the variations ------------------------------------------
+
+    def current(self) -> Variation | None:
+        return self.variations.get(self.current_index) if self.current_index is not None else None
+
+    def select(self, index: int | None) -> None:
+        self.current_index = index
+        entry = self.current()
+        if entry is None or not entry.ready or not entry.outcome or not entry.image:
+            return
+        if self.stale:
+            self.status_message.emit(
+                "The layout changed since these variations: undo to compare them", 8000
+            )
+        else:
+            self.show(entry.outcome, entry.image)
+
+    def kept(self) -> list[Variation]:
+        return [e for e in self.variations.values() if e.kept and e.ready]
+
+    def toggle_keep(self, index: int) -> None:
+        entry = self.variations.get(index)
+        if entry is not None and entry.ready:
+            entry.kept = not entry.kept
+            self.variation_changed.emit(index)
+
+    def can_discard(self, index: int, running: bool) -> bool:
+        entry = self.variations.get(index)
+        return entry is not None and (entry.outcome is not None or not running)
+
+    def discard(self, index: int) -> None:
+        """Take a variation off the strip; the journal and the history keep its result."""
+        entry = self.variations.pop(index, None)
+        if entry is None:
+            return
+        if self.current_index == index:
+            self.current_index = None
+        if not self.variations:
+            self.outcome = self.image = None
+            self.current_changed.emit()
+            self.status_message.emit("Every variation was discarded; history keeps them", 8000)
+        self.reset.emit()
+
+
+__all__ = ["Results", "Variation"]
