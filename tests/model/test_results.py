@@ -1,0 +1,98 @@
+"""The Results model with no widgets: which result is current, kept or stale, and what the strip
+is told."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QImage
+
+from outpaint_studio.core.editor import Geometry
+from outpaint_studio.model.job_work import JobOutcome
+from outpaint_studio.model.results import Results
+
+LAYOUT = Geometry(208, 160, 1.0, 24, 16)
+MOVED = Geometry(208, 160, 1.0, 0, 16)
+
+
+def outcome(index: int, state: str = "saved") -> JobOutcome:
+    path = f"/tmp/result-{index}.png" if state == "saved" else None
+    return JobOutcome(f"key{index}", state, None, None, path, path, None, "local", index)
+
+
+def image() -> QImage:
+    picture = QImage(8, 8, QImage.Format.Format_RGB32)
+    picture.fill(0x336699)
+    return picture
+
+
+def recorder(results: Results) -> list[tuple[str, object]]:
+    seen: list[tuple[str, object]] = []
+    results.summary.connect(lambda text, percent: seen.append(("summary", text)))
+    results.current_changed.connect(lambda: seen.append(("current", results.outcome)))
+    return seen
+
+
+def test_the_first_ready_variation_becomes_current_and_the_summary_follows(qapp) -> None:
+    results = Results()
+    results.layout_changed(LAYOUT)
+    results.begin(3, LAYOUT)
+    seen = recorder(results)
+    results.job_finished(outcome(1, "failed"), QImage(), running=True)
+    results.job_finished(outcome(0), image(), running=True)
+    results.job_finished(outcome(2), image(), running=False)
+    assert results.current_index == 0 and results.outcome == outcome(0)
+    assert [s for s in seen if s[0] == "summary"] == [
+        ("summary", "1 of 3 done"), ("summary", "2 of 3 done"), ("summary", "2 of 3 ready")
+    ]  # fmt: skip
+    assert results.variations[1].status == "Failed"
+
+
+def test_a_result_is_stale_while_the_layout_differs_and_back_after_undo(qapp) -> None:
+    results = Results()
+    results.layout_changed(LAYOUT)
+    results.begin(1, LAYOUT)
+    results.job_finished(outcome(0), image(), running=False)
+    assert results.has_result() and not results.stale
+    results.layout_changed(MOVED)
+    assert results.stale
+    results.layout_changed(LAYOUT)  # undo
+    assert not results.stale
+
+
+def test_a_result_shown_from_the_history_belongs_to_the_layout_it_is_shown_on(qapp) -> None:
+    results = Results()
+    results.layout_changed(MOVED)
+    results.show(outcome(4), image(), MOVED)
+    assert not results.stale
+    results.layout_changed(LAYOUT)
+    assert results.stale
+
+
+def test_keep_and_discard(qapp) -> None:
+    results = Results()
+    results.begin(2, LAYOUT)
+    results.job_finished(outcome(0), image(), running=True)
+    assert not results.can_discard(1, running=True)  # still running: Cancel stops it
+    results.toggle_keep(0)
+    results.toggle_keep(1)  # not ready: nothing to keep
+    assert [v.index for v in results.kept()] == [0]
+    told: list[str] = []
+    results.status_message.connect(lambda text, ms: told.append(text))
+    results.job_finished(outcome(1), image(), running=False)
+    results.discard(0)
+    results.discard(1)
+    assert results.variations == {} and not results.has_result()
+    assert told == ["Every variation was discarded; history keeps them"]
+
+
+def test_choosing_a_variation_after_the_layout_moved_says_how_to_compare(qapp) -> None:
+    results = Results()
+    results.layout_changed(LAYOUT)
+    results.begin(2, LAYOUT)
+    results.job_finished(outcome(0), image(), running=True)
+    results.job_finished(outcome(1), image(), running=False)
+    results.layout_changed(MOVED)
+    told: list[str] = []
+    results.status_message.connect(lambda text, ms: told.append(text))
+    results.select(1)
+    assert results.outcome == outcome(0)  # still the first: the second is not shown
+    assert told and "undo to compare" in told[0]
