@@ -137,7 +137,13 @@ class ThumbSignals(QObject):
 
 
 class DecodeJob(QRunnable):
-    """Decodes an image file no larger than ``box`` (width, height), off the GUI thread."""
+    """Decodes an image file no larger than ``box`` (width, height), off the GUI thread.
+
+    Thumbnails run in the model's own small pool, not as workers (model/workers.py): a scroll
+    through the list asks for hundreds of short decodes at once, which a pool of two threads
+    queues and drops on ``shutdown``; a worker would start a thread for each. Whatever fails,
+    ``done`` still comes, with a null image: the row keeps its placeholder, and is not left
+    pending forever."""
 
     def __init__(self, key: str, path: str, box: tuple[int, int], signals: ThumbSignals) -> None:
         super().__init__()
@@ -153,7 +159,7 @@ class DecodeJob(QRunnable):
                 opened.draft("RGB", (self.box[0] * 2, self.box[1] * 2))
                 opened.thumbnail(self.box, Image.Resampling.BILINEAR)
                 image = to_qimage(opened)
-        except (OSError, ValueError, SyntaxError):
+        except Exception:  # any file that cannot be shown (bombs, damaged, odd plugins)
             image = QImage()
         self.signals.done.emit(self.key, image)
 

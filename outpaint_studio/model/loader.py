@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import re
+import functools
 import threading
-import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
 from outpaint_studio.core.settings import data_dir
+from outpaint_studio.model.workers import Report, Worker, Workers
 
-if TYPE_CHECKING:  # Pillow and the decoders load in the worker, not at start-up
+if TYPE_CHECKING:  # Pillow, requests and the decoders load in the worker, not at start-up
     from PIL import Image
 
 PREVIEW_SIDE = 1024  # the first, quick picture (JPEG decodes at 1/4 or 1/8 scale)
 DISPLAY_SIDE = 4096  # the sharper picture shown once the full image is decoded
-DOWNLOAD_LIMIT = 100_000_000
-DOWNLOAD_TIMEOUT = 30.0
 
 
 def to_qimage(image: Image.Image) -> QImage:
@@ -41,77 +40,59 @@ def display_image(image: Image.Image) -> Image.Image:
     return image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
 
 
-def download(url: str, cancel: threading.Event) -> Path:
-    """Fetch an http(s) image into the downloads folder, with a size cap and a time-out."""
-    import requests
+@dataclass(frozen=True)
+class PreviewReady:
+    """The first, reduced picture of a source, and where and how large the whole one is."""
 
+    image: QImage
+    path: str
+    full_size: tuple[int, int]
+
+
+class LoadCancelled(Exception):
+    """A newer load (or closing) took over; nothing to show."""
+
+
+def load_source(location: str, downloads: Path, report: Report, cancel: threading.Event) -> QImage:
+    """The load work: reports a :class:`PreviewReady`, then the ``SourceImage``; returns
+    a sharper display image (null when the preview is already sharp enough). Raises
+    ImageLoadError, OSError or MemoryError for a source that cannot be used."""
+    from outpaint_studio.core.download import DownloadCancelled, download, is_web_address
+    from outpaint_studio.core.images import load_image
+    from outpaint_studio.core.preview import load_preview
+
+    path = Path(location)
+    if is_web_address(location):
+        try:
+            path = download(location, downloads, cancel)
+        except DownloadCancelled:
+            raise LoadCancelled from None
+    preview = load_preview(path, PREVIEW_SIDE)
+    report(PreviewReady(to_qimage(preview.image), str(path), preview.full_size))
+    if cancel.is_set():
+        raise LoadCancelled
+    source = load_image(path)
+    report(source)
+    if max(source.size) <= PREVIEW_SIDE or cancel.is_set():
+        return QImage()
+    return to_qimage(display_image(source.image))
+
+
+def load_error_text(exc: Exception) -> str:
+    """What the user reads when a source cannot be opened: one line, no traceback."""
     from outpaint_studio.core.images import ImageLoadError
 
-    folder = data_dir() / "downloads"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", url.rstrip("/").rsplit("/", 1)[-1].split("?")[0])
-    target = folder / f"{uuid.uuid4().hex[:8]}-{name or 'image'}"
-    try:
-        with requests.get(url, stream=True, timeout=DOWNLOAD_TIMEOUT) as response:
-            if response.status_code != 200:
-                raise ImageLoadError(f"the download failed: HTTP {response.status_code}")
-            received = 0
-            with open(target, "wb") as handle:
-                for chunk in response.iter_content(1 << 16):
-                    received += len(chunk)
-                    if received > DOWNLOAD_LIMIT or cancel.is_set():
-                        raise ImageLoadError("the download is too large (over 100 MB)")
-                    handle.write(chunk)
-    except requests.RequestException as exc:
-        target.unlink(missing_ok=True)
-        raise ImageLoadError(f"the download failed: {type(exc).__name__}") from None
-    except ImageLoadError:
-        target.unlink(missing_ok=True)
-        raise
-    return target
-
-
-class LoadThread(QThread):
-    """Decodes one source: ``preview`` at once, then ``loaded`` with the full image."""
-
-    preview = Signal(int, QImage, str, int, int)  # token, image, path, full width, height
-    loaded = Signal(int, object)  # token, SourceImage
-    failed = Signal(int, str)  # token, message
-    refined = Signal(int, QImage)  # token, a sharper display image
-
-    def __init__(self, token: int, location: str, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.token = token
-        self.location = location
-        self.cancel = threading.Event()
-
-    def run(self) -> None:
-        from outpaint_studio.core.images import ImageLoadError, load_image
-        from outpaint_studio.core.preview import load_preview
-
-        try:
-            path = Path(self.location)
-            if self.location.startswith(("http://", "https://")):
-                path = download(self.location, self.cancel)
-            preview = load_preview(path, PREVIEW_SIDE)
-            width, height = preview.full_size
-            self.preview.emit(self.token, to_qimage(preview.image), str(path), width, height)
-            if self.cancel.is_set():
-                return
-            source = load_image(path)
-            self.loaded.emit(self.token, source)
-            if max(source.size) > PREVIEW_SIDE and not self.cancel.is_set():
-                self.refined.emit(self.token, to_qimage(display_image(source.image)))
-        except ImageLoadError as exc:
-            self.failed.emit(self.token, exc.message)
-        except OSError as exc:
-            self.failed.emit(self.token, f"cannot open the image: {exc.strerror or exc}")
-        except MemoryError:
-            self.failed.emit(self.token, "the image is too large for the memory available")
+    if isinstance(exc, ImageLoadError):
+        return exc.message
+    if isinstance(exc, MemoryError):
+        return "the image is too large for the memory available"
+    if isinstance(exc, OSError):
+        return f"cannot open the image: {exc.strerror or exc}"
+    return f"cannot open the image ({type(exc).__name__})"
 
 
 class Loader(QObject):
-    """Starts loads; only the newest one's signals get through.
+    """Starts loads through the window's workers; only the newest one's signals get through.
 
     Signals:
         preview(QImage, str, tuple): the reduced image, the file path and the full size.
@@ -125,56 +106,63 @@ class Loader(QObject):
     loaded = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, workers: Workers, downloads: Path | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self._token = 0
-        self._threads: list[LoadThread] = []
+        self.workers = workers
+        self.downloads = downloads or data_dir() / "downloads"
+        self._current: Worker | None = None
+        self._running: set[Worker] = set()
 
     def load(self, location: str) -> None:
-        self._token += 1
-        for thread in self._threads:
-            thread.cancel.set()
-        thread = LoadThread(self._token, location, self)
-        thread.preview.connect(self._on_preview)
-        thread.loaded.connect(self._on_loaded)
-        thread.failed.connect(self._on_failed)
-        thread.refined.connect(self._on_refined)
-        thread.finished.connect(self._on_finished)
-        self._threads.append(thread)
-        thread.start()
+        if self._current is not None:
+            self._current.cancel.set()
+
+        work = functools.partial(load_source, location, self.downloads)
+        worker = self.workers.start(
+            work,
+            f"load {location}",
+            progress=self._on_progress,
+            returned=self._on_returned,
+            errored=self._on_errored,
+        )
+        worker.finished.connect(self._on_finished)
+        self._current = worker
+        self._running.add(worker)
 
     def busy(self) -> bool:
-        return any(t.isRunning() for t in self._threads)
+        return bool(self._running)
 
-    @Slot(int, QImage, str, int, int)
-    def _on_preview(self, token: int, image: QImage, path: str, width: int, height: int) -> None:
-        if token == self._token:
-            self.preview.emit(image, path, (width, height))
+    def _is_current(self) -> bool:
+        return self.sender() is self._current and self._current is not None
 
-    @Slot(int, object)
-    def _on_loaded(self, token: int, source: object) -> None:
-        if token == self._token:
-            self.loaded.emit(source)
+    @Slot(object)
+    def _on_progress(self, stage: object) -> None:
+        if not self._is_current():
+            return
+        if isinstance(stage, PreviewReady):
+            self.preview.emit(stage.image, stage.path, stage.full_size)
+        else:
+            self.loaded.emit(stage)
 
-    @Slot(int, QImage)
-    def _on_refined(self, token: int, image: QImage) -> None:
-        if token == self._token:
+    @Slot(object)
+    def _on_returned(self, image: QImage) -> None:
+        if self._is_current() and not image.isNull():
             self.refined.emit(image)
 
-    @Slot(int, str)
-    def _on_failed(self, token: int, message: str) -> None:
-        if token == self._token:
-            self.failed.emit(message)
+    @Slot(object)
+    def _on_errored(self, exc: Exception) -> None:
+        if self._is_current() and not isinstance(exc, LoadCancelled):
+            self.failed.emit(load_error_text(exc))
 
     @Slot()
     def _on_finished(self) -> None:
-        for thread in [t for t in self._threads if t.isFinished()]:
-            self._threads.remove(thread)
-            thread.deleteLater()
+        worker = self.sender()
+        if isinstance(worker, Worker):
+            self._running.discard(worker)
+            if worker is self._current:
+                self._current = None
 
-    def shutdown(self) -> None:
-        for thread in self._threads:
-            thread.cancel.set()
-        for thread in self._threads:
-            thread.wait()
-        self._threads = []
+
+__all__ = ["Loader", "PreviewReady", "display_image", "load_source", "to_qimage"]

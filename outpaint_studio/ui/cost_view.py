@@ -2,39 +2,47 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QLabel, QWidget
 
 from outpaint_studio.core.editor import EditorState
+from outpaint_studio.core.engine import AuthError, EngineError
 from outpaint_studio.core.jobs import JobRecord
-from outpaint_studio.core.settings import KeyStore
+from outpaint_studio.model.workers import Report, Work, Worker, Workers
 from outpaint_studio.ui.widgets import named
 
+if TYPE_CHECKING:
+    from outpaint_studio.session import Session
 
-class BalanceThread(QThread):
-    """Asks the service for the balance (GET /v1/credits) off the GUI thread."""
 
-    answered = Signal(str)  # text for the status bar; empty when the check failed
+def balance_check(key: str, url: str) -> Work:
+    """A work asking the service for the balance of ``key`` (GET /v1/credits)."""
 
-    def __init__(self, key: str, url: str, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.key, self.url = key, url
+    def work(_report: Report, _cancel: threading.Event) -> float:
+        from outpaint_studio.engines.bfl import BflClient  # requests: not at start-up
 
-    def run(self) -> None:
-        from outpaint_studio.core.cost import round_credits
-        from outpaint_studio.core.engine import EngineError
-        from outpaint_studio.engines.bfl import BflClient
-
+        client = BflClient(key, url)
         try:
-            client = BflClient(self.key, self.url)
-            try:
-                self.answered.emit(f"Balance {round_credits(client.credits()):g} credits")
-            finally:
-                client.close()
-        except (EngineError, ValueError, OSError):
-            self.answered.emit("")
+            return client.credits()
+        finally:
+            client.close()
+
+    return work
+
+
+def check_failure_text(exc: Exception, key: str) -> str:
+    """Why a balance check failed, in one line that never shows the key."""
+    if isinstance(exc, EngineError):
+        text = exc.message
+    elif isinstance(exc, ValueError):  # an API URL the client refuses
+        text = str(exc)
+    else:
+        text = f"The check failed ({type(exc).__name__})."
+    return text.replace(key, "…") if key else text
 
 
 def estimate_text(state: EditorState, records: list[JobRecord]) -> str:
@@ -56,15 +64,19 @@ def estimate_text(state: EditorState, records: list[JobRecord]) -> str:
 
 
 class CostView(QObject):
-    """Keeps two status-bar labels current: the session's total and the balance."""
+    """Keeps two status-bar labels current: the session's total and the balance. A failed
+    balance check says so, with the reason as the label's tooltip."""
 
-    def __init__(self, keys: KeyStore, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, workers: Workers, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.keys = keys
+        self.keys = session.keys
+        self.api_url = session.api_url
+        self.workers = workers
         self.since = time.time()
         self.session = named(QLabel(), "sessionCost", "Credits spent since the app started")
         self.balance = named(QLabel(), "creditBalance", "Credits left on the account")
-        self._thread: BalanceThread | None = None
+        self._check: Worker | None = None
+        self._key = ""
 
     def update_session(self, records: list[JobRecord]) -> None:
         from outpaint_studio.core.cost import session_total
@@ -72,24 +84,38 @@ class CostView(QObject):
         total = session_total(records, self.since)
         self.session.setText(f"Session {total:g} credits")
 
-    def refresh_balance(self, url: str) -> None:
-        key = self.keys.get()
-        if not key or self._thread is not None:
-            self.balance.setText("" if not key else self.balance.text())
+    def refresh_balance(self, url: str | None = None) -> None:
+        """Ask for the balance at ``url`` (the session's API by default), unless no key is set
+        or a check is already under way."""
+        key = self.keys.get() or ""
+        if not key:
+            self._show("", "")
             return
-        self._thread = BalanceThread(key, url, self)
-        self._thread.answered.connect(self._on_balance)
-        self._thread.start()
+        if self._check is not None:
+            return
+        self._key = key
+        work = balance_check(key, url or self.api_url())
+        self._check = self.workers.start(
+            work, "balance", returned=self._on_balance, errored=self._on_failed
+        )
+        self._check.finished.connect(self._on_finished)
 
-    @Slot(str)
-    def _on_balance(self, text: str) -> None:
+    @Slot(object)
+    def _on_balance(self, credits: float) -> None:
+        from outpaint_studio.core.cost import round_credits
+
+        self._show(f"Balance {round_credits(credits):g} credits", "")
+
+    @Slot(object)
+    def _on_failed(self, exc: Exception) -> None:
+        refused = isinstance(exc, AuthError)
+        text = "Balance unavailable: the key was refused" if refused else "Balance unavailable"
+        self._show(text, check_failure_text(exc, self._key))
+
+    @Slot()
+    def _on_finished(self) -> None:
+        self._check = None
+
+    def _show(self, text: str, reason: str) -> None:
         self.balance.setText(text)
-        if self._thread is not None:
-            self._thread.wait()
-            self._thread.deleteLater()
-        self._thread = None
-
-    def shutdown(self) -> None:
-        if self._thread is not None:
-            self._thread.wait()
-            self._thread = None
+        self.balance.setToolTip(reason or "Credits left on the account")

@@ -2,8 +2,8 @@
 
 The list follows the journal folder itself (a file watcher), so it shows what the journal files
 say whoever wrote them: this window, ``outpaint-studio resume`` in a terminal, another window.
-Signals go to the window, which owns the editor and the jobs; the panel only reads the journal
-(and deletes from it).
+The panel reads the journal it is given (the session's one) and deletes from it; what to do with
+a record (reopen it, collect it, show it) it asks through its signals.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from outpaint_studio.core.jobs import COLLECTABLE, JobRecord, JobState, Journal, owner_alive
-from outpaint_studio.core.settings import journal_dir
 from outpaint_studio.model.history import THUMB_SIDE, HistoryModel, details_text, image_path
-from outpaint_studio.model.job_thread import JobOutcome
+from outpaint_studio.model.job_work import JobOutcome
 from outpaint_studio.ui.widgets import named
 
 
@@ -46,8 +45,9 @@ class HistoryPanel(QWidget):
     collect_requested = Signal(list)
     result_chosen = Signal(object, QImage)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, journal: Journal, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.journal = journal
         self.model = HistoryModel(self)
         self.model.previews.done.connect(self._on_preview)
         self._loaded = False
@@ -94,11 +94,11 @@ class HistoryPanel(QWidget):
 
     def reload(self) -> None:
         """Read the whole journal; the first time, ask to collect what earlier runs left."""
-        folder = journal_dir()
+        folder = self.journal.folder
         folder.mkdir(parents=True, exist_ok=True)
         if not self._watcher.directories():
             self._watcher.addPath(str(folder))
-        records = Journal(folder).records()
+        records = self.journal.records()
         self.model.set_records(records)
         self._stamps = self._read_stamps()
         self._selection_changed()
@@ -115,7 +115,7 @@ class HistoryPanel(QWidget):
 
     def _read_stamps(self) -> dict[str, int]:
         stamps = {}
-        for path in journal_dir().glob("*.json"):
+        for path in self.journal.folder.glob("*.json"):
             try:
                 stamps[path.stem] = path.stat().st_mtime_ns
             except OSError:
@@ -137,7 +137,7 @@ class HistoryPanel(QWidget):
     def record_changed(self, key: str) -> None:
         """Show the job's record as the journal now has it."""
         try:
-            self.model.upsert(Journal(journal_dir()).load(key))
+            self.model.upsert(self.journal.load(key))
         except (OSError, ValueError, KeyError, TypeError):
             return
         self._selection_changed()
@@ -202,7 +202,7 @@ class HistoryPanel(QWidget):
         if record is None or not self.confirm_delete(record):
             return
         delete_job_files(record)
-        Journal(journal_dir()).delete(record.key)
+        self.journal.delete(record.key)
         self.model.remove(record.key)
         self._selection_changed()
 

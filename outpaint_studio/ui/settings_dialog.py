@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outpaint_studio.core.engine import EngineError
 from outpaint_studio.core.settings import REGIONS, KeyStore, Settings
+from outpaint_studio.model.workers import Worker, Workers
+from outpaint_studio.ui.cost_view import balance_check, check_failure_text
 from outpaint_studio.ui.options_panel import FORMATS, MODES
 from outpaint_studio.ui.widgets import fill_combo, named, set_combo_data, spin
 
@@ -26,39 +27,20 @@ REGION_NAMES = (("global", "Global"), ("eu", "Europe"), ("us", "United States"),
                 ("custom", "Custom URL"))  # fmt: skip
 
 
-class CreditCheck(QThread):
-    """Asks the service for the balance of one key."""
-
-    answered = Signal(bool, str)  # ok, text
-
-    def __init__(self, key: str, url: str, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.key = key
-        self.url = url
-
-    def run(self) -> None:
-        from outpaint_studio.engines.bfl import BflClient
-
-        try:
-            client = BflClient(self.key, self.url)
-            try:
-                credits = client.credits()
-            finally:
-                client.close()
-            self.answered.emit(True, f"Key works: {credits:g} credits left")
-        except EngineError as exc:
-            self.answered.emit(False, exc.message)
-        except ValueError as exc:
-            self.answered.emit(False, str(exc))
-
-
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, keys: KeyStore, parent: QWidget | None = None) -> None:
+    """The settings, applied on Save. "Check key" asks for the typed key's balance through
+    ``workers``; closing the dialog does not wait for the answer."""
+
+    def __init__(
+        self, settings: Settings, keys: KeyStore, workers: Workers, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.settings = settings
         self.keys = keys
-        self._check: CreditCheck | None = None
+        self.workers = workers
+        self._check: Worker | None = None
+        self._checked_key = ""
         form = QFormLayout(self)
         key, source = keys.get_with_source()
         self.key_edit = named(QLineEdit(key or ""), "apiKeyEdit", "BFL API key")
@@ -143,29 +125,39 @@ class SettingsDialog(QDialog):
     def _check_key(self) -> None:
         if self._check is not None:
             return
-        if not self.key_edit.text().strip():
-            self._on_answer(False, "Type or paste a key first")
+        key = self.key_edit.text().strip()
+        if not key:
+            self._answer(False, "Type or paste a key first")
             return
         self.key_status.setText("Checking…")
         self.check_button.setEnabled(False)
-        self._check = CreditCheck(self.key_edit.text().strip(), self._url(), self)
-        self._check.answered.connect(self._on_answer)
-        self._check.start()
+        self._checked_key = key
+        self._check = self.workers.start(
+            balance_check(key, self._url()),
+            "credit check",
+            returned=self._on_credits,
+            errored=self._on_failed,
+        )
+        self._check.finished.connect(self._on_check_finished)
 
-    @Slot(bool, str)
-    def _on_answer(self, ok: bool, text: str) -> None:
+    @Slot(object)
+    def _on_credits(self, credits: float) -> None:
+        self._answer(True, f"Key works: {credits:g} credits left")
+
+    @Slot(object)
+    def _on_failed(self, exc: Exception) -> None:
+        self._answer(False, check_failure_text(exc, self._checked_key))
+
+    @Slot()
+    def _on_check_finished(self) -> None:
+        self._check = None
+        self.check_button.setEnabled(True)
+
+    def _answer(self, ok: bool, text: str) -> None:
         self.key_status.setText(text)
         self.key_status.setStyleSheet("" if ok else "color: #c0392b;")
-        self.check_button.setEnabled(True)
-        if self._check is not None:
-            self._check.wait()
-            self._check.deleteLater()
-        self._check = None
 
     def done(self, result: int) -> None:
-        if self._check is not None:
-            self._check.wait()
-            self._check = None
         if result == QDialog.DialogCode.Accepted:
             self.apply()
         super().done(result)

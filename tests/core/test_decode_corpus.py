@@ -1,4 +1,5 @@
-"""Any file in, a clear word out: the odd-file corpus through both decode paths, and memory."""
+"""Any file in, a clear word out: the odd-file corpus through both decode paths, and memory.
+(The editor's loader meets the same corpus in tests/model/test_loader.py.)"""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ import numpy as np
 import pytest
 from data.make_corpus import CORPUS, FILES, QUADRANTS, gradient
 from PIL import Image
-from pytestqt.qtbot import QtBot
 
 from outpaint_studio.core.decode import explain
 from outpaint_studio.core.images import ImageLoadError, load_image
@@ -281,39 +281,6 @@ def test_a_large_image_is_decoded_within_four_times_its_rgb_size(tmp_path: Path,
     pixels, peak = map(int, result.stdout.split())
     assert pixels == width * height
     assert peak <= 4 * 3 * pixels, f"peak {peak / 1e6:.0f} MB for {pixels / 1e6:.0f} MP"
-
-
-@pytest.mark.parametrize(
-    ("name", "words"),
-    [
-        ("unknown-fourcc.dds", "cannot read"),
-        ("header-bomb-50000.png", "too large"),
-        ("grib-stub.grib", "not an image"),
-        ("transparent.png", "nothing visible"),
-    ],
-)
-def test_the_editor_loader_reports_bad_files(qtbot: QtBot, name: str, words: str) -> None:
-    from outpaint_studio.model.loader import Loader
-
-    loader = Loader()
-    try:
-        with qtbot.waitSignal(loader.failed, timeout=10_000) as failed:
-            loader.load(str(CORPUS / name))
-        assert words in failed.args[0] and failed.args[0].startswith(name)
-    finally:
-        loader.shutdown()
-
-
-def test_the_editor_loader_opens_a_psd(qtbot: QtBot) -> None:
-    from outpaint_studio.model.loader import Loader
-
-    loader = Loader()
-    try:
-        with qtbot.waitSignal(loader.loaded, timeout=10_000) as loaded:
-            loader.load(str(CORPUS / "rgba.psd"))
-        assert loaded.args[0].size == (48, 32)
-    finally:
-        loader.shutdown()
 
 
 @pytest.mark.parametrize(

@@ -130,3 +130,33 @@ def test_cost_estimate_session_total_and_balance(keyed_env, window, small_photo,
     qtbot.waitUntil(lambda: "Balance" in window.cost.balance.text(), timeout=5000)
     window.model.set_options(engine="local")
     assert "free" in estimate.text()
+
+
+def balance_shown(qtbot, monkeypatch, key: str, api_url: str):  # type: ignore[no-untyped-def]
+    """The status bar's balance once the window, started with ``key``, has asked for it."""
+    monkeypatch.setenv("BFL_API_KEY", key)
+    monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", api_url)
+    win = new_window(qtbot)
+    qtbot.waitUntil(lambda: win.is_ready and win.cost.balance.text() != "", timeout=10000)
+    qtbot.waitUntil(lambda: not win.workers.running(), timeout=5000)
+    balance = win.cost.balance
+    return balance.text(), balance.toolTip()
+
+
+def test_the_balance_says_a_wrong_key_was_refused_and_never_shows_it(
+    sim, qtbot, monkeypatch
+) -> None:
+    text, reason = balance_shown(qtbot, monkeypatch, "wrong-key-5f1c0ffee", sim.base_url)
+    assert text == "Balance unavailable: the key was refused"
+    assert reason.startswith("The BFL API key was refused (HTTP 40")
+    assert "5f1c0ffee" not in text + reason
+
+
+def test_the_balance_says_when_the_service_cannot_be_reached(qtbot, monkeypatch) -> None:
+    text, reason = balance_shown(qtbot, monkeypatch, "test-key", "http://127.0.0.1:9")
+    assert (text, reason) == ("Balance unavailable", "Cannot reach http://127.0.0.1:9.")
+
+
+def test_the_balance_of_a_good_key(sim, qtbot, monkeypatch) -> None:
+    text, reason = balance_shown(qtbot, monkeypatch, sim.config.api_key, sim.base_url)
+    assert (text, reason) == ("Balance 1000 credits", "Credits left on the account")

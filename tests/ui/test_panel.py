@@ -179,20 +179,55 @@ def test_every_named_control_has_its_accessible_name(window) -> None:
         assert widget.accessibleName() == name
 
 
-def test_settings_check_key_shows_credits(sim, qtbot) -> None:
-    from outpaint_studio.core.settings import KeyStore, Settings
+def settings_dialog(qtbot, settings, workers=None):  # type: ignore[no-untyped-def]
+    from outpaint_studio.core.settings import KeyStore
+    from outpaint_studio.model.workers import Workers
     from outpaint_studio.ui.settings_dialog import SettingsDialog
 
-    settings = Settings(region="custom", custom_api_url=sim.base_url)
-    dialog = SettingsDialog(settings, KeyStore())
+    dialog = SettingsDialog(settings, KeyStore(), workers or Workers())
     qtbot.addWidget(dialog)
-    dialog.key_edit.setText("test-key-5f1c0ffee")
-    with qtbot.waitSignal(dialog._check.answered if dialog._check else dialog.check_button.clicked,
-                          timeout=5000, raising=False):  # fmt: skip
-        qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "credits" in dialog.key_status.text(), timeout=5000)
+    return dialog
+
+
+def check_key(dialog, qtbot, key: str) -> str:  # type: ignore[no-untyped-def]
+    """Type ``key``, click "Check key", and wait for the answer; returns it."""
+    dialog.key_edit.setText(key)
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.check_button.isEnabled, timeout=10_000)
+    return dialog.key_status.text()
+
+
+def test_settings_check_key_shows_credits(sim, qtbot) -> None:
+    from outpaint_studio.core.settings import KeyStore, Settings
+
+    settings = Settings(region="custom", custom_api_url=sim.base_url)
+    dialog = settings_dialog(qtbot, settings)
+    assert check_key(dialog, qtbot, "test-key-5f1c0ffee") == "Key works: 1000 credits left"
+    assert dialog.key_status.styleSheet() == ""
     dialog.accept()
     assert KeyStore().get() == "test-key-5f1c0ffee"
+
+
+def test_settings_check_key_says_a_wrong_key_is_refused_without_showing_it(sim, qtbot) -> None:
+    from outpaint_studio.core.settings import KeyStore, Settings
+
+    settings = Settings(region="custom", custom_api_url=sim.base_url)
+    dialog = settings_dialog(qtbot, settings)
+    answer = check_key(dialog, qtbot, "wrong-key-5f1c0ffee")
+    assert answer.startswith("The BFL API key was refused (HTTP ") and "\n" not in answer
+    assert "5f1c0ffee" not in answer and "#c0392b" in dialog.key_status.styleSheet()
+    assert check_key(dialog, qtbot, "test-key-5f1c0ffee") == "Key works: 1000 credits left"
+    assert dialog.key_status.styleSheet() == ""
+    dialog.reject()
+    assert KeyStore().get() is None
+
+
+def test_settings_check_key_against_no_server_says_so(qtbot) -> None:
+    from outpaint_studio.core.settings import Settings
+
+    settings = Settings(region="custom", custom_api_url="http://127.0.0.1:9")
+    dialog = settings_dialog(qtbot, settings)
+    assert check_key(dialog, qtbot, "test-key-5f1c0ffee") == "Cannot reach http://127.0.0.1:9."
 
 
 def test_the_anchor_picker_shows_where_the_source_sits(loaded, qtbot) -> None:
@@ -214,12 +249,10 @@ def test_the_anchor_picker_shows_where_the_source_sits(loaded, qtbot) -> None:
 
 
 def test_settings_speaks_the_panels_words_and_asks_for_a_key_before_checking(window, qtbot) -> None:
-    from outpaint_studio.core.settings import KeyStore, Settings
-    from outpaint_studio.ui.settings_dialog import SettingsDialog
+    from outpaint_studio.core.settings import Settings
 
     settings = Settings(mode="high", output_format="png")
-    dialog = SettingsDialog(settings, KeyStore())
-    qtbot.addWidget(dialog)
+    dialog = settings_dialog(qtbot, settings, window.workers)
     mode, fmt = dialog.mode, dialog.format
     assert (mode.currentText(), fmt.currentText()) == ("High quality", "PNG")
     words = lambda combo: [combo.itemText(i) for i in range(combo.count())]  # noqa: E731
@@ -262,3 +295,10 @@ def test_a_typed_canvas_side_lands_on_the_grid_when_typing_ends(loaded, qtbot) -
     assert width.value() == 1008
     loaded.actions_.undo.trigger()  # typing and landing on the grid are one step
     assert canvas_size(loaded) == before
+
+
+def test_a_failed_check_never_shows_the_key() -> None:
+    from outpaint_studio.ui.cost_view import check_failure_text
+
+    refused = ValueError("not an https URL: https://x?key=sk-5f1c0ffee")
+    assert check_failure_text(refused, "sk-5f1c0ffee") == "not an https URL: https://x?key=…"
