@@ -64,8 +64,8 @@ def _image_size(path: str, _mtime_ns: int) -> tuple[int, int] | None:
     try:
         with Image.open(path) as opened:  # reads the header only
             return opened.size
-    except (OSError, UnidentifiedImageError, ValueError, SyntaxError):
-        return None
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None  # the canvas's size is shown instead
 
 
 def result_size(record: JobRecord) -> tuple[int, int]:

@@ -160,3 +160,22 @@ def test_the_balance_says_when_the_service_cannot_be_reached(qtbot, monkeypatch)
 def test_the_balance_of_a_good_key(sim, qtbot, monkeypatch) -> None:
     text, reason = balance_shown(qtbot, monkeypatch, sim.config.api_key, sim.base_url)
     assert (text, reason) == ("Balance 1000 credits", "Credits left on the account")
+
+
+def test_a_result_file_that_cannot_be_shown_keeps_its_placeholder(loaded, qtbot) -> None:
+    import shutil
+
+    from data.make_corpus import CORPUS
+
+    from outpaint_studio.model.history import image_path
+
+    extend_offline(loaded, qtbot)
+    record = loaded.history.model.record_at(0)
+    shutil.copyfile(CORPUS / "header-bomb-50000.png", image_path(record))  # 2500 MP, it says
+    loaded.close()
+    again = new_window(qtbot)
+    model = again.history.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=5000)
+    assert "2500" not in model.data(model.index(0))  # the canvas's size, not the file's claim
+    qtbot.waitUntil(lambda: model.decoded == 1, timeout=5000)
+    assert model.cached_thumbnails() == 0
