@@ -123,6 +123,16 @@ def test_a_newer_load_cancels_a_stalled_download_at_once(
     assert list((tmp_path / "downloads").iterdir()) == []
 
 
+def test_only_the_newest_load_is_heard(loader: Loader, tmp_path: Path, qtbot: QtBot) -> None:
+    big = make_photo(tmp_path / "big.png", (3000, 2000))  # still decoding when the next comes
+    small = make_photo(tmp_path / "small.png", (96, 64))
+    seen = record_signals(loader)
+    loader.load(str(big))
+    loader.load(str(small))
+    qtbot.waitUntil(lambda: not loader.busy(), timeout=10_000)
+    assert seen == [("preview", (str(small), (96, 64))), ("loaded", (96, 64))]
+
+
 def test_closing_cancels_a_stalled_download_at_once(
     loader: Loader, workers: Workers, tmp_path: Path, qtbot: QtBot
 ) -> None:

@@ -46,3 +46,24 @@ def test_a_transparent_image_pasted_says_nothing_is_visible(loaded, qtbot) -> No
     assert "fully transparent: nothing visible was given" in loaded.banner.label.text()
     qtbot.waitUntil(lambda: not loaded.loader.busy(), timeout=10_000)
     assert loaded.model.state == before and loaded.source is source
+
+
+def test_a_download_the_server_stalls_gives_way_to_the_next_drop_silently(
+    window, small_photo, tmp_path, qtbot
+) -> None:
+    from helpers import drop_urls
+    from photos import make_photo
+    from PySide6.QtCore import QUrl
+    from web_server import web_server
+
+    site = tmp_path / "site"
+    site.mkdir()
+    make_photo(site / "slow.png")
+    with web_server(site) as server:
+        assert drop_urls(window.canvas, [QUrl(server.url("slow.png", stall=True))])
+        assert server.stalled.wait(10)
+        assert drop_file(window.canvas, small_photo)
+        qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+        qtbot.waitUntil(lambda: not window.loader.busy(), timeout=3000)  # not the 30 s time-out
+    assert window.model.state.source_path == str(small_photo)
+    assert window.errors.error is None and not window.banner.isVisible()
