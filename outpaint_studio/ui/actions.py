@@ -1,17 +1,22 @@
-"""Menus, the toolbar and the shortcuts of the editor window."""
+"""Menus, the toolbar and the shortcuts of the editor window.
+
+The actions say what the user asked; the window connects the commands that are its own (Save,
+Copy, Use as source, Settings, Quit, Extend, Cancel) to their ``triggered``, and opens what
+``open_requested`` and ``image_pasted`` name. The view's own actions (zoom, fit, before/after)
+and Undo/Redo act directly on the canvas and the undo stack they are given.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
     QMenu,
+    QMenuBar,
     QSizePolicy,
     QStyle,
     QToolBar,
@@ -20,153 +25,212 @@ from PySide6.QtWidgets import (
 )
 
 from outpaint_studio import APP_NAME
-from outpaint_studio.core.settings import dialog_folder, is_app_file
+from outpaint_studio.core.settings import Settings, dialog_folder, is_app_file
+from outpaint_studio.ui.canvas import CanvasView, dropped_sources
 from outpaint_studio.ui.layered_export import LayeredExport
 
-if TYPE_CHECKING:
-    from outpaint_studio.ui.main_window import MainWindow
-
 OPEN_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp *.gif *.heic *.heif);;All (*)"
-
-
-@dataclass
-class Actions:
-    open: QAction
-    paste: QAction
-    save: QAction
-    copy: QAction
-    undo: QAction
-    redo: QAction
-    fit: QAction
-    actual: QAction
-    use_as_source: QAction
-    settings: QAction
-    compare: QToolButton
-    recent: QMenu
-
 
 Keys = QKeySequence | QKeySequence.StandardKey | str | None
 
 
 def _action(
-    window: QWidget,
+    parent: QWidget,
     text: str,
-    slot: Callable[[], object],
+    slot: Callable[[], object] | None = None,
     keys: Keys = None,
     icon: QStyle.StandardPixmap | None = None,
 ) -> QAction:
-    action = QAction(text, window)
+    action = QAction(text, parent)
     if keys is not None:
         action.setShortcut(QKeySequence(keys))
     if icon is not None:
-        action.setIcon(window.style().standardIcon(icon))
-    action.triggered.connect(lambda _checked=False: slot())
+        action.setIcon(parent.style().standardIcon(icon))
+    if slot is not None:
+        action.triggered.connect(lambda _checked=False: slot())
     return action
 
 
-def build_actions(w: MainWindow) -> Actions:
-    std = QKeySequence.StandardKey
-    pix = QStyle.StandardPixmap
-    open_ = _action(w, "&Open…", lambda: open_dialog(w), std.Open, pix.SP_DialogOpenButton)
-    w.canvas.open_requested.connect(open_.trigger)  # the empty canvas's Open button
-    paste = _action(w, "&Paste image", lambda: paste_image(w), std.Paste)
-    save = _action(w, "&Save…", w.results.save, std.Save, pix.SP_DialogSaveButton)
-    copy = _action(w, "&Copy", w.copy_result, std.Copy)
-    undo = w.model.undo_stack.createUndoAction(w, "&Undo")
-    undo.setShortcut(QKeySequence(std.Undo))
-    redo = w.model.undo_stack.createRedoAction(w, "&Redo")
-    redo.setShortcuts(redo_keys())
-    fit = _action(w, "&Fit", w.canvas.fit, "Ctrl+0")
-    actual = _action(w, "&100 %", w.canvas.actual_size, "Ctrl+1")
-    zoom_in = _action(w, "Zoom &in", lambda: w.canvas.zoom_by(1.25), std.ZoomIn)
-    zoom_out = _action(w, "Zoom &out", lambda: w.canvas.zoom_by(0.8), std.ZoomOut)
-    use = _action(w, "Use as &source", w.results.use_as_source)
-    settings = _action(w, "Se&ttings…", w.open_settings, std.Preferences)
-    quit_ = _action(w, "&Quit", w.close, std.Quit)
-    extend = _action(w, "&Extend", w.extend)
-    extend.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-    cancel = QShortcut(QKeySequence(Qt.Key.Key_Escape), w)
-    cancel.activated.connect(w.cancel)
-    save.setObjectName("saveAction")
-    recent = QMenu("Open &recent", w)
-    recent.aboutToShow.connect(lambda: fill_recent(w, recent))
+class EditorActions(QObject):
+    """Every action of the editor window, in its menus (on ``menu_bar``) and on ``toolbar``
+    (which the window adds). ``layered`` adds its File actions; ``dock_toggles`` end the View
+    menu (History, Formats).
 
-    file_menu = w.menuBar().addMenu("&File")
-    for item in (open_, paste):
-        file_menu.addAction(item)
-    file_menu.addMenu(recent)
-    file_menu.addSeparator()
-    for item in (save, copy, use):
-        file_menu.addAction(item)
-    LayeredExport(w).add_actions(file_menu)  # Export layers…, Export mask…, Open layers in…
-    file_menu.addSeparator()
-    file_menu.addAction(quit_)
-    edit_menu = w.menuBar().addMenu("&Edit")
-    for item in (undo, redo):
-        edit_menu.addAction(item)
-    edit_menu.addSeparator()
-    edit_menu.addAction(extend)
-    edit_menu.addSeparator()
-    edit_menu.addAction(settings)
-    view_menu = w.menuBar().addMenu("&View")
-    for item in (fit, actual, zoom_in, zoom_out):
-        view_menu.addAction(item)
-    help_menu = w.menuBar().addMenu("&Help")
-    listed = [open_, paste, save, copy, undo, redo, extend, settings, quit_, fit, actual,
-              zoom_in, zoom_out]  # fmt: skip
-    shortcuts = _action(w, "&Keyboard shortcuts", lambda: show_help(w, "shortcuts", listed),
-                        std.HelpContents)  # fmt: skip
-    shortcuts.setObjectName("shortcutsAction")
-    about = _action(w, f"&About {APP_NAME}", lambda: show_help(w, "about", listed))
-    about.setObjectName("aboutAction")
-    help_menu.addAction(shortcuts)
-    help_menu.addAction(about)
-    view_menu.addSeparator()
-    view_menu.addAction(w.history_dock.toggleViewAction())  # brings a closed History back
-    view_menu.addAction(w.formats.dock.toggleViewAction())  # one photo, every format
+    Signals:
+        open_requested(str): a file or URL to open, chosen in File › Open or Open recent, or
+            pasted.
+        image_pasted(QImage): an image pasted from the clipboard.
+    """
 
-    bar = QToolBar("Main")
-    bar.setObjectName("mainToolBar")
-    bar.setMovable(False)
-    bar.setIconSize(QSize(18, 18))
-    bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    w.addToolBar(bar)
-    bar.addAction(open_)
-    bar.addSeparator()
-    stack = w.model.undo_stack
-    bar_undo = _action(w, "Undo", stack.undo, None, pix.SP_ArrowBack)
-    bar_redo = _action(w, "Redo", stack.redo, None, pix.SP_ArrowForward)
-    bar_undo.setEnabled(False)
-    bar_redo.setEnabled(False)
-    stack.canUndoChanged.connect(bar_undo.setEnabled)
-    stack.canRedoChanged.connect(bar_redo.setEnabled)
-    bar.addAction(bar_undo)
-    bar.addAction(bar_redo)
-    bar.addSeparator()
-    bar.addAction(fit)
-    bar.addAction(actual)
-    bar.addSeparator()
-    compare = QToolButton()
-    compare.setText("Before/after")
-    compare.setObjectName("compareButton")
-    compare.setAccessibleName("compareButton")
-    compare.setToolTip("Hold to see the source alone (or hold \\ on the canvas)")
-    compare.pressed.connect(lambda: w.canvas.set_compare(True))
-    compare.released.connect(lambda: w.canvas.set_compare(False))
-    bar.addWidget(compare)
-    bar.addAction(use)
-    bar.addSeparator()
-    bar.addAction(save)
-    save_button = bar.widgetForAction(save)
-    save_button.setObjectName("saveButton")
-    save_button.setAccessibleName("saveButton")
-    bar.addAction(copy)
-    spacer = QWidget()
-    spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-    bar.addWidget(spacer)
-    bar.addAction(settings)
-    return Actions(open_, paste, save, copy, undo, redo, fit, actual, use, settings, compare,
-                   recent)  # fmt: skip
+    open_requested = Signal(str)
+    image_pasted = Signal(QImage)
+
+    def __init__(
+        self,
+        parent: QWidget,
+        menu_bar: QMenuBar,
+        canvas: CanvasView,
+        undo_stack: QUndoStack,
+        settings: Settings,
+        layered: LayeredExport,
+        dock_toggles: Sequence[QAction],
+    ) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.settings = settings
+        std, pix = QKeySequence.StandardKey, QStyle.StandardPixmap
+        self.open = _action(parent, "&Open…", self.open_dialog, std.Open, pix.SP_DialogOpenButton)
+        canvas.open_requested.connect(self.open.trigger)  # the empty canvas's Open button
+        self.paste = _action(parent, "&Paste image", self.paste_image, std.Paste)
+        self.save = _action(parent, "&Save…", None, std.Save, pix.SP_DialogSaveButton)
+        self.save.setObjectName("saveAction")
+        self.copy = _action(parent, "&Copy", None, std.Copy)
+        self.undo = undo_stack.createUndoAction(parent, "&Undo")
+        self.undo.setShortcut(QKeySequence(std.Undo))
+        self.redo = undo_stack.createRedoAction(parent, "&Redo")
+        self.redo.setShortcuts(redo_keys())
+        self.fit = _action(parent, "&Fit", canvas.fit, "Ctrl+0")
+        self.actual = _action(parent, "&100 %", canvas.actual_size, "Ctrl+1")
+        self.zoom_in = _action(parent, "Zoom &in", lambda: canvas.zoom_by(1.25), std.ZoomIn)
+        self.zoom_out = _action(parent, "Zoom &out", lambda: canvas.zoom_by(0.8), std.ZoomOut)
+        self.use_as_source = _action(parent, "Use as &source")
+        self.settings_action = _action(parent, "Se&ttings…", None, std.Preferences)
+        self.quit = _action(parent, "&Quit", None, std.Quit)
+        self.extend = _action(parent, "&Extend")
+        self.extend.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.cancel = QShortcut(QKeySequence(Qt.Key.Key_Escape), parent)
+        self.recent = QMenu("Open &recent", parent)
+        self.recent.aboutToShow.connect(self.fill_recent)
+        self.compare = QToolButton()
+        self._build_menus(menu_bar, layered, dock_toggles)
+        self.toolbar = self._build_toolbar(canvas, undo_stack)
+
+    def _build_menus(
+        self, bar: QMenuBar, layered: LayeredExport, dock_toggles: Sequence[QAction]
+    ) -> None:
+        file_menu = bar.addMenu("&File")
+        for item in (self.open, self.paste):
+            file_menu.addAction(item)
+        file_menu.addMenu(self.recent)
+        file_menu.addSeparator()
+        for item in (self.save, self.copy, self.use_as_source):
+            file_menu.addAction(item)
+        layered.add_actions(file_menu)  # Export layers…, Export mask…, Open layers in…
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit)
+        edit_menu = bar.addMenu("&Edit")
+        for item in (self.undo, self.redo):
+            edit_menu.addAction(item)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.extend)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.settings_action)
+        view_menu = bar.addMenu("&View")
+        for item in (self.fit, self.actual, self.zoom_in, self.zoom_out):
+            view_menu.addAction(item)
+        help_menu = bar.addMenu("&Help")
+        listed = [self.open, self.paste, self.save, self.copy, self.undo, self.redo, self.extend,
+                  self.settings_action, self.quit, self.fit, self.actual, self.zoom_in,
+                  self.zoom_out]  # fmt: skip
+        shortcuts = _action(self.parent_widget, "&Keyboard shortcuts",
+                            lambda: self.show_help("shortcuts", listed),
+                            QKeySequence.StandardKey.HelpContents)  # fmt: skip
+        shortcuts.setObjectName("shortcutsAction")
+        about = _action(self.parent_widget, f"&About {APP_NAME}",
+                        lambda: self.show_help("about", listed))  # fmt: skip
+        about.setObjectName("aboutAction")
+        help_menu.addAction(shortcuts)
+        help_menu.addAction(about)
+        view_menu.addSeparator()
+        for toggle in dock_toggles:  # brings a closed dock back
+            view_menu.addAction(toggle)
+
+    def _build_toolbar(self, canvas: CanvasView, stack: QUndoStack) -> QToolBar:
+        parent, pix = self.parent_widget, QStyle.StandardPixmap
+        bar = QToolBar("Main", parent)
+        bar.setObjectName("mainToolBar")
+        bar.setMovable(False)
+        bar.setIconSize(QSize(18, 18))
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.addAction(self.open)
+        bar.addSeparator()
+        bar_undo = _action(parent, "Undo", stack.undo, None, pix.SP_ArrowBack)
+        bar_redo = _action(parent, "Redo", stack.redo, None, pix.SP_ArrowForward)
+        bar_undo.setEnabled(False)
+        bar_redo.setEnabled(False)
+        stack.canUndoChanged.connect(bar_undo.setEnabled)
+        stack.canRedoChanged.connect(bar_redo.setEnabled)
+        bar.addAction(bar_undo)
+        bar.addAction(bar_redo)
+        bar.addSeparator()
+        bar.addAction(self.fit)
+        bar.addAction(self.actual)
+        bar.addSeparator()
+        compare = self.compare
+        compare.setText("Before/after")
+        compare.setObjectName("compareButton")
+        compare.setAccessibleName("compareButton")
+        compare.setToolTip("Hold to see the source alone (or hold \\ on the canvas)")
+        compare.pressed.connect(lambda: canvas.set_compare(True))
+        compare.released.connect(lambda: canvas.set_compare(False))
+        bar.addWidget(compare)
+        bar.addAction(self.use_as_source)
+        bar.addSeparator()
+        bar.addAction(self.save)
+        save_button = bar.widgetForAction(self.save)
+        save_button.setObjectName("saveButton")
+        save_button.setAccessibleName("saveButton")
+        bar.addAction(self.copy)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        bar.addAction(self.settings_action)
+        return bar
+
+    def show_help(self, which: str, listed: list[QAction]) -> None:
+        """The shortcuts or About window, shown without blocking; one of each at a time."""
+        from outpaint_studio.ui.help import about_box, shortcuts_dialog
+
+        parent = self.parent_widget
+        name = "shortcutsDialog" if which == "shortcuts" else "aboutBox"
+        window = parent.findChild(QWidget, name)
+        if window is None:
+            window = shortcuts_dialog(parent, listed) if which == "shortcuts" else about_box(parent)
+        window.show()
+
+    def open_dialog(self) -> None:
+        """File › Open starts where the user last opened an image, never in the app's folders."""
+        start = next((p for p in self.settings.recent_files if not is_app_file(p)), None)
+        folder = str(dialog_folder(start))
+        path, _ = QFileDialog.getOpenFileName(
+            self.parent_widget, "Open an image", folder, OPEN_FILTER
+        )
+        if path:
+            self.open_requested.emit(path)
+
+    def paste_image(self) -> None:
+        """Ctrl+V: an image file or URL from the clipboard, else the image itself."""
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is None:
+            return
+        sources = dropped_sources(mime.urls()) if mime.hasUrls() else []
+        text = mime.text().strip() if mime.hasText() else ""
+        if sources:
+            self.open_requested.emit(sources[0])
+        elif mime.hasImage():
+            self.image_pasted.emit(QGuiApplication.clipboard().image())
+        elif text.startswith(("http://", "https://")) or (text and Path(text).is_file()):
+            self.open_requested.emit(text)
+
+    def fill_recent(self) -> None:
+        menu, recent_files = self.recent, self.settings.recent_files
+        menu.clear()
+        for path in recent_files:
+            action = menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _c=False, p=path: self.open_requested.emit(p))
+        if not recent_files:
+            menu.addAction("No recent files").setEnabled(False)
 
 
 def redo_keys() -> list[QKeySequence]:
@@ -176,50 +240,3 @@ def redo_keys() -> list[QKeySequence]:
         if QKeySequence(extra) not in keys:
             keys.append(QKeySequence(extra))
     return keys
-
-
-def show_help(w: MainWindow, which: str, listed: list[QAction]) -> None:
-    """The shortcuts or About window, shown without blocking; one of each at a time."""
-    from outpaint_studio.ui.help import about_box, shortcuts_dialog
-
-    name = "shortcutsDialog" if which == "shortcuts" else "aboutBox"
-    window = w.findChild(QWidget, name)
-    if window is None:
-        window = shortcuts_dialog(w, listed) if which == "shortcuts" else about_box(w)
-    window.show()
-
-
-def open_dialog(w: MainWindow) -> None:
-    """File › Open starts where the user last opened an image, never in the app's own folders."""
-    start = next((p for p in w.settings.recent_files if not is_app_file(p)), None)
-    folder = str(dialog_folder(start))
-    path, _ = QFileDialog.getOpenFileName(w, "Open an image", folder, OPEN_FILTER)
-    if path:
-        w.open_image(path)
-
-
-def paste_image(w: MainWindow) -> None:
-    """Ctrl+V: an image file or URL from the clipboard, else the image itself."""
-    mime = QGuiApplication.clipboard().mimeData()
-    if mime is None:
-        return
-    from outpaint_studio.ui.canvas import dropped_sources
-
-    sources = dropped_sources(mime.urls()) if mime.hasUrls() else []
-    text = mime.text().strip() if mime.hasText() else ""
-    if sources:
-        w.open_image(sources[0])
-    elif mime.hasImage():
-        w.open_qimage(QGuiApplication.clipboard().image())
-    elif text.startswith(("http://", "https://")) or (text and Path(text).is_file()):
-        w.open_image(text)
-
-
-def fill_recent(w: MainWindow, menu: QMenu) -> None:
-    menu.clear()
-    for path in w.settings.recent_files:
-        action = menu.addAction(Path(path).name)
-        action.setToolTip(path)
-        action.triggered.connect(lambda _c=False, p=path: w.open_image(p))
-    if not w.settings.recent_files:
-        menu.addAction("No recent files").setEnabled(False)

@@ -71,6 +71,7 @@ class FormatsDock(QDockWidget):
     main_layout_requested = Signal()
     extend_all_requested = Signal()
     cancel_all_requested = Signal()
+    DOCK_AREA = Qt.DockWidgetArea.RightDockWidgetArea  # where the window places it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Formats", parent)

@@ -3,46 +3,72 @@ Export all. Holds the FormatSet; the dock and the sheet only show it and say wha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
 
 from outpaint_studio.core.editor import Geometry
 from outpaint_studio.core.format_sets import load_sets, save_sets, sets_path
 from outpaint_studio.core.formats import TargetError, parse_target
 from outpaint_studio.core.formats_state import FormatEntry, FormatSet
 from outpaint_studio.core.output import output_target
-from outpaint_studio.core.settings import history_dir
+from outpaint_studio.core.settings import Settings, history_dir
+from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.formats_run import FormatsRun, TargetJob
+from outpaint_studio.model.history import HistoryModel
 from outpaint_studio.model.jobs import JobOutcome
 from outpaint_studio.ui.formats_dock import FormatsDock
 from outpaint_studio.ui.formats_sheet import ContactSheet
 from outpaint_studio.ui.results import load_record, write_export
 
 if TYPE_CHECKING:
-    from outpaint_studio.ui.main_window import MainWindow
+    from outpaint_studio.core.images import SourceImage
 
 
 class FormatsEditor(QObject):
     """While a target is shown, every edit on the canvas (drag, handles, anchors, scale, undo)
-    is that target's layout; "Back to my layout" returns to the editor's own."""
+    is that target's layout; "Back to my layout" returns to the editor's own.
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.model = window.model
+    It edits the editor ``model``, runs targets through ``run``, estimates from the ``history``'s
+    records and reads ``source()``, the loaded source (None while loading). Its two docks,
+    ``dock`` and ``sheet``, are placed by the window (each in its ``DOCK_AREA``).
+
+    Signals:
+        record_changed(str): a target's job was journaled anew (its key).
+        result_chosen(object, QImage): a tile's JobOutcome and image, to show on the canvas.
+        status_message(str, int): words for the status bar and how long to show them (ms).
+    """
+
+    record_changed = Signal(str)
+    result_chosen = Signal(object, QImage)
+    status_message = Signal(str, int)
+
+    def __init__(
+        self,
+        model: EditorModel,
+        run: FormatsRun,
+        history: HistoryModel,
+        settings: Settings,
+        source: Callable[[], SourceImage | None],
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.history = history
+        self.settings = settings
+        self.source = source
         self.formats = FormatSet.presets()
         self.active: str | None = None
         self._own_layout: Geometry | None = None  # the editor's layout while a target is shown
-        self.run = FormatsRun(window.session, self)
-        self.dock = FormatsDock(window)
-        self.sheet = ContactSheet(window)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.sheet)
+        self.run = run
+        run.setParent(self)
+        self.dock = FormatsDock(parent)
+        self.sheet = ContactSheet(parent)
         self.dock.hide()  # View › Formats
         self.sheet.hide()  # shown by Extend all
         self.saved_sets = load_sets(sets_path())
@@ -127,7 +153,7 @@ class FormatsEditor(QObject):
 
     def ask_set_name(self) -> str:
         """The name for a saved set (tests replace this method)."""
-        name, accepted = QInputDialog.getText(self.window, "Save set", "Name of this set:")
+        name, accepted = QInputDialog.getText(self.dock, "Save set", "Name of this set:")
         return name if accepted else ""
 
     @Slot()
@@ -149,7 +175,7 @@ class FormatsEditor(QObject):
             return
         sizes = [self.formats.geometry(e, state.source_size) for e in ticked]
         mp = sum(output_megapixels(g.canvas_width, g.canvas_height) for g in sizes)
-        records = self.window.history.model.records
+        records = self.history.records
         credits = estimate_credits(records, state.options.mode, mp, state.options.engine)
         jobs = f"{len(ticked)} formats × {count}"
         if state.options.engine != "bfl":
@@ -203,7 +229,7 @@ class FormatsEditor(QObject):
             self._start([entry])
 
     def _start(self, entries: list[FormatEntry]) -> None:
-        state, source = self.model.state, self.window.source
+        state, source = self.model.state, self.source()
         if not entries:
             return
         if self.run.is_running():
@@ -224,7 +250,7 @@ class FormatsEditor(QObject):
         count = state.options.variations
         jobs = [TargetJob(e.label, self.formats.job_params(state, e), count) for e in entries]
         try:
-            self.run.start(jobs, source, resolve_api_url(self.window.settings))
+            self.run.start(jobs, source, resolve_api_url(self.settings))
         except ConfigurationError as exc:
             self.dock.show_error(sentence(str(exc)))
             return
@@ -234,8 +260,7 @@ class FormatsEditor(QObject):
     def _on_finished(self, label: str, outcome: JobOutcome, image: QImage) -> None:
         self.sheet.job_finished(label, outcome, image)
         self.dock.set_status(label, "Done" if outcome.succeeded else outcome.state.capitalize())
-        self.window.history.record_changed(outcome.key)
-        self.window.update_cost()
+        self.record_changed.emit(outcome.key)
 
     @Slot(str)
     def _on_tile_selected(self, label: str) -> None:
@@ -243,7 +268,7 @@ class FormatsEditor(QObject):
         tile = self.sheet.tiles.get(label)
         self.show_target(label)
         if tile is not None and tile.ready and tile.outcome and tile.image:
-            self.window.results.show(tile.outcome, tile.image)
+            self.result_chosen.emit(tile.outcome, tile.image)
 
     # --- Export all -----------------------------------------------------------------------
 
@@ -252,8 +277,9 @@ class FormatsEditor(QObject):
         """Every result not discarded into one folder, named by its format, with its metadata;
         nothing is replaced (a taken name gets the next free one)."""
         outcomes = [t.outcome for t in self.sheet.exportable() if t.outcome]
-        files = [(o.output_path, load_record(o.key)) for o in outcomes if o.output_path]
-        folder = self.window.results.ask_folder() if files else ""
+        journal = self.run.session.journal
+        files = [(o.output_path, load_record(journal, o.key)) for o in outcomes if o.output_path]
+        folder = self.ask_folder() if files else ""
         if not folder:
             return []
         written = []
@@ -264,9 +290,14 @@ class FormatsEditor(QObject):
             path = output_target(params, record.key, history_dir())
             written.append(write_export(image, record, path, params.output_format,
                                         overwrite=False))  # fmt: skip
-        self.window.settings.output_dir = folder
-        self.window.statusBar().showMessage(f"Exported {len(written)} formats to {folder}", 8000)
+        self.settings.output_dir = folder
+        self.status_message.emit(f"Exported {len(written)} formats to {folder}", 8000)
         return written
+
+    def ask_folder(self) -> str:
+        """The native folder dialog for Export all (tests replace this method)."""
+        start = self.settings.output_dir or str(Path.home())
+        return QFileDialog.getExistingDirectory(self.sheet, "Export every format", start)
 
     def shutdown(self) -> None:
         self.run.shutdown()

@@ -68,6 +68,7 @@ class ContactSheet(QDockWidget):
     redo_requested = Signal(str)
     cancel_requested = Signal(str)
     export_requested = Signal()
+    DOCK_AREA = Qt.DockWidgetArea.BottomDockWidgetArea  # where the window places it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Formats: results", parent)

@@ -1,26 +1,29 @@
 """File › Export layers…, Export mask… and Open layers in…: the latest result handed on.
 
-The layers are composed and encoded off the GUI thread; errors reach the banner in one line.
+The layers are composed and encoded off the GUI thread; errors reach the user in one line.
 "Open layers in…" writes a PSD under the app's folder and opens it with the application the
 desktop associates with PSD files (Photoshop, Affinity, Photopea, GIMP, Krita).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QThread, QUrl, Signal
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from outpaint_studio.core.settings import data_dir
+from outpaint_studio.model.errors import ErrorModel, UserError
+from outpaint_studio.model.workers import Report, Work, Workers
 
 if TYPE_CHECKING:
     from outpaint_studio.core.jobs import JobRecord
-    from outpaint_studio.ui.main_window import MainWindow
+    from outpaint_studio.ui.results import ResultKeeper
 
 LAYER_FILTERS = {".psd": "Photoshop document (*.psd)", ".ora": "OpenRaster (*.ora)"}
 MASK_FILTER = "Generated-area mask (*.png)"
@@ -32,22 +35,11 @@ def open_in_folder() -> Path:
     return data_dir() / "open-in"
 
 
-class ExportThread(QThread):
-    """Builds a job's layers and writes them (``mask``: only the generated area)."""
+def export_work(record: JobRecord, target: Path, mask: bool, overwrite: bool) -> Work:
+    """Build a job's layers and write them (``mask``: only the generated area); the work
+    returns the path written, or raises LayerExportError with the user's one line."""
 
-    written = Signal(str)
-    failed = Signal(str)
-
-    def __init__(
-        self, record: JobRecord, target: Path, mask: bool, overwrite: bool, parent: QObject
-    ) -> None:
-        super().__init__(parent)
-        self.record = record
-        self.target = target
-        self.mask = mask
-        self.overwrite = overwrite
-
-    def run(self) -> None:
+    def work(_report: Report, _cancel: threading.Event) -> str:
         from outpaint_studio.core.layer_export import (
             LayerExportError,
             job_layers,
@@ -55,25 +47,35 @@ class ExportThread(QThread):
             write_mask,
         )
 
-        write = write_mask if self.mask else write_layers
+        write = write_mask if mask else write_layers
         try:
-            written = write(job_layers(self.record), self.record, self.target, self.overwrite)
-        except LayerExportError as exc:
-            self.failed.emit(exc.message)
+            return str(write(job_layers(record), record, target, overwrite))
         except MemoryError:
-            self.failed.emit("the layers are too large for the memory available")
-        else:
-            self.written.emit(str(written))
+            raise LayerExportError("the layers are too large for the memory available") from None
+
+    return work
 
 
 class LayeredExport(QObject):
-    """The three actions' logic; waits for its exports when the window closes."""
+    """The three actions' logic. Exports run through the window's Workers owner, which lets
+    them finish their file when the window closes; failures go to the ErrorModel.
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self._threads: list[ExportThread] = []
-        window.installEventFilter(self)
+    Signals:
+        status_message(str, int): words for the status bar and how long to show them (ms; 0:
+            until replaced); an empty text clears it.
+    """
+
+    status_message = Signal(str, int)
+
+    def __init__(
+        self, results: ResultKeeper, workers: Workers, errors: ErrorModel, parent: QWidget
+    ) -> None:
+        super().__init__(parent)
+        self.results = results
+        self.workers = workers
+        self.errors = errors
+        self._dialog_parent = parent
+        self._exporting = 0
 
     def add_actions(self, menu: QMenu) -> list[QAction]:
         """The actions in ``menu``, enabled whenever there is a result when it opens."""
@@ -83,7 +85,7 @@ class LayeredExport(QObject):
             ("Export &mask…", self.export_mask, "exportMaskAction"),
             ("Open layers i&n…", self.open_in, "openInAction"),
         ):
-            action = QAction(text, self.window)
+            action = QAction(text, menu)
             action.setObjectName(name)
             action.triggered.connect(lambda _checked=False, slot=slot: slot())
             menu.addAction(action)
@@ -93,17 +95,17 @@ class LayeredExport(QObject):
 
     def _enable(self, actions: list[QAction]) -> None:
         for action in actions:
-            action.setEnabled(self._has_result())
+            action.setEnabled(self.results.has_result())
 
     def record(self) -> JobRecord | None:
-        from outpaint_studio.ui.results import load_record
-
-        outcome = self.window.results.outcome
-        return load_record(outcome.key) if outcome is not None else None
+        outcome = self.results.outcome
+        return self.results.record(outcome.key) if outcome is not None else None
 
     def ask_path(self, title: str, suggested: Path, filters: list[str]) -> tuple[str, str]:
         """The native save dialog (tests replace this method); returns path and filter chosen."""
-        return QFileDialog.getSaveFileName(self.window, title, str(suggested), ";;".join(filters))
+        return QFileDialog.getSaveFileName(
+            self._dialog_parent, title, str(suggested), ";;".join(filters)
+        )
 
     def export_layers(self) -> None:
         self._export("Export layers", ".psd", LAYER_FILTERS, mask=False)
@@ -124,24 +126,11 @@ class LayeredExport(QObject):
         self._start(record, folder / name, mask=False, then=self._open)
 
     def busy(self) -> bool:
-        return any(thread.isRunning() for thread in self._threads)
-
-    def shutdown(self) -> None:
-        for thread in self._threads:
-            thread.wait()
-        self._threads = []
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            self.shutdown()  # an export finishing its file is waited for, never cut off
-        return False
-
-    def _has_result(self) -> bool:
-        return self.window.results.has_result()
+        return self._exporting > 0
 
     def _wanted(self) -> JobRecord | None:
-        """The latest result's record, or None with the reason in the banner."""
-        record = self.record() if self._has_result() else None
+        """The latest result's record, or None with the reason reported."""
+        record = self.record() if self.results.has_result() else None
         if record is None:
             self._failed("There is no result to export yet")
         return record
@@ -151,7 +140,7 @@ class LayeredExport(QObject):
         record = self._wanted()
         if record is None:
             return
-        flat = self.window.results.suggested_path()  # where Save would suggest the flat export
+        flat = self.results.suggested_path()  # where Save would suggest the flat export
         chosen, kind = self.ask_path(title, flat.with_name(flat.stem + ending), [*filters.values()])
         if not chosen:
             return
@@ -170,31 +159,39 @@ class LayeredExport(QObject):
         then: Callable[[str], None],
         overwrite: bool = True,
     ) -> None:
-        thread = ExportThread(record, target, mask, overwrite, self)
-        thread.written.connect(then)
-        thread.failed.connect(self._failed)
-        thread.finished.connect(self._forget_finished)
-        self._threads.append(thread)
-        self.window.statusBar().showMessage(f"Exporting {target.name}…")
-        thread.start()
+        self._exporting += 1
+        self.status_message.emit(f"Exporting {target.name}…", 0)
+        worker = self.workers.start(
+            export_work(record, target, mask, overwrite),
+            f"export {target.name}",
+            returned=then,
+            errored=self._export_failed,
+        )
+        worker.finished.connect(self._export_ended)
 
     def _saved(self, path: str) -> None:
-        self.window.statusBar().showMessage(f"Saved {path}", 8000)
+        self.status_message.emit(f"Saved {path}", 8000)
 
     def _open(self, path: str) -> None:
         if QDesktopServices.openUrl(QUrl.fromLocalFile(path)):
-            self.window.statusBar().showMessage(f"Opened {Path(path).name}", 8000)
+            self.status_message.emit(f"Opened {Path(path).name}", 8000)
         else:
             self._failed(f"No application here opens {Path(path).suffix} files; it is at {path}")
 
-    def _failed(self, message: str) -> None:
-        self.window.statusBar().clearMessage()
-        self.window.banner.show_message(message[0].upper() + message[1:], "error", kind="export")
+    def _export_failed(self, error: Exception) -> None:
+        from outpaint_studio.core.layer_export import LayerExportError
 
-    def _forget_finished(self) -> None:
-        for thread in [t for t in self._threads if t.isFinished()]:
-            self._threads.remove(thread)
-            thread.deleteLater()
+        if isinstance(error, LayerExportError):
+            self._failed(error.message)
+        else:
+            self._failed(f"The export failed: {error}")
+
+    def _failed(self, message: str) -> None:
+        self.status_message.emit("", 0)
+        self.errors.report(UserError(message, kind="export"))
+
+    def _export_ended(self) -> None:
+        self._exporting -= 1
 
 
 def _remove_older_than(folder: Path, cutoff: float) -> None:

@@ -12,6 +12,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
+from outpaint_studio.core.cost import session_total
 from outpaint_studio.core.format_sets import load_sets, sets_path
 from outpaint_studio.core.formats_state import default_geometry
 from outpaint_studio.core.jobs import Journal
@@ -25,8 +26,13 @@ CUSTOM = "1080x1920"
 
 
 def click_row(window, qtbot, label: str, on_check_box: bool = False) -> None:
-    dock_list = window.formats.dock.list
-    rect = dock_list.visualItemRect(window.formats.dock.item(label))
+    click_row_of(window.formats, qtbot, label, on_check_box)
+
+
+def click_row_of(formats, qtbot, label: str, on_check_box: bool = True) -> None:
+    """A click on a target's row in the Formats dock (on its check box: ticks it)."""
+    dock_list = formats.dock.list
+    rect = dock_list.visualItemRect(formats.dock.item(label))
     option = QStyleOptionViewItem()
     option.initFrom(dock_list)
     option.rect = rect
@@ -89,12 +95,15 @@ def test_five_formats_extend_all_keep_four_redo_one_export_all(
         qtbot.mouseClick(window.formats.dock.main_layout, Qt.MouseButton.LeftButton)
         assert window.model.state.geometry == own
 
+        assert window.cost.session.text() == "Session 0 credits"
         extend_all(window, qtbot)
         assert sim.submit_count == 5 and sim.peak_active == 5  # all five at once
+        spent = session_total(Journal(journal_dir()).records(), window.cost.since)
+        assert spent > 0 and window.cost.session.text() == f"Session {spent:g} credits"
         tiles = window.formats.sheet.tiles
         assert window.formats.sheet.isVisible()
         assert [t.status for t in tiles.values()] == ["Done"] * 5
-        four_five = load_record(tiles["4:5"].outcome.key).params
+        four_five = load_record(window.session.journal, tiles["4:5"].outcome.key).params
         assert (four_five.offset_x, four_five.target) == (0, "4:5")
 
         # keep four with Enter, as on the variations strip; R redoes the fifth
@@ -113,14 +122,15 @@ def test_five_formats_extend_all_keep_four_redo_one_export_all(
 
     out = tmp_path / "export"
     out.mkdir()
-    window.results.ask_folder = lambda: str(out)
+    window.formats.ask_folder = lambda: str(out)
     qtbot.mouseClick(window.formats.sheet.export_all, Qt.MouseButton.LeftButton)
+    assert window.statusBar().currentMessage() == f"Exported 5 formats to {out}"
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(f"shoe-{t.replace(':', 'x')}.png" for t in [*PRESETS, CUSTOM])
     original = np.asarray(Image.open(photo).convert("RGB"))
     for label in PRESETS:
         path = out / f"shoe-{label.replace(':', 'x')}.png"
-        params = load_record(tiles[label].outcome.key).params
+        params = load_record(window.session.journal, tiles[label].outcome.key).params
         with Image.open(path) as image:
             assert image.size == (params.width, params.height)
             pixels = np.asarray(image.convert("RGB"))
@@ -173,7 +183,7 @@ def test_cancel_one_format_while_the_others_finish(window, qtbot, tmp_path, monk
         tiles = window.formats.sheet.tiles
         qtbot.waitUntil(lambda: tiles["9:16"].outcome is not None, timeout=5000)  # let go
     assert [t.label for t in tiles.values() if t.status == "Done"] == ["1:1", "4:5", "16:9", CUSTOM]
-    cancelled = load_record(tiles["9:16"].outcome.key)
+    cancelled = load_record(window.session.journal, tiles["9:16"].outcome.key)
     assert cancelled.state in COLLECTABLE and cancelled.job_id  # paid: `resume` collects it
     assert [t.label for t in window.formats.sheet.exportable()] == ["1:1", "4:5", "16:9", CUSTOM]
 
@@ -213,3 +223,46 @@ def test_offline_formats_run_two_at_a_time(window, qtbot, tmp_path) -> None:
     extend_all(window, qtbot, timeout=60000)
     assert max(at_once) == 2
     assert [t.status for t in window.formats.sheet.tiles.values()] == ["Done"] * 3
+
+
+def test_formats_work_with_what_they_are_given_and_say_what_they_did(qtbot, tmp_path) -> None:
+    """No window: the editor model, a run, the history's model, the settings and the loaded
+    source are all FormatsEditor takes; what the window must do comes out as signals."""
+    from PySide6.QtWidgets import QWidget
+
+    from outpaint_studio.core.editor import Options
+    from outpaint_studio.core.images import load_image
+    from outpaint_studio.model.editor import EditorModel
+    from outpaint_studio.model.formats_run import FormatsRun
+    from outpaint_studio.model.history import HistoryModel
+    from outpaint_studio.model.workers import Workers
+    from outpaint_studio.session import Session
+    from outpaint_studio.ui.formats_editor import FormatsEditor
+
+    photo = make_photo(tmp_path / "tiny.png", (64, 48))
+    host = QWidget()
+    qtbot.addWidget(host)
+    session, workers = Session.open(), Workers(host)
+    model = EditorModel(Options(engine="local"), host)
+    model.set_source(str(photo), (64, 48))
+    source = load_image(photo)
+    formats = FormatsEditor(model, FormatsRun(session, workers), HistoryModel(host),
+                            session.settings, lambda: source, host)  # fmt: skip
+    click_row_of(formats, qtbot, "1:1")
+    with qtbot.waitSignal(formats.record_changed, timeout=30000) as changed:
+        qtbot.mouseClick(formats.dock.extend_all, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not formats.run.is_running(), timeout=30000)
+    [record] = Journal(journal_dir()).records()
+    assert changed.args == [record.key] and record.params.target == "1:1"
+    tile = formats.sheet.tiles["1:1"]
+    with qtbot.waitSignal(formats.result_chosen, timeout=5000) as chosen:
+        formats.sheet.tile_selected.emit("1:1")  # as a click on its tile does
+    assert chosen.args[0].key == record.key and not chosen.args[1].isNull()
+    assert tile.kept is False and model.state.geometry.canvas_width == 64  # 1:1 of 64x48
+    out = tmp_path / "out"
+    out.mkdir()
+    formats.ask_folder = lambda: str(out)
+    with qtbot.waitSignal(formats.status_message, timeout=5000) as said:
+        qtbot.mouseClick(formats.sheet.export_all, Qt.MouseButton.LeftButton)
+    assert said.args == [f"Exported 1 formats to {out}", 8000]
+    assert [p.name for p in out.iterdir()] == ["tiny-1x1.png"]

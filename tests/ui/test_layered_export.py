@@ -62,6 +62,8 @@ def test_export_layers_writes_the_psd_where_the_user_says(  # type: ignore[no-un
         asked.append(suggested) or (str(target), filters[0])
     )
     choose(window, "exportLayersAction")
+    assert "export chosen.psd" in [w.name for w in window.workers.running()]  # the one owner
+    assert window.statusBar().currentMessage() == "Exporting chosen.psd…"
     qtbot.waitUntil(lambda: "Saved" in window.statusBar().currentMessage(), timeout=10000)
     assert asked == [window.results.suggested_path().with_suffix(".psd")]
     assert asked[0].name == "photo-extended.psd"

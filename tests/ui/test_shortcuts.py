@@ -99,10 +99,24 @@ def test_ctrl_enter_extends_and_ctrl_c_copies(loaded, qtbot) -> None:
     assert copied.size().toTuple() == (208, 160)
 
 
+def test_toolbar_use_as_source_and_file_quit_reach_the_window(loaded, qtbot) -> None:
+    """The actions say what the user asked; the window does it (it connects them)."""
+    loaded.canvas.setFocus()
+    with qtbot.waitSignal(loaded.jobs.finished, timeout=30000):
+        qtbot.keyClick(loaded.canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(loaded.results.has_result, timeout=5000)
+    actions = loaded.actions_
+    button = actions.toolbar.widgetForAction(actions.use_as_source)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: loaded.model.state.source_size == (208, 160), timeout=5000)
+    file_menu = loaded.menuBar().actions()[0].menu()
+    assert actions.quit in file_menu.actions()
+    actions.quit.trigger()  # File › Quit (no key on every platform)
+    assert not loaded.isVisible()
+
+
 def test_recent_files_reopen(loaded, tmp_path, qtbot) -> None:
     from photos import make_photo
-
-    from outpaint_studio.ui.actions import fill_recent
 
     other = make_photo(tmp_path / "other.png", (96, 64))
     loaded.open_image(other)
@@ -111,7 +125,7 @@ def test_recent_files_reopen(loaded, tmp_path, qtbot) -> None:
     recent = loaded.settings.recent_files
     assert Path(recent[0]) == other and Path(recent[1]).name == "small.png"
     menu = loaded.actions_.recent
-    fill_recent(loaded, menu)
+    menu.aboutToShow.emit()  # File › Open recent opens (a real popup only adds offscreen noise)
     assert [a.text() for a in menu.actions()][:2] == ["other.png", "small.png"]
     menu.actions()[1].trigger()
     qtbot.waitUntil(lambda: loaded.model.state.source_size == (160, 128), timeout=5000)
@@ -119,16 +133,17 @@ def test_recent_files_reopen(loaded, tmp_path, qtbot) -> None:
 
 def test_settings_region_and_custom_url(qtbot) -> None:
     from outpaint_studio.core.settings import REGIONS, KeyStore, Settings
+    from outpaint_studio.model.workers import Workers
     from outpaint_studio.ui.settings_dialog import SettingsDialog
 
     settings = Settings()
-    dialog = SettingsDialog(settings, KeyStore())
+    dialog = SettingsDialog(settings, KeyStore(), Workers())
     qtbot.addWidget(dialog)
     assert not dialog.custom_url.isEnabled()
     dialog.region.setCurrentIndex(dialog.region.findData("eu"))
     dialog.accept()
     assert settings.region == "eu" and settings.api_url == REGIONS["eu"]
-    dialog = SettingsDialog(settings, KeyStore())
+    dialog = SettingsDialog(settings, KeyStore(), Workers())
     qtbot.addWidget(dialog)
     dialog.region.setCurrentIndex(dialog.region.findData("custom"))
     assert dialog.custom_url.isEnabled()
