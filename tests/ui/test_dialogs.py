@@ -91,3 +91,34 @@ def test_copy_says_so_in_the_status_bar(loaded, qtbot) -> None:
     qtbot.keyClick(loaded.canvas, Qt.Key.Key_C, CTRL)
     assert not QGuiApplication.clipboard().image().isNull()
     assert loaded.statusBar().currentMessage() == "Copied to the clipboard"
+
+
+def test_settings_opened_from_the_window_checks_the_key_typed(sim, window, qtbot) -> None:
+    from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton
+
+    from outpaint_studio.ui.settings_dialog import SettingsDialog
+
+    answers: list[str] = []
+
+    def in_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, SettingsDialog):
+            QTimer.singleShot(20, in_dialog)
+            return
+        region = dialog.findChild(QComboBox, "regionCombo")
+        region.setCurrentIndex(region.findData("custom"))
+        dialog.findChild(QLineEdit, "customUrlEdit").setText(sim.base_url)
+        for key in ("wrong-key", sim.config.api_key):
+            dialog.findChild(QLineEdit, "apiKeyEdit").setText(key)
+            button = dialog.findChild(QPushButton, "checkKeyButton")
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(button.isEnabled, timeout=10_000)
+            answers.append(dialog.findChild(QLabel, "keyStatus").text())
+        dialog.reject()
+
+    QTimer.singleShot(0, in_dialog)
+    window.actions_.settings_action.trigger()
+    assert len(answers) == 2, "the Settings dialog did not open"
+    assert answers[0].startswith("The BFL API key was refused")
+    assert answers[1] == "Key works: 1000 credits left"
+    qtbot.waitUntil(lambda: not window.workers.running(), timeout=5000)
