@@ -33,6 +33,15 @@ def loader(workers: Workers, tmp_path: Path) -> Loader:
     return Loader(workers, tmp_path / "downloads")
 
 
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """The folder a local web server serves: one photo, web.png."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    make_photo(folder / "web.png")
+    return folder
+
+
 def record_signals(loader: Loader) -> list[tuple[str, object]]:
     seen: list[tuple[str, object]] = []
     loader.preview.connect(lambda image, path, size: seen.append(("preview", (path, size))))
@@ -92,10 +101,9 @@ def test_an_unforeseen_error_is_still_one_line() -> None:
     assert load_error_text(KeyError("tile")) == "cannot open the image (KeyError)"
 
 
-def test_a_download_comes_like_a_file(loader: Loader, tmp_path: Path, qtbot: QtBot) -> None:
-    site = tmp_path / "site"
-    site.mkdir()
-    make_photo(site / "web.png")
+def test_a_download_comes_like_a_file(
+    loader: Loader, site: Path, tmp_path: Path, qtbot: QtBot
+) -> None:
     seen = record_signals(loader)
     with web_server(site) as server:
         loader.load(server.url("web.png"))
@@ -106,15 +114,12 @@ def test_a_download_comes_like_a_file(loader: Loader, tmp_path: Path, qtbot: QtB
 
 
 def test_a_newer_load_cancels_a_stalled_download_at_once(
-    loader: Loader, tmp_path: Path, qtbot: QtBot
+    loader: Loader, site: Path, tmp_path: Path, qtbot: QtBot
 ) -> None:
-    site = tmp_path / "site"
-    site.mkdir()
-    make_photo(site / "slow.png")
     other = make_photo(tmp_path / "other.png", (96, 64))
     seen = record_signals(loader)
     with web_server(site) as server:
-        loader.load(server.url("slow.png", stall=True))
+        loader.load(server.url("web.png", stall=True))
         assert server.stalled.wait(10)
         time.sleep(0.2)  # the download now waits for bytes that never come
         loader.load(str(other))
@@ -134,14 +139,11 @@ def test_only_the_newest_load_is_heard(loader: Loader, tmp_path: Path, qtbot: Qt
 
 
 def test_closing_cancels_a_stalled_download_at_once(
-    loader: Loader, workers: Workers, tmp_path: Path, qtbot: QtBot
+    loader: Loader, workers: Workers, site: Path, qtbot: QtBot
 ) -> None:
-    site = tmp_path / "site"
-    site.mkdir()
-    make_photo(site / "slow.png")
     seen = record_signals(loader)
     with web_server(site) as server:
-        loader.load(server.url("slow.png", stall=True))
+        loader.load(server.url("web.png", stall=True))
         assert server.stalled.wait(10)
         time.sleep(0.2)
         workers.shutdown()
