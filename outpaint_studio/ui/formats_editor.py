@@ -17,11 +17,11 @@ from outpaint_studio.core.format_sets import load_sets, save_sets, sets_path
 from outpaint_studio.core.formats import TargetError, parse_target
 from outpaint_studio.core.formats_state import FormatEntry, FormatSet
 from outpaint_studio.core.output import output_target
-from outpaint_studio.core.settings import Settings, history_dir
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.formats_run import FormatsRun, TargetJob
 from outpaint_studio.model.history import HistoryModel
 from outpaint_studio.model.jobs import JobOutcome
+from outpaint_studio.session import ConfigurationError, Session
 from outpaint_studio.ui.formats_dock import FormatsDock
 from outpaint_studio.ui.formats_sheet import ContactSheet
 from outpaint_studio.ui.results import load_record, write_export
@@ -35,7 +35,8 @@ class FormatsEditor(QObject):
     is that target's layout; "Back to my layout" returns to the editor's own.
 
     It edits the editor ``model``, runs targets through ``run``, estimates from the ``history``'s
-    records and reads ``source()``, the loaded source (None while loading). Its two docks,
+    records, reads ``source()``, the loaded source (None while loading), and takes the API, the
+    journal and the settings from the ``session``. Its two docks,
     ``dock`` and ``sheet``, are placed by the window (each in its ``DOCK_AREA``).
 
     Signals:
@@ -53,14 +54,14 @@ class FormatsEditor(QObject):
         model: EditorModel,
         run: FormatsRun,
         history: HistoryModel,
-        settings: Settings,
+        session: Session,
         source: Callable[[], SourceImage | None],
         parent: QWidget,
     ) -> None:
         super().__init__(parent)
         self.model = model
         self.history = history
-        self.settings = settings
+        self.session = session
         self.source = source
         self.formats = FormatSet.presets()
         self.active: str | None = None
@@ -245,12 +246,10 @@ class FormatsEditor(QObject):
                 self.dock.show_error(f"{entry.label}: {problems[0]}")
                 return
         self.dock.show_error("")
-        from outpaint_studio.session import ConfigurationError, resolve_api_url
-
         count = state.options.variations
         jobs = [TargetJob(e.label, self.formats.job_params(state, e), count) for e in entries]
         try:
-            self.run.start(jobs, source, resolve_api_url(self.settings))
+            self.run.start(jobs, source, self.session.api_url())
         except ConfigurationError as exc:
             self.dock.show_error(sentence(str(exc)))
             return
@@ -277,7 +276,7 @@ class FormatsEditor(QObject):
         """Every result not discarded into one folder, named by its format, with its metadata;
         nothing is replaced (a taken name gets the next free one)."""
         outcomes = [t.outcome for t in self.sheet.exportable() if t.outcome]
-        journal = self.run.session.journal
+        journal = self.session.journal
         files = [(o.output_path, load_record(journal, o.key)) for o in outcomes if o.output_path]
         folder = self.ask_folder() if files else ""
         if not folder:
@@ -287,16 +286,16 @@ class FormatsEditor(QObject):
             if record is None:
                 continue
             params = replace(record.params, output=None, out_dir=folder)
-            path = output_target(params, record.key, history_dir())
+            path = output_target(params, record.key, self.session.history)
             written.append(write_export(image, record, path, params.output_format,
                                         overwrite=False))  # fmt: skip
-        self.settings.output_dir = folder
+        self.session.settings.output_dir = folder
         self.status_message.emit(f"Exported {len(written)} formats to {folder}", 8000)
         return written
 
     def ask_folder(self) -> str:
         """The native folder dialog for Export all (tests replace this method)."""
-        start = self.settings.output_dir or str(Path.home())
+        start = self.session.settings.output_dir or str(Path.home())
         return QFileDialog.getExistingDirectory(self.sheet, "Export every format", start)
 
     def shutdown(self) -> None:

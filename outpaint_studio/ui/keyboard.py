@@ -36,10 +36,10 @@ class CanvasKeys(QObject):
     """
 
     def __init__(
-        self, window: QWidget, canvas: QWidget, placement_controls: Collection[QWidget]
+        self, scope: QWidget, canvas: QWidget, placement_controls: Collection[QWidget]
     ) -> None:
-        super().__init__(window)
-        self.window = window
+        super().__init__(scope)
+        self.scope = scope  # the window whose controls' keys are watched
         self.canvas = canvas
         self.placement_controls = placement_controls
         app = QApplication.instance()
@@ -55,7 +55,7 @@ class CanvasKeys(QObject):
         kind = event.type()
         if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             return False
-        if watched is not QApplication.focusWidget() or not self.window.isAncestorOf(watched):
+        if watched is not QApplication.focusWidget() or not self.scope.isAncestorOf(watched):
             return False  # not the focused control of this window (or a key passed up to a parent)
         if watched is self.canvas or isinstance(watched, TEXT_FIELDS):
             return False

@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self._pending_layout: JobParams | None = None
         self.cost = parts.CostView(self.session, self.workers, self)
         self.formats = parts.FormatsEditor(self.model, parts.FormatsRun(self.session, self.workers),
-                                           self.history.model, self.settings, lambda: self.source,
+                                           self.history.model, self.session, lambda: self.source,
                                            self)  # fmt: skip
         for dock in (self.formats.dock, self.formats.sheet):
             self.addDockWidget(dock.DOCK_AREA, dock)

@@ -226,7 +226,7 @@ def test_offline_formats_run_two_at_a_time(window, qtbot, tmp_path) -> None:
 
 
 def test_formats_work_with_what_they_are_given_and_say_what_they_did(qtbot, tmp_path) -> None:
-    """No window: the editor model, a run, the history's model, the settings and the loaded
+    """No window: the editor model, a run, the history's model, the session and the loaded
     source are all FormatsEditor takes; what the window must do comes out as signals."""
     from PySide6.QtWidgets import QWidget
 
@@ -246,8 +246,8 @@ def test_formats_work_with_what_they_are_given_and_say_what_they_did(qtbot, tmp_
     model = EditorModel(Options(engine="local"), host)
     model.set_source(str(photo), (64, 48))
     source = load_image(photo)
-    formats = FormatsEditor(model, FormatsRun(session, workers), HistoryModel(host),
-                            session.settings, lambda: source, host)  # fmt: skip
+    formats = FormatsEditor(model, FormatsRun(session, workers), HistoryModel(host), session,
+                            lambda: source, host)  # fmt: skip
     click_row_of(formats, qtbot, "1:1")
     with qtbot.waitSignal(formats.record_changed, timeout=30000) as changed:
         qtbot.mouseClick(formats.dock.extend_all, Qt.MouseButton.LeftButton)
