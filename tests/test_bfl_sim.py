@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +23,7 @@ import yaml
 from bfl_sim import SPEC_PATH, BflSimulator
 from jsonschema import Draft202012Validator
 from PIL import Image
+from waits import wait_for
 
 KEY = "sim-test-key"
 SOURCE = Image.fromarray(
@@ -330,8 +332,7 @@ def test_a_slow_submit_times_out_and_stop_cuts_it_short() -> None:
         errors: list[Exception] = []
         client = threading.Thread(target=post_expecting_error, args=(url, errors))
         client.start()
-        while sim.submit_count < 2:
-            time.sleep(0.01)
+        wait_for("the slow submit to arrive", lambda: sim.submit_count == 2)
     finally:
         started = time.monotonic()
         sim.stop()
@@ -413,8 +414,7 @@ def test_an_in_progress_word_and_progress_in_percent() -> None:
         url = submit(sim).json()["polling_url"]
         reply = poll(url).json()
         assert reply["status"] == "Reasoning" and 0 <= reply["progress"] <= 100
-        time.sleep(0.3)
-        assert poll(url).json()["progress"] > 1  # a percentage
+        wait_for("progress past 1 (a percentage)", lambda: poll(url).json().get("progress", 0) > 1)
 
 
 def test_delivery_redirect_and_result_size(quick: BflSimulator) -> None:
@@ -442,8 +442,16 @@ def test_refused_connections_come_back_on_the_same_port(quick: BflSimulator) -> 
     with pytest.raises(requests.ConnectionError):
         submit(quick)
     assert quick.submit_attempts == 0
-    time.sleep(0.5)
+    wait_for("connections accepted again", lambda: accepts_connections(port))
     assert quick.port == port and submit(quick).status_code == 200
+
+
+def accepts_connections(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def test_inject_rejects_unknown_kinds_and_parameters(quick: BflSimulator) -> None:
