@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,6 +71,11 @@ class Session:
     keys: KeyStore
     journal: Journal
     history: Path
+    # the account's active jobs, shared by every FLUX runner of the session (all its Extends,
+    # formats and inputs)
+    service_slots: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(MAX_ACTIVE_JOBS)
+    )
 
     @classmethod
     def open(cls, settings: Settings | None = None, keys: KeyStore | None = None) -> Session:
@@ -106,8 +111,8 @@ class Session:
     def runner(self, engine: Engine) -> JobRunner:
         from outpaint_studio.core.runner import JobRunner  # Pillow and numpy: not at start-up
 
-        limit = MAX_ACTIVE_JOBS if engine.name == "bfl" else None
-        return JobRunner(engine, self.journal, self.history, active_limit=limit)
+        slots = self.service_slots if engine.name == "bfl" else None
+        return JobRunner(engine, self.journal, self.history, slots)
 
     def collect(
         self, record: JobRecord, on_update: UpdateCallback, cancel: threading.Event

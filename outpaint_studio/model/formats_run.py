@@ -12,12 +12,10 @@ from PySide6.QtGui import QImage
 from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.model.jobs import LOCAL_AT_ONCE, JobController, JobOutcome
 from outpaint_studio.model.workers import Workers
-from outpaint_studio.session import Session
+from outpaint_studio.session import MAX_ACTIVE_JOBS, Session
 
 if TYPE_CHECKING:
     from outpaint_studio.core.images import SourceImage
-
-SERVICE_AT_ONCE = 24  # the account's active jobs (core.session.MAX_ACTIVE_JOBS)
 
 
 @dataclass
@@ -50,7 +48,7 @@ class FormatsRun(QObject):
         self._ended: list[JobController] = []  # kept until their let-go jobs are over
         self._source: SourceImage | None = None
         self._url = ""
-        self._room = SERVICE_AT_ONCE
+        self._room = MAX_ACTIVE_JOBS
 
     def is_running(self) -> bool:
         return bool(self._queue or self._running)
@@ -62,7 +60,7 @@ class FormatsRun(QObject):
             return
         self._source, self._url = source, api_url
         offline = jobs[0].params.engine == "local"
-        self._room = LOCAL_AT_ONCE if offline else SERVICE_AT_ONCE
+        self._room = LOCAL_AT_ONCE if offline else MAX_ACTIVE_JOBS
         self._ended = [c for c in self._ended if c.is_stopping()]
         self._queue = list(jobs)
         for job in jobs:

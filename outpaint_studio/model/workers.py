@@ -61,6 +61,7 @@ class Worker(QObject):
         self.start_site = " <- ".join(f"{f.filename}:{f.lineno} {f.name}" for f in caller[::-1])
         self._thread = _Thread(self)
         self._thread.finished.connect(self._on_thread_finished)
+        _ALIVE.add(self)  # neither it nor its thread may go while the thread runs
         self._thread.start()
 
     def is_running(self) -> bool:
@@ -73,11 +74,11 @@ class Worker(QObject):
 
     @Slot()
     def _on_thread_finished(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.wait()
-            thread.deleteLater()
+        if self._thread is not None:
+            self._thread.wait()  # then Python, its only owner, deletes it
+        self._thread = None
         self.finished.emit()
+        _ALIVE.discard(self)
 
 
 class Workers(QObject):
@@ -99,7 +100,7 @@ class Workers(QObject):
     ) -> Worker:
         """Run ``work`` on a new thread; the callbacks are called on the GUI thread. After
         ``shutdown`` nothing starts: the worker returned is never run."""
-        worker = Worker(work, name, self)
+        worker = Worker(work, name)
         for signal, slot in ((worker.returned, returned), (worker.errored, errored),
                              (worker.progress, progress)):  # fmt: skip
             if slot is not None:
@@ -118,7 +119,6 @@ class Workers(QObject):
         worker = self.sender()
         if isinstance(worker, Worker) and worker in self._running:
             self._running.remove(worker)
-            worker.deleteLater()
         if self._closed and not self._running:
             _ENDING.discard(self)
 
@@ -143,6 +143,7 @@ class Workers(QObject):
 
 
 _ENDING: set[Workers] = set()  # owners closed while their workers still ran
+_ALIVE: set[Worker] = set()  # workers whose thread runs
 
 
 __all__ = ["Report", "Work", "Worker", "Workers"]

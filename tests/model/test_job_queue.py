@@ -163,3 +163,42 @@ def test_why_not_extend_names_the_first_problem_then_the_loading() -> None:
     assert queue.why_not_extend(["The canvas is over 4 MP"], False) == "The canvas is over 4 MP"
     assert queue.why_not_extend([], False) == "Loading the full image…"
     assert queue.why_not_extend([], True) is None
+
+
+class CountingEngine(ScriptedEngine):
+    """Holds every job after its submit until released, counting the jobs active at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+        self.active = self.most_active = 0
+
+    def submit(self, request: object, source: Image.Image, cancel: threading.Event) -> Submission:
+        with self.lock:
+            self.active += 1
+            self.most_active = max(self.most_active, self.active)
+        return super().submit(request, source, cancel)
+
+    def collect(
+        self, submission: Submission, on_progress: object, cancel: threading.Event
+    ) -> EngineResult:
+        self.release.wait(20)
+        with self.lock:
+            self.active -= 1
+        return super().collect(submission, on_progress, cancel)
+
+
+def test_every_queue_of_one_session_shares_the_accounts_24_active_jobs(qtbot, photo: Path) -> None:
+    engine = CountingEngine()
+    session, workers = ScriptedSession(engine), Workers()
+    queues = [JobController(session, workers) for _ in range(4)]  # Extend, and formats
+    done: list[object] = []
+    for queue in queues:
+        queue.finished.connect(lambda outcome, image: done.append(outcome))
+        params = JobParams(str(photo), 208, 160, engine="bfl")
+        assert queue.start(params, open_source(str(photo)), "https://api.bfl.ai", 8)
+    qtbot.waitUntil(lambda: engine.submits == 24, timeout=20_000)
+    engine.release.set()
+    qtbot.waitUntil(lambda: len(done) == 32, timeout=30_000)
+    assert engine.most_active == 24
