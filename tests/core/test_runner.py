@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from bfl_sim import BflSimulator
-from photos import API_KEY, image_size, photo_like
+from photos import API_KEY, image_size
 
 from outpaint_studio.core.engine import Engine
 from outpaint_studio.core.jobs import JobParams, JobRecord, Journal
@@ -74,19 +74,6 @@ class Run:
 
 
 @pytest.fixture
-def photo(tmp_path: Path) -> Path:
-    path = tmp_path / "photo.png"
-    photo_like(96, 64).save(path)
-    return path
-
-
-@pytest.fixture
-def sim() -> Iterator[BflSimulator]:
-    with BflSimulator(api_key=API_KEY, finish_after=0.2) as simulator:
-        yield simulator
-
-
-@pytest.fixture
 def flux(sim: BflSimulator, tmp_path: Path) -> Iterator[Run]:
     client = BflClient(API_KEY, sim.base_url, poll_interval=0.5, poll_timeout=20)
     yield Run(client, tmp_path)
@@ -95,7 +82,7 @@ def flux(sim: BflSimulator, tmp_path: Path) -> Iterator[Run]:
 
 def params(photo: Path, engine: str, **changes: object) -> JobParams:
     out = photo.with_name(f"out-{engine}.png")
-    return JobParams(input=str(photo), width=128, height=96, engine=engine, output=str(out),
+    return JobParams(input=str(photo), width=384, height=288, engine=engine, output=str(out),
                      **changes)  # type: ignore[arg-type]  # fmt: skip
 
 
@@ -106,7 +93,7 @@ def test_an_offline_job_journals_every_step_and_saves(photo: Path, tmp_path: Pat
     assert offline.journal.written == RAN
     assert offline.told_only_what_was_journaled()
     assert offline.updates[-1].stage == "saved"
-    assert image_size(Path(record.output_path or "")) == (128, 96)
+    assert image_size(Path(record.output_path or "")) == (384, 288)
     assert Path(record.history_path or "").is_file()
     assert not {"submitting", "queued"} & {u.stage for u in offline.updates}  # nothing remote
 
@@ -122,7 +109,7 @@ def test_a_flux_job_is_submitted_once_journaled_and_saved(
     saved = flux.journal.load(record.key)
     assert saved.job_id in sim.jobs and saved.cost and saved.polling_url
     assert sim.submit_count == 1
-    assert image_size(Path(record.output_path or "")) == (128, 96)
+    assert image_size(Path(record.output_path or "")) == (384, 288)
 
 
 def test_a_refused_poll_keeps_the_paid_job_and_collect_finishes_it(
@@ -139,7 +126,7 @@ def test_a_refused_poll_keeps_the_paid_job_and_collect_finishes_it(
     assert collected.state is S.SAVED, collected.error
     assert flux.journal.written[-2:] == COLLECTED
     assert flux.told_only_what_was_journaled()
-    assert sim.submit_count == 1 and image_size(Path(collected.output_path or "")) == (128, 96)
+    assert sim.submit_count == 1 and image_size(Path(collected.output_path or "")) == (384, 288)
     again = flux.collect(flux.journal.load(record.key))
     assert again.state is S.SAVED and flux.journal.written[-2:] == COLLECTED  # nothing new
     assert "nothing to collect" in (flux.updates[-1].message or "")
