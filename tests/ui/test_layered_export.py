@@ -158,3 +158,17 @@ def test_a_result_picked_in_history_is_the_one_exported(  # type: ignore[no-unty
     choose(loaded, "exportLayersAction")
     qtbot.waitUntil(lambda: "Saved" in loaded.statusBar().currentMessage(), timeout=10000)
     assert PSDImage.open(tmp_path / "a.psd")[1].offset == (0, 16)
+
+
+def test_closing_the_window_lets_an_export_finish_its_file(  # type: ignore[no-untyped-def]
+    window, qtbot, extended: JobRecord, tmp_path: Path
+) -> None:
+    target = tmp_path / "late.psd"
+    exporter(window).ask_path = lambda title, suggested, filters: (str(target), filters[0])
+    choose(window, "exportLayersAction")
+    [export] = [w for w in window.workers.running() if w.name == "export late.psd"]
+    with qtbot.waitSignal(export.finished, timeout=10000):
+        window.close()
+        assert export.cancel.is_set()  # let go with the rest; an export finishes all the same
+    assert len(PSDImage.open(target)) == 3
+    assert list(tmp_path.glob("late*")) == [target]  # no temporary file left beside it
