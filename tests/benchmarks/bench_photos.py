@@ -10,7 +10,6 @@ import numpy as np
 from PIL import Image
 
 MATE = Path("/usr/share/backgrounds/mate/nature")
-# a larger photo for the speed cases and one more quality case
 MATE_PHOTO = MATE / "Garden.jpg"
 
 
@@ -53,6 +52,10 @@ SOURCES: dict[str, Callable[[], np.ndarray]] = {
     "china": _sklearn("china.jpg"),
     "flower": _sklearn("flower.jpg"),
     "garden": _file(MATE_PHOTO, 1024),
+    # the streaks and dark corners of earlier fast fills showed on these
+    "storm": _file(MATE / "Storm.jpg", 1024),
+    "wood": _file(MATE / "Wood.jpg", 1024),
+    "dune": _file(MATE / "Dune.jpg", 1024),
 }
 
 # camera-sized photos (1.3 to 4 MP canvases: the largest are shrunk to the engine's 4 MP limit),
@@ -86,16 +89,19 @@ def photos(only: list[str] | None = None, large: bool = False) -> Iterator[tuple
         yield name, np.ascontiguousarray(image[..., :3])
 
 
-def large_photo(size: tuple[int, int]) -> np.ndarray | None:
-    """The large photo resized to cover ``size`` (width, height) and cropped to it, or None."""
+def photo_of_size(name: str, size: tuple[int, int]) -> np.ndarray | None:
+    """The mate-backgrounds photo ``name`` resized to cover ``size`` (width, height) and
+    cropped to it, centred; None when it is not installed."""
     try:
-        with Image.open(MATE_PHOTO) as image:
+        with Image.open(MATE / f"{name}.jpg") as image:
             photo = image.convert("RGB")
     except OSError as error:
-        print(f"skipping the speed cases: {error}", file=sys.stderr)
+        print(f"skipping {name}: {error}", file=sys.stderr)
         return None
     scale = max(size[0] / photo.width, size[1] / photo.height)
     resized = photo.resize(
-        (round(photo.width * scale), round(photo.height * scale)), Image.Resampling.LANCZOS
+        (max(size[0], round(photo.width * scale)), max(size[1], round(photo.height * scale))),
+        Image.Resampling.LANCZOS,
     )
-    return np.asarray(resized)[: size[1], : size[0]]
+    left, top = (resized.width - size[0]) // 2, (resized.height - size[1]) // 2
+    return np.asarray(resized.crop((left, top, left + size[0], top + size[1])))

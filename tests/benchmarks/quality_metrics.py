@@ -2,7 +2,8 @@
 
 - texture: sliced Wasserstein distance between 7x7 patch distributions over a Laplacian pyramid
   (Karras et al. 2018, "Progressive Growing of GANs"), averaged over levels; lower is better;
-- sharpness: the band's mean gradient energy over the truth's (1 is ideal);
+- sharpness: the band's mean gradient energy over that of the source's own band next to it, as
+  deep as the fill (1 is ideal; the hidden truth is not consulted);
 - seam: mean gradient energy on a thin ring around the source's edge over the truth's;
 - blurred PSNR: PSNR of blurred copies over the band (layout and colour, not texture).
 """
@@ -120,8 +121,35 @@ def gradient_energy(image: np.ndarray, where: np.ndarray) -> float:
     return float(energy[where].mean())
 
 
-def sharpness_ratio(result: np.ndarray, truth: np.ndarray, band: np.ndarray) -> float:
-    return gradient_energy(result, band) / max(gradient_energy(truth, band), 1e-12)
+def fill_depth(known: np.ndarray) -> int:
+    """The generated band's mean depth: its area over the length of the source's edge."""
+    unknown = ~known
+    edge = int((_grow(unknown) & known).sum())
+    return max(1, round(int(unknown.sum()) / max(edge, 1)))
+
+
+def source_band(known: np.ndarray) -> np.ndarray:
+    """The known pixels within the fill's mean depth of it: what the fill continues."""
+    near = ~known
+    for _ in range(fill_depth(known)):
+        near = _grow(near)
+    return near & known
+
+
+def _grow(mask: np.ndarray) -> np.ndarray:
+    """``mask`` grown by one pixel to its four neighbours."""
+    grown = mask.copy()
+    grown[1:] |= mask[:-1]
+    grown[:-1] |= mask[1:]
+    grown[:, 1:] |= mask[:, :-1]
+    grown[:, :-1] |= mask[:, 1:]
+    return grown
+
+
+def sharpness_ratio(result: np.ndarray, known: np.ndarray) -> float:
+    """The fill's gradient energy over that of the source band next to it (from ``result``,
+    whose known pixels are the source's)."""
+    return gradient_energy(result, ~known) / max(gradient_energy(result, source_band(known)), 1e-12)
 
 
 def seam_ring(known: np.ndarray, width: int = 2) -> np.ndarray:
@@ -129,14 +157,9 @@ def seam_ring(known: np.ndarray, width: int = 2) -> np.ndarray:
     edge = np.zeros_like(known)
     edge[:, :-1] |= known[:, :-1] != known[:, 1:]
     edge[:-1] |= known[:-1] != known[1:]
-    ring = edge.copy()
+    ring = edge
     for _ in range(width):
-        grown = ring.copy()
-        grown[1:] |= ring[:-1]
-        grown[:-1] |= ring[1:]
-        grown[:, 1:] |= ring[:, :-1]
-        grown[:, :-1] |= ring[:, 1:]
-        ring = grown
+        ring = _grow(ring)
     return ring
 
 
