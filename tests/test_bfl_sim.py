@@ -59,13 +59,12 @@ def poll(url: str, key: str | None = KEY) -> requests.Response:
 
 def finished(url: str) -> dict[str, Any]:
     """Poll until the job is final; returns the last reply."""
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
+
+    def final() -> dict[str, Any] | None:
         reply: dict[str, Any] = poll(url).json()
-        if reply["status"] != "Pending":
-            return reply
-        time.sleep(0.05)
-    raise AssertionError("the job never finished")
+        return reply if reply["status"] != "Pending" else None
+
+    return wait_for("the job to finish", final, TIMEOUT)
 
 
 def download(sim: BflSimulator, **changes: Any) -> tuple[requests.Response, dict[str, Any]]:
