@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers import open_with_flux
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -129,6 +129,22 @@ def test_recent_files_reopen(loaded, tmp_path, qtbot) -> None:
     assert [a.text() for a in menu.actions()][:2] == ["other.png", "small.png"]
     menu.actions()[1].trigger()
     qtbot.waitUntil(lambda: loaded.model.state.source_size == (160, 128), timeout=5000)
+
+
+def test_the_toolbar_settings_button_opens_settings(loaded, qtbot) -> None:
+    shown = []
+
+    def close_the_dialog() -> None:  # runs inside the dialog's own event loop
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None:
+            shown.append(dialog.windowTitle())
+            dialog.reject()
+
+    actions = loaded.actions_
+    QTimer.singleShot(0, close_the_dialog)
+    qtbot.mouseClick(actions.toolbar.widgetForAction(actions.settings_action),
+                     Qt.MouseButton.LeftButton)  # fmt: skip
+    assert shown == ["Settings"]
 
 
 def test_settings_region_and_custom_url(qtbot) -> None:
