@@ -21,11 +21,12 @@ from outpaint_studio.cli.formats import (
     extend_targets,
 )
 from outpaint_studio.cli.progress import ProgressPrinter
+from outpaint_studio.core.file_formats import DEFAULT_FORMAT, OUTPUT_FORMATS, format_for_path
 from outpaint_studio.core.formats import Target, layout_for, target_params
 from outpaint_studio.core.images import ImageLoadError
 from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord, Journal
 from outpaint_studio.core.layer_export import LAYER_FORMATS, LayerExportError, hand_on
-from outpaint_studio.core.request import DEFAULT_SAFETY, MODES, OUTPUT_FORMATS
+from outpaint_studio.core.request import DEFAULT_SAFETY, MODES
 from outpaint_studio.core.runner import JobRunner
 from outpaint_studio.core.source import open_source
 from outpaint_studio.core.transitions import COLLECTABLE, SUCCEEDED, JobState
@@ -33,7 +34,6 @@ from outpaint_studio.engines.bfl import UNCERTAIN_HELP
 from outpaint_studio.session import ENGINES, ConfigurationError, EngineChoice, Session
 
 MAX_WORKERS = 64  # threads; the runner keeps at most 24 submitted at once
-FORMAT_BY_SUFFIX = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,8 +152,8 @@ def extend(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 def _params(path: str, args: argparse.Namespace, engine: str) -> JobParams:
     output = args.output
-    guessed = FORMAT_BY_SUFFIX.get(Path(output).suffix.lower()) if output else None
-    fmt = args.format or guessed or "png"
+    guessed = format_for_path(output) if output else None
+    fmt = args.format or guessed or DEFAULT_FORMAT
     return JobParams(
         input=str(Path(path).resolve()),
         width=args.width,

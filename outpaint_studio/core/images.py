@@ -22,13 +22,12 @@ from outpaint_studio.core.decode import (
     visible,
 )
 from outpaint_studio.core.decode import ImageLoadError as ImageLoadError  # callers catch it here
+from outpaint_studio.core.file_formats import FILE_FORMATS, pillow_format
 from outpaint_studio.core.pixels import normalise_mode
 
 MAX_UPLOAD_BYTES = 14_000_000  # raw bytes; base64 makes ~18.7 MB, under the 20 MB seen on BFL
-UNTOUCHED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
+UNTOUCHED_FORMATS = {fmt.pillow: fmt.name for fmt in FILE_FORMATS.values()}  # sent as they are
 UNTOUCHED_MODES = {"RGB", "RGBA", "L", "LA", "P"}
-SAVE_FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG", "webp": "WEBP"}
-EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}
 DRAFT_SCALES = (8, 4, 2)  # the reductions a JPEG decoder makes as it decodes
 
 
@@ -169,7 +168,7 @@ def encode_image(
 
     ``pnginfo`` (text chunks) applies to PNG, ``xmp`` (a packet) to JPEG and WebP.
     """
-    pil_format = SAVE_FORMATS[fmt.lower()]
+    pil_format = pillow_format(fmt)
     options: dict[str, object] = {}
     if pil_format == "JPEG":
         if image.mode == "RGBA":
@@ -188,7 +187,3 @@ def encode_image(
     buffer = io.BytesIO()
     image.save(buffer, pil_format, **options)
     return buffer.getvalue()
-
-
-def output_extension(fmt: str) -> str:
-    return EXTENSIONS.get(fmt.lower(), "." + fmt.lower())

@@ -19,8 +19,9 @@ from PIL import Image, PngImagePlugin
 
 from outpaint_studio import APP_NAME, __version__
 from outpaint_studio.core.decode import ImageLoadError, decoding
+from outpaint_studio.core.file_formats import pillow_format
 from outpaint_studio.core.files import write_atomic
-from outpaint_studio.core.images import SAVE_FORMATS, encode_image
+from outpaint_studio.core.images import encode_image
 from outpaint_studio.core.jobs import JobParams, JobRecord, display_cost
 from outpaint_studio.core.settings import history_dir
 
@@ -62,10 +63,10 @@ def metadata_json(record: JobRecord) -> str:
 
 def encode_with_metadata(image: Image.Image, fmt: str, record: JobRecord) -> bytes:
     """``image`` encoded as ``fmt`` with the record's metadata embedded."""
-    if SAVE_FORMATS[fmt.lower()] == "PNG":
+    if pillow_format(fmt) == "PNG":
         return encode_image(image, fmt, pnginfo=png_text(record))
     packet = xmp_packet(record)
-    if SAVE_FORMATS[fmt.lower()] == "JPEG" and len(packet) > MAX_JPEG_XMP:
+    if pillow_format(fmt) == "JPEG" and len(packet) > MAX_JPEG_XMP:
         packet = b""  # a prompt too long for one JPEG segment: only a sidecar can carry it
     return encode_image(image, fmt, xmp=packet or None)
 

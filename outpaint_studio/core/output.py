@@ -11,9 +11,9 @@ from PIL import Image
 
 from outpaint_studio.core import compose, metadata
 from outpaint_studio.core.engine import EngineResult
+from outpaint_studio.core.file_formats import extension
 from outpaint_studio.core.files import write_atomic
 from outpaint_studio.core.formats import file_part, resized_to
-from outpaint_studio.core.images import output_extension
 from outpaint_studio.core.jobs import JobParams, JobRecord
 from outpaint_studio.core.source import Source, pixels
 
@@ -99,10 +99,18 @@ def write_output(record: JobRecord, data: bytes, history: Path) -> None:
 
 def output_target(params: JobParams, key: str, history: Path) -> Path:
     """Where the finished image goes: ``-o``, ``--out-dir``, or the history folder."""
-    ext = output_extension(params.output_format)
     if params.output:
         return Path(params.output)
     if params.out_dir:
-        suffix = file_part(params.target) if params.target else "extended"
-        return Path(params.out_dir) / f"{Path(params.input).stem}-{suffix}{ext}"
-    return history / f"{key}{ext}"
+        return Path(params.out_dir) / output_name(params.input, params.output_format, params.target)
+    return history / f"{key}{extension(params.output_format)}"
+
+
+def output_name(
+    source: str | None, fmt: str, target: str | None = None, number: int | None = None
+) -> str:
+    """The name an output is saved under, beside its source's: "beach-extended.jpg",
+    "beach-4x5.png" for a format target, "beach-extended-2.png" for a numbered variation."""
+    part = file_part(target) if target else "extended"
+    numbered = f"-{number}" if number is not None else ""
+    return f"{Path(source or 'image').stem}-{part}{numbered}{extension(fmt)}"

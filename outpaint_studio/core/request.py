@@ -6,10 +6,10 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from outpaint_studio.core.file_formats import OUTPUT_FORMATS
 from outpaint_studio.core.layout import MAX_PIXELS, MIN_SIDE, Placement, megapixels
 
 MODES: Final = ("high", "fast")
-OUTPUT_FORMATS: Final = ("png", "jpeg", "webp")
 SAFETY_RANGE: Final = range(0, 6)
 DEFAULT_SAFETY: Final = 2
 

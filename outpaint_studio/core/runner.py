@@ -26,12 +26,12 @@ from outpaint_studio.core.engine import (
     Submission,
     UncertainSubmitError,
 )
+from outpaint_studio.core.file_formats import extension
 from outpaint_studio.core.files import write_atomic
 from outpaint_studio.core.images import (
     ImageLoadError,
     SourceImage,
     encode_image,
-    output_extension,
     prepare_upload,
     resize,
 )
@@ -306,7 +306,7 @@ class JobRunner:
             return
         fmt = result.format or record.params.output_format
         data = result.data or encode_image(result.image, fmt)
-        path = self.history / f"{record.key}.raw{output_extension(fmt)}"
+        path = self.history / f"{record.key}.raw{extension(fmt)}"
         record.history_path = str(write_atomic(data, path, overwrite=True))
 
     def _fitted(self, record: JobRecord, result: EngineResult) -> EngineResult:

@@ -11,6 +11,15 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
+from outpaint_studio.core.file_formats import (
+    DEFAULT_FORMAT,
+    dialog_filters,
+    extension,
+    file_format,
+    format_for_filter,
+    format_for_path,
+)
+from outpaint_studio.core.output import output_name
 from outpaint_studio.core.settings import Settings, data_dir, dialog_folder
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.jobs import JobController, JobOutcome
@@ -19,18 +28,6 @@ from outpaint_studio.ui.canvas import CanvasView
 
 if TYPE_CHECKING:
     from outpaint_studio.core.jobs import JobRecord, Journal
-
-SAVE_FILTERS = {
-    "png": "PNG image (*.png)",
-    "jpeg": "JPEG image (*.jpg *.jpeg)",
-    "webp": "WebP image (*.webp)",
-}
-SUFFIX_FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
-
-
-def extension(fmt: str) -> str:
-    return ".jpg" if fmt == "jpeg" else f".{fmt}"
-
 
 def load_record(journal: Journal, key: str) -> JobRecord | None:
     """The job's journal record, or None when it cannot be read."""
@@ -128,24 +125,20 @@ class ResultKeeper(QObject):
 
     def suggested_path(self) -> Path:
         state = self.editor.state
-        stem = Path(state.source_path or "image").stem
         folder = Path(self.settings.output_dir or dialog_folder(state.source_path))
-        ext = ".jpg" if state.options.output_format == "jpeg" else f".{state.options.output_format}"
-        return folder / f"{stem}-extended{ext}"
+        return folder / output_name(state.source_path, state.options.output_format)
 
     def ask_save_path(self, suggested: Path | None = None) -> tuple[str, str]:
         """The native save dialog (tests replace this method); returns path and format."""
         fmt = self.editor.state.options.output_format
-        filters = ";;".join(SAVE_FILTERS.values())
         path, chosen = QFileDialog.getSaveFileName(
             self.canvas.window(),
             "Save the result",
             str(suggested or self.suggested_path()),
-            filters,
-            SAVE_FILTERS[fmt],
+            dialog_filters(),
+            file_format(fmt).dialog_filter,
         )
-        chosen_fmt = next((k for k, v in SAVE_FILTERS.items() if v == chosen), fmt)
-        return path, chosen_fmt
+        return path, format_for_filter(chosen) or fmt
 
     def save(self) -> Path | None:
         """Export the result where the user says; the dialog asked before any overwrite.
@@ -170,9 +163,10 @@ class ResultKeeper(QObject):
         if not path_text:
             return None
         path = Path(path_text)
-        fmt = SUFFIX_FORMATS.get(path.suffix.lower(), fmt)
-        if path.suffix.lower() not in SUFFIX_FORMATS:
+        named_format = format_for_path(path)
+        if named_format is None:
             path = path.with_name(path.name + extension(fmt))
+        fmt = named_format or fmt
         written = write_export(source, record, path, fmt, overwrite=path.exists())
         self.settings.output_dir = str(written.parent)
         self.status_message.emit(f"Saved {written}", 8000)
@@ -191,11 +185,11 @@ class ResultKeeper(QObject):
         if not folder_text:
             return []
         folder = Path(folder_text)
-        stem = Path(self.editor.state.source_path or "image").stem
+        source_path = self.editor.state.source_path
         written: list[Path] = []
         for source, record, number in items:
-            fmt = record.params.output_format if record is not None else "png"
-            path = folder / f"{stem}-extended-{number}{extension(fmt)}"
+            fmt = record.params.output_format if record is not None else DEFAULT_FORMAT
+            path = folder / output_name(source_path, fmt, number=number)
             written.append(write_export(source, record, path, fmt, overwrite=False))
         self.settings.output_dir = str(folder)
         self.status_message.emit(f"Saved {len(written)} variations in {folder}", 8000)

@@ -22,7 +22,8 @@ from _common import large_photo, median_seconds, report
 from PIL import Image
 
 from outpaint_studio.core.engine import EngineResult
-from outpaint_studio.core.images import PNG_OPTIONS, SAVE_FORMATS, SourceImage, load_image
+from outpaint_studio.core.file_formats import pillow_format
+from outpaint_studio.core.images import PNG_OPTIONS, SourceImage, load_image
 from outpaint_studio.core.jobs import JobParams, JobRecord
 from outpaint_studio.core.output import save_output
 from outpaint_studio.core.runner import place
@@ -47,7 +48,7 @@ def drifted_result(params: JobParams, source: SourceImage, drift: int = 5) -> Im
 
 
 def pillow_save(image: Image.Image, fmt: str, path: Path) -> None:
-    image.save(path, SAVE_FORMATS[fmt], **SAVE_OPTIONS[fmt])
+    image.save(path, pillow_format(fmt), **SAVE_OPTIONS[fmt])
 
 
 def paste_back_4mp(work: Path, fmt: str) -> bool:
