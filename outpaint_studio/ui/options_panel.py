@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -17,13 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from outpaint_studio.model.editor import EditorModel
+from outpaint_studio.ui.bind import bind
 from outpaint_studio.ui.widgets import (
     caption,
     fill_combo,
     hint,
     named,
-    set_combo_data,
-    set_value,
     spin,
 )
 
@@ -80,17 +82,14 @@ class OptionsPanel(QWidget):
         layout.addStretch(1)
         self.run_area = named(QWidget(), "runArea", "Extend, Cancel and the job's progress")
         self.run_area.setLayout(self._run_area())
-        self.engine.currentIndexChanged.connect(self._engine_chosen)
-        self.mode.currentIndexChanged.connect(
-            lambda _i: self.model.set_options(mode=self.mode.currentData())
-        )
-        self.format.currentIndexChanged.connect(
-            lambda _i: self.model.set_options(output_format=self.format.currentData())
-        )
-        self.prompt.textChanged.connect(lambda text: self.model.set_options(prompt=text))
-        self.safety.valueChanged.connect(lambda v: self.model.set_options(safety_tolerance=v))
-        model.options_changed.connect(self.sync)
-        self.sync()
+        for control, field in ((self.engine, "engine"), (self.mode, "mode"),
+                               (self.format, "output_format"), (self.prompt, "prompt"),
+                               (self.safety, "safety_tolerance"),
+                               (self.variations, "variations")):  # fmt: skip
+            bind(control, model.options_changed, partial(self._option, field),
+                 partial(self._set_option, field))  # fmt: skip
+        model.options_changed.connect(self._show_options)
+        self._show_options()
 
     def _run_area(self) -> QVBoxLayout:
         area = QVBoxLayout()
@@ -132,7 +131,6 @@ class OptionsPanel(QWidget):
                                 "Variations: how many results one Extend makes (1-8)")  # fmt: skip
         self.variations.setPrefix("× ")
         self.variations.setMinimumHeight(36)
-        self.variations.valueChanged.connect(lambda v: self.model.set_options(variations=v))
         buttons.addWidget(self.extend_button, 2)
         buttons.addWidget(self.variations)
         buttons.addWidget(self.cancel_button, 1)
@@ -150,25 +148,20 @@ class OptionsPanel(QWidget):
             )
             self.key_notice.show()
 
-    def sync(self) -> None:
+    def _option(self, field: str) -> Any:
+        return getattr(self.model.state.options, field)
+
+    def _set_option(self, field: str, value: Any) -> None:
+        self.model.set_options(**{field: value})
+
+    def _show_options(self) -> None:
+        """What follows from the options besides the bound controls."""
         o = self.model.state.options
-        set_combo_data(self.engine, o.engine)
-        set_combo_data(self.mode, o.mode)
-        set_combo_data(self.format, o.output_format)
-        if self.prompt.text() != o.prompt:
-            self.prompt.blockSignals(True)
-            self.prompt.setText(o.prompt)
-            self.prompt.blockSignals(False)
-        set_value(self.safety, o.safety_tolerance)
-        set_value(self.variations, o.variations)
         self.extend_button.setText("Extend" if o.variations == 1 else f"Extend {o.variations}")
         self.mode_hint.setText(MODE_HINTS.get(o.mode, ""))
         is_bfl = o.engine == "bfl"
         self.prompt.setEnabled(is_bfl)
         self.safety.setEnabled(is_bfl)
-
-    def _engine_chosen(self) -> None:
-        self.model.set_options(engine=self.engine.currentData())
 
     def show_running(self, running: bool) -> None:
         self.cancel_button.setEnabled(running)

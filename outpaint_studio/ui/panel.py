@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,13 +29,15 @@ from outpaint_studio.core.layout import (
     snap,
 )
 from outpaint_studio.model.editor import EditorModel
-from outpaint_studio.ui.widgets import caption, hint, named, set_value, spin
+from outpaint_studio.ui.bind import bind
+from outpaint_studio.ui.widgets import caption, hint, named, spin
 
 ANCHOR_GLYPHS = ("↖", "↑", "↗", "←", "•", "→", "↙", "↓", "↘")
 
 
 class LayoutPanel(QWidget):
-    """Binds the geometry controls to the model, both ways, with signal blockers."""
+    """The geometry controls, bound to the editor model both ways (ui/bind.py), and the
+    readouts that follow it."""
 
     def __init__(self, model: EditorModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,8 +50,31 @@ class LayoutPanel(QWidget):
         layout.addWidget(caption("Source"))
         layout.addLayout(self._source_rows())
         self._noted_scale: float | None = None  # the scale the preset note speaks of
+        self._bind(model)
         model.changed.connect(self.sync)
         self.sync()
+
+    def _bind(self, model: EditorModel) -> None:
+        changed = model.changed
+
+        def state() -> EditorState:
+            return model.state
+
+        def geometry() -> Geometry:
+            return model.state.geometry
+
+        bind(self.width_spin, changed, lambda: geometry().canvas_width, self._canvas_typed)
+        bind(self.height_spin, changed, lambda: geometry().canvas_height, self._canvas_typed)
+        bind(self.scale_spin, changed, lambda: round(geometry().scale * 100, 1),
+             self._scale_typed)  # fmt: skip
+        bind(self.x_spin, changed, lambda: state().placement().x, self._offset_typed)
+        bind(self.y_spin, changed, lambda: state().placement().y, self._offset_typed)
+        bind(self.centre_h, changed, lambda: geometry().offset_x is None)
+        bind(self.centre_v, changed, lambda: geometry().offset_y is None)
+        bind(self.auto_crop, changed, lambda: state().options.auto_crop,
+             lambda on: model.set_options(auto_crop=on))  # fmt: skip
+        bind(self.full_res, changed, lambda: state().full_res_active(),
+             lambda on: model.set_options(full_res=on))  # fmt: skip
 
     # --- building ---------------------------------------------------------------------------
 
@@ -85,7 +110,6 @@ class LayoutPanel(QWidget):
         rows.addWidget(self.preset_note)
         rows.addWidget(self.added)
         for box in (self.width_spin, self.height_spin):
-            box.valueChanged.connect(self._canvas_typed)
             box.editingFinished.connect(self._canvas_typed_to_grid)
         self.aspect.activated.connect(self._aspect_chosen)
         return rows
@@ -136,14 +160,9 @@ class LayoutPanel(QWidget):
         self.overhang = named(hint(), "overhangHint", "Where the source hangs off the canvas")
         rows.addWidget(self.auto_crop)
         rows.addWidget(self.overhang)
-        self.scale_spin.valueChanged.connect(self._scale_typed)
         self.fit_button.clicked.connect(self.fit)
-        self.x_spin.valueChanged.connect(self._offset_typed)
-        self.y_spin.valueChanged.connect(self._offset_typed)
         self.centre_h.clicked.connect(self._centre_clicked)
         self.centre_v.clicked.connect(self._centre_clicked)
-        self.auto_crop.toggled.connect(lambda on: self.model.set_options(auto_crop=on))
-        self.full_res.toggled.connect(lambda on: self.model.set_options(full_res=on))
         return rows
 
     def _anchor_grid(self) -> QGridLayout:
@@ -165,23 +184,13 @@ class LayoutPanel(QWidget):
         """The buttons that place the source: the arrows nudge it while one has the focus."""
         return [*self.anchor_buttons.values(), self.centre_h, self.centre_v]
 
-    # --- model -> widgets -------------------------------------------------------------------
+    # --- model -> readouts ------------------------------------------------------------------
 
     def sync(self) -> None:
+        """What follows from the layout besides the bound controls."""
         state = self.model.state
         g = state.geometry
         placement = state.placement()
-        set_value(self.width_spin, g.canvas_width)
-        set_value(self.height_spin, g.canvas_height)
-        set_value(self.scale_spin, round(g.scale * 100, 1))
-        set_value(self.x_spin, placement.x)
-        set_value(self.y_spin, placement.y)
-        self.centre_h.setChecked(g.offset_x is None)
-        self.centre_v.setChecked(g.offset_y is None)
-        if self.auto_crop.isChecked() != state.options.auto_crop:
-            self.auto_crop.blockSignals(True)
-            self.auto_crop.setChecked(state.options.auto_crop)
-            self.auto_crop.blockSignals(False)
         self._sync_output(state)
         self._sync_aspect(g)
         self._sync_anchors(state)
@@ -219,8 +228,7 @@ class LayoutPanel(QWidget):
         exact = f"{ratio[0]}:{ratio[1]}" if max(ratio) <= 32 else None
         named_ratio = exact or f"{g.canvas_width / g.canvas_height:.2f}:1"
         self.aspect.setItemText(0, named_ratio if index == 0 else "Aspect…")
-        with QSignalBlocker(self.aspect):
-            self.aspect.setCurrentIndex(index)
+        self.aspect.setCurrentIndex(index)  # the user's choice arrives by `activated` only
 
     def _sync_anchors(self, state: EditorState) -> None:
         placement = state.placement()
@@ -233,15 +241,13 @@ class LayoutPanel(QWidget):
         """The full-resolution choice (only with a scaled source) and the output's size."""
         scaled = state.source_size is not None and state.geometry.scale < 1
         self.full_res.setEnabled(scaled)
-        with QSignalBlocker(self.full_res):
-            self.full_res.setChecked(state.full_res_active())
         width, height = state.output_size()
         text = f"Output {width} × {height} px ({megapixels(width * height):.1f} MP)"
         self.output_size.setText(text if state.source_size is not None else "")
 
     # --- widgets -> model -------------------------------------------------------------------
 
-    def _canvas_typed(self) -> None:
+    def _canvas_typed(self, _value: int = 0) -> None:
         self.model.set_canvas(self.width_spin.value(), self.height_spin.value())
 
     def _canvas_typed_to_grid(self) -> None:
@@ -255,7 +261,7 @@ class LayoutPanel(QWidget):
         if round(self.model.state.geometry.scale * 100, 1) != value:
             self.model.set_scale(value / 100)
 
-    def _offset_typed(self) -> None:
+    def _offset_typed(self, _value: int = 0) -> None:
         state = self.model.state
         x, y = self.x_spin.value(), self.y_spin.value()
         placement = state.placement()
@@ -273,7 +279,7 @@ class LayoutPanel(QWidget):
     def _anchor(self, anchor: str) -> None:
         if self.model.state.source_size is not None:
             self.model.edit(self.model.state.anchored(anchor), "Anchor")  # type: ignore[arg-type]
-        self.sync()  # a click on the anchor already in use must not uncheck it
+        self._sync_anchors(self.model.state)  # a click on the anchor in use must not uncheck it
 
     def _aspect_chosen(self, index: int) -> None:
         ratio = self.aspect.itemData(index)
@@ -282,7 +288,7 @@ class LayoutPanel(QWidget):
                 self.model.state.with_aspect(*ratio), f"Aspect {ratio[0]}:{ratio[1]}"
             )
         else:
-            self.sync()
+            self._sync_aspect(self.model.state.geometry)
 
     def _expand(self, factor: float) -> None:
         if self.model.state.source_size is not None:
