@@ -20,10 +20,10 @@ from outpaint_studio.ui.cost_view import CostView, estimate_text
 from outpaint_studio.ui.formats_editor import FormatsEditor
 from outpaint_studio.ui.history import HistoryPanel
 from outpaint_studio.ui.keyboard import CanvasKeys
-from outpaint_studio.ui.launch import keep_qt_settings_home
 from outpaint_studio.ui.layered_export import LayeredExport
 from outpaint_studio.ui.options_panel import OptionsPanel
 from outpaint_studio.ui.panel import LayoutPanel
+from outpaint_studio.ui.qt_home import keep_qt_settings_home
 from outpaint_studio.ui.results import ResultKeeper
 from outpaint_studio.ui.variations import VariationsBar
 

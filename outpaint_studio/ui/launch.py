@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -18,17 +17,6 @@ def window_icon() -> QIcon:
         return QIcon(str(icon_path(256)))
     except (ImportError, OSError, ValueError):
         return QIcon()
-
-
-def keep_qt_settings_home() -> None:
-    """In portable mode Qt's own settings (the file dialogs' history) go under the portable
-    folder too, not to ``~/.config/QtProject.conf``."""
-    from outpaint_studio.core.settings import portable_home
-
-    home = portable_home()
-    if home is not None:
-        for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-            QSettings.setPath(kind, QSettings.Scope.UserScope, str(home / "qt"))
 
 
 def run_gui(path: str | None) -> int:
