@@ -28,6 +28,7 @@ from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord, Journal
 from outpaint_studio.core.layer_export import LAYER_FORMATS, LayerExportError, hand_on
 from outpaint_studio.core.request import DEFAULT_SAFETY, MODES
 from outpaint_studio.core.runner import JobRunner
+from outpaint_studio.core.settings import FEATHER_RANGE, clamp_feather
 from outpaint_studio.core.source import open_source
 from outpaint_studio.core.transitions import COLLECTABLE, SUCCEEDED, JobState
 from outpaint_studio.engines.bfl import UNCERTAIN_HELP
@@ -62,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extend.add_argument("--full-res", action="store_true", help="output at the source's scale")
     extend.add_argument("--no-paste-back", action="store_true", help="keep the engine's pixels")
-    extend.add_argument("--feather", type=int, default=8, help="paste-back blend band, 0-16 px")
+    extend.add_argument("--feather", type=int, default=8,
+                        help="paste-back blend band, {}-{} px".format(*FEATHER_RANGE))  # fmt: skip
     extend.add_argument("--seed", type=int, default=0, help="offline engine: another seed, "
                         "another result; the same seed, the same result (default 0)")  # fmt: skip
     extend.add_argument("--poll-timeout", type=float, help="give up waiting after S seconds")
@@ -118,8 +120,8 @@ def extend(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error("-o names one file; use --out-dir with several inputs")
     if not 0 < args.scale <= 1:
         parser.error("--scale must be above 0 and at most 1")
-    if not 0 <= args.feather <= 16:
-        parser.error("--feather must be 0 to 16 px")
+    if clamp_feather(args.feather) != args.feather:
+        parser.error("--feather must be {} to {} px".format(*FEATHER_RANGE))
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     if not 0 <= args.seed < MAX_SEED:

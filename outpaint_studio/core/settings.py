@@ -27,6 +27,7 @@ REGIONS = {
     "eu": "https://api.eu.bfl.ai",
     "us": "https://api.us.bfl.ai",
 }
+FEATHER_RANGE = (0, 16)  # px: the paste-back blend band at the original's edge (0: a hard paste)
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,12 @@ class Settings:
 
     def add_recent(self, path: str, keep: int = 10) -> None:
         self.recent_files = [path, *[p for p in self.recent_files if p != path][: keep - 1]]
+
+
+def clamp_feather(feather: int) -> int:
+    """``feather`` brought into :data:`FEATHER_RANGE`."""
+    low, high = FEATHER_RANGE
+    return max(low, min(high, feather))
 
 
 def settings_path() -> Path:

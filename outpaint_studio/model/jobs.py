@@ -15,7 +15,7 @@ from PySide6.QtGui import QImage
 
 from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord
 from outpaint_studio.core.layout import MAX_PIXELS
-from outpaint_studio.core.settings import Settings
+from outpaint_studio.core.settings import Settings, clamp_feather
 from outpaint_studio.core.stages import RUNNING_STAGES, stage_text
 from outpaint_studio.model.errors import ErrorModel, UserError
 from outpaint_studio.model.job_work import JobOutcome, Progress, Run, job_work
@@ -367,9 +367,8 @@ def user_error(outcome: JobOutcome, over_limit: bool = False) -> UserError | Non
 
 
 def with_settings(params: JobParams, settings: Settings) -> JobParams:
-    """``params`` with the paste-back choice and blend band (0-16 px) of ``settings``."""
-    feather = max(0, min(16, settings.feather))
-    return replace(params, paste_back=settings.paste_back, feather=feather)
+    """``params`` with the paste-back choice and blend band of ``settings``."""
+    return replace(params, paste_back=settings.paste_back, feather=clamp_feather(settings.feather))
 
 
 __all__ = ["MAX_VARIATIONS", "JobController", "JobOutcome", "user_error"]

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outpaint_studio.core.settings import REGIONS, KeyStore, Settings
+from outpaint_studio.core.settings import FEATHER_RANGE, REGIONS, KeyStore, Settings, clamp_feather
 from outpaint_studio.model.workers import Worker, Workers
 from outpaint_studio.ui.cost_view import balance_check, check_failure_text
 from outpaint_studio.ui.options_panel import FORMATS, MODES
@@ -90,11 +90,11 @@ class SettingsDialog(QDialog):
         self.paste_back.setChecked(settings.paste_back)
         form.addRow("", self.paste_back)
         self.feather = named(
-            spin(0, 16, 1, " px"),
+            spin(*FEATHER_RANGE, 1, " px"),
             "featherSpin",
-            "Blend band at the original's edge, 0 to 16 px (0: hard paste)",
+            "Blend band at the original's edge, {} to {} px (0: hard paste)".format(*FEATHER_RANGE),
         )
-        self.feather.setValue(max(0, min(16, settings.feather)))
+        self.feather.setValue(clamp_feather(settings.feather))
         form.addRow("Blend band", self.feather)
         self.paste_back.toggled.connect(self.feather.setEnabled)
         self.feather.setEnabled(settings.paste_back)

@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 
 from outpaint_studio.core.settings import (
+    FEATHER_RANGE,
     KeyStore,
     Settings,
+    clamp_feather,
     load_settings,
     save_settings,
     settings_path,
@@ -70,3 +72,8 @@ def test_file_dialogs_start_beside_a_users_file_never_in_the_apps_folders(
     assert dialog_folder(pasted) == user_pictures()
     assert dialog_folder(None) == user_pictures()
     assert not user_pictures().is_relative_to(app_home)
+
+
+def test_the_blend_band_is_brought_into_its_range() -> None:
+    assert FEATHER_RANGE == (0, 16)
+    assert [clamp_feather(px) for px in (-3, 0, 8, 16, 40)] == [0, 0, 8, 16, 16]
