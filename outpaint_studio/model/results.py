@@ -5,6 +5,10 @@ A single Extend's result becomes current as soon as it is saved; of several vari
 ready one does, then the user picks. A result belongs to the layout it was made for: when the
 layout changes it is no longer shown (``stale``), and it is shown again when the layout comes
 back (undo). The strip, the canvas and the actions bind to this model.
+
+Full-size images are held for the variations up to a memory budget (eight full-resolution
+results of a 30 MP photo would take 1 GB); beyond it the ones not on the canvas are let go and
+read back from their file when chosen again.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from outpaint_studio.core.editor import Geometry
 from outpaint_studio.core.transitions import state_words
 from outpaint_studio.model.job_work import JobOutcome
 
+MEMORY_BUDGET = 384 * 2**20  # bytes of variations' images held at once
+
 
 @dataclass
 class Variation:
@@ -29,7 +35,18 @@ class Variation:
 
     @property
     def ready(self) -> bool:
-        return self.outcome is not None and self.outcome.succeeded and self.image is not None
+        return (
+            self.outcome is not None
+            and self.outcome.succeeded
+            and (self.image is not None or bool(self.outcome.output_path))
+        )
+
+    def picture(self) -> QImage | None:
+        """The full image: held, or read back from its file once the budget let it go."""
+        if self.image is None and self.outcome is not None and self.outcome.output_path:
+            image = QImage(self.outcome.output_path)
+            return None if image.isNull() else image
+        return self.image
 
 
 class Results(QObject):
@@ -47,8 +64,9 @@ class Results(QObject):
     summary = Signal(str, int)
     status_message = Signal(str, int)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, budget: int = MEMORY_BUDGET) -> None:
         super().__init__(parent)
+        self.budget = budget
         self.variations: dict[int, Variation] = {}
         self.outcome: JobOutcome | None = None  # the current result
         self.image: QImage | None = None
@@ -92,9 +110,10 @@ class Results(QObject):
             entry.image, entry.status = image, "Ready"
         else:
             entry.status = state_words(outcome.state)
-        self.variation_changed.emit(outcome.index)
+        self.variation_changed.emit(outcome.index)  # the strip makes its thumbnail now
         if entry.ready and self.current() is None:
             self.select(outcome.index)
+        self._prune()
         total = len(self.variations)
         done = sum(1 for e in self.variations.values() if e.outcome is not None)
         ready = sum(1 for e in self.variations.values() if e.ready)
@@ -142,14 +161,27 @@ class Results(QObject):
     def select(self, index: int | None) -> None:
         self.current_index = index
         entry = self.current()
-        if entry is None or not entry.ready or not entry.outcome or not entry.image:
+        image = entry.picture() if entry is not None and entry.ready else None
+        if entry is None or entry.outcome is None or image is None:
             return
         if self.stale:
             self.status_message.emit(
                 "The layout changed since these variations: undo to compare them", 8000
             )
         else:
-            self.show(entry.outcome, entry.image)
+            self.show(entry.outcome, image)
+
+    def _prune(self) -> None:
+        """Let go of the images of variations not on the canvas, oldest first, while they take
+        more than the budget."""
+        held = [e for e in self.variations.values() if e.image is not None]
+        total = sum(e.image.sizeInBytes() for e in held if e.image is not None)
+        for entry in held:
+            if total <= self.budget:
+                return
+            if entry.image is not None and entry.image is not self.image:
+                total -= entry.image.sizeInBytes()
+                entry.image = None
 
     def kept(self) -> list[Variation]:
         return [e for e in self.variations.values() if e.kept and e.ready]

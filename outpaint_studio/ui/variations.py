@@ -191,10 +191,10 @@ class VariationsBar(QWidget):
         return None
 
     def _thumb(self, entry: Variation) -> QPixmap | None:
-        if entry.image is None:
-            return None
-        key = entry.image.cacheKey()
         cached = self._thumbs.get(entry.index)
+        if entry.image is None:  # let go for memory: its thumbnail stays
+            return cached[1] if cached is not None else None
+        key = entry.image.cacheKey()
         if cached is None or cached[0] != key:
             scaled = entry.image.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio,
                                         Qt.TransformationMode.SmoothTransformation)  # fmt: skip

@@ -96,3 +96,27 @@ def test_choosing_a_variation_after_the_layout_moved_says_how_to_compare(qapp) -
     results.select(1)
     assert results.outcome == outcome(0)  # still the first: the second is not shown
     assert told and "undo to compare" in told[0]
+
+
+def test_over_the_memory_budget_variations_are_read_back_from_their_files(qapp, tmp_path) -> None:
+    pictures = []
+    for index in range(3):
+        picture = QImage(64, 64, QImage.Format.Format_RGB32)
+        picture.fill(0x102030 * (index + 1))
+        path = tmp_path / f"v{index}.png"
+        assert picture.save(str(path))
+        pictures.append((picture, str(path)))
+    results = Results(budget=2 * pictures[0][0].sizeInBytes())
+    results.layout_changed(LAYOUT)
+    results.begin(3, LAYOUT)
+    for index, (picture, path) in enumerate(pictures):
+        done = JobOutcome(f"k{index}", "saved", None, None, path, path, None, "local", index)
+        results.job_finished(done, picture, running=index < 2)
+    held = [v.index for v in results.variations.values() if v.image is not None]
+    assert len(held) == 2 and 0 in held  # #1 is on the canvas: never let go
+    let_go = next(i for i in range(3) if i not in held)
+    results.select(let_go)
+    assert results.outcome is not None and results.outcome.index == let_go
+    assert results.image is not None and results.image.pixel(5, 5) == pictures[let_go][0].pixel(
+        5, 5
+    )
