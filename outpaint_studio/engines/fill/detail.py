@@ -66,12 +66,31 @@ def restore_detail(
         return generated
     # near the edge the working image mixed source and fill: no clean residual there
     usable = known & ~dilate(hole, max(2, round(3 / scale)))
-    residual = (canvas.astype(np.float32) - generated) * usable[..., None]
+    residual = canvas.astype(np.float32)
+    residual -= generated
+    residual *= usable[..., None]
     grain = _tiled_grain(generated, residual, usable, hole, np.random.default_rng(seed))
-    result = generated.copy()
-    fade = edge_fade(known, max(2, round(2 / scale)))
-    result[hole] += (grain * fade[..., None])[hole]
-    return result
+    grain *= edge_fade(known, max(2, round(2 / scale)))[..., None]  # 0 on known pixels
+    grain += generated
+    return grain
+
+
+def _choices(
+    looks: np.ndarray, windows: np.ndarray, sources: np.ndarray, energy: np.ndarray
+) -> np.ndarray:
+    """For each of ``windows`` (N x 2 window indices), its CALM_CHOICES candidate sources (N x
+    CALM_CHOICES indices into ``sources``): the calmest of the CHOICES that look most alike."""
+    wanted = looks[windows[:, 0], windows[:, 1]].astype(np.float64)
+    offered = looks[sources[:, 0], sources[:, 1]].astype(np.float64)
+    distances = (
+        (wanted**2).sum(axis=1)[:, None]
+        + (offered**2).sum(axis=1)[None, :]
+        - 2 * wanted @ offered.T
+    )
+    count = min(CHOICES, len(sources))
+    alike = np.argpartition(distances, count - 1, axis=1)[:, :count]
+    calm = np.argsort(energy[alike], axis=1, kind="stable")[:, :CALM_CHOICES]
+    return np.take_along_axis(alike, calm, axis=1)
 
 
 def _tiled_grain(
@@ -89,16 +108,15 @@ def _tiled_grain(
     if len(sources) == 0:
         return grain
     sources = sources[:: -(-len(sources) // MAX_CANDIDATES)]
-    looks = _looks(generated, tile)
-    source_looks = looks[sources[:, 0], sources[:, 1]]
     energy = _window_sums((residual**2).sum(axis=2), tile)[sources[:, 0], sources[:, 1]]
+    windows = np.argwhere(_window_sums(hole.astype(np.float32), tile) > 0)
+    choices = _choices(_looks(generated, tile), windows, sources, energy)
+    picked = sources[
+        choices[np.arange(len(windows)), rng.integers(0, choices.shape[1], len(windows))]
+    ]
     window = _window(size)[..., None]
     height, width = hole.shape
-    for i, j in np.argwhere(_window_sums(hole.astype(np.float32), tile) > 0):
-        distances = ((source_looks - looks[i, j]) ** 2).sum(axis=1)
-        alike = np.argpartition(distances, min(CHOICES, len(distances)) - 1)[:CHOICES]
-        calm = alike[np.argsort(energy[alike])[:CALM_CHOICES]]
-        source_i, source_j = sources[rng.choice(calm)]
+    for (i, j), (source_i, source_j) in zip(windows.tolist(), picked.tolist(), strict=True):
         top, left = (i - 1) * tile, (j - 1) * tile
         rows = slice(max(top, 0), min(top + size, height))
         columns = slice(max(left, 0), min(left + size, width))
@@ -114,6 +132,8 @@ def _tiled_grain(
 def edge_fade(known: np.ndarray, width: int) -> np.ndarray:
     """0 on known pixels, rising by even steps to 1 at ``width`` pixels from them."""
     fade = np.zeros(known.shape, dtype=np.float32)
-    for step in range(1, width + 1):
-        fade += ~dilate(known, step)
+    near = known
+    for _ in range(width):
+        near = dilate(near, 1)
+        fade += ~near
     return fade / width

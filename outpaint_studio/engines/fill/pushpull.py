@@ -7,9 +7,6 @@ coarse estimate is upsampled and used wherever the finer level lacks weight (pul
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
-
-from outpaint_studio.engines.fill.resample import resize_float
 
 
 def _halve(premultiplied: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -19,11 +16,24 @@ def _halve(premultiplied: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, n
     if pad_h or pad_w:
         premultiplied = np.pad(premultiplied, ((0, pad_h), (0, pad_w), (0, 0)))
         weight = np.pad(weight, ((0, pad_h), (0, pad_w)))
-    h2, w2 = weight.shape[0] // 2, weight.shape[1] // 2
-    channels = premultiplied.shape[2]
-    summed = premultiplied.reshape(h2, 2, w2, 2, channels).sum(axis=(1, 3))
-    summed_weight = weight.reshape(h2, 2, w2, 2).sum(axis=(1, 3))
-    return summed, summed_weight
+    return _block_sums(premultiplied), _block_sums(weight)
+
+
+def _block_sums(values: np.ndarray) -> np.ndarray:
+    rows = values[0::2] + values[1::2]
+    return rows[:, 0::2] + rows[:, 1::2]
+
+
+def _doubled(values: np.ndarray, axis: int) -> np.ndarray:
+    """``values`` (HxWxC) at twice the size along ``axis`` (0 or 1), interpolated linearly
+    between pixel centres and held at the edges (Pillow's bilinear upscale by two)."""
+    values = np.moveaxis(values, axis, 0)
+    before = np.concatenate([values[:1], values[:-1]])
+    after = np.concatenate([values[1:], values[-1:]])
+    doubled = np.empty((2 * len(values), *values.shape[1:]), dtype=np.float32)
+    doubled[0::2] = 0.75 * values + 0.25 * before
+    doubled[1::2] = 0.75 * values + 0.25 * after
+    return np.moveaxis(doubled, 0, axis)
 
 
 def push_pull(values: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -53,11 +63,9 @@ def push_pull(values: np.ndarray, weight: np.ndarray) -> np.ndarray:
     estimate = coarse_premultiplied / np.maximum(coarse_weight, 1e-12)[..., None]
     for premultiplied, level_weight in reversed(levels[:-1]):
         height, width = level_weight.shape
-        padded = resize_float(
-            estimate, (width + width % 2, height + height % 2), Image.Resampling.BILINEAR
-        )
-        upsampled = padded[:height, :width]
-        estimate = premultiplied + (1.0 - level_weight)[..., None] * upsampled
+        upsampled = _doubled(_doubled(estimate, 0)[:height], 1)[:, :width]
+        upsampled *= (1.0 - level_weight)[..., None]
+        estimate = premultiplied + upsampled
     return estimate
 
 

@@ -44,21 +44,22 @@ def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
     """Grow a boolean mask by ``radius`` pixels (a square neighbourhood)."""
     if radius <= 0 or not mask.any():
         return mask.copy()
-    return _window_any(_window_any(mask, radius, axis=0), radius, axis=1)
+    return np.ascontiguousarray(_reach_rows(_reach_rows(mask, radius).T, radius).T)
 
 
-def _window_any(mask: np.ndarray, radius: int, axis: int) -> np.ndarray:
-    """Whether any pixel within ``radius`` along ``axis`` is set (running sums, any radius)."""
-    length = mask.shape[axis]
+def _reach_rows(mask: np.ndarray, radius: int) -> np.ndarray:
+    """Whether any row within ``radius`` of each row is set, column by column: shifted copies
+    OR-ed in, each shift up to twice the last, so a reach of r takes about log2(r) steps."""
+    length = len(mask)
     radius = min(radius, length)  # a longer reach covers the whole axis all the same
-    counts = np.cumsum(mask, axis=axis, dtype=np.int32)
-    counts = np.concatenate([np.zeros_like(np.take(counts, [0], axis=axis)), counts], axis=axis)
-    # counts past either end repeat the last or first sum
-    ends = (np.take(counts, [0] * radius, axis=axis), np.take(counts, [length] * radius, axis=axis))
-    padded = np.concatenate([ends[0], counts, ends[1]], axis=axis)
-    upper = [slice(None)] * mask.ndim
-    lower = [slice(None)] * mask.ndim
-    upper[axis] = slice(2 * radius + 1, 2 * radius + 1 + length)
-    lower[axis] = slice(0, length)
-    result: np.ndarray = (padded[tuple(upper)] - padded[tuple(lower)]) > 0
-    return result
+    # rows of zeros either side, so that a shifted window is never cut short by an edge
+    result = np.zeros((length + 2 * radius, *mask.shape[1:]), dtype=bool)
+    result[radius : radius + length] = mask
+    reach = 0  # result[i] is set when any of mask[i - reach : i + reach + 1] is
+    while reach < radius:
+        shift = min(2 * reach + 1, radius - reach)
+        before = result.copy()
+        result[shift:] |= before[:-shift]
+        result[:-shift] |= before[shift:]
+        reach += shift
+    return result[radius : radius + length]

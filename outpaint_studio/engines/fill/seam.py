@@ -29,12 +29,13 @@ def match_edge(
     band = edge_band(known, width)
     if not band.any() or known.all():
         return fill
-    difference = np.zeros_like(fill)
-    difference[band] = canvas[band].astype(np.float32) - fill[band]
+    difference = canvas.astype(np.float32)
+    difference -= fill
+    difference *= band[..., None]
     correction = push_pull(difference, band.astype(np.float32))
-    result = fill.copy()
-    result[~known] += correction[~known]
-    return result
+    correction *= ~known[..., None]
+    correction += fill
+    return correction
 
 
 def side_edges(working_known: np.ndarray, width: int) -> tuple[int, int]:
@@ -79,6 +80,6 @@ def match_joints(
     source_edge = known & dilate(caps, 1)
     boundary |= source_edge
     correction = push_pull(difference, boundary.astype(np.float32))
-    result = fill.copy()
-    result[caps] += correction[caps]
-    return result
+    correction *= caps[..., None]
+    correction += fill
+    return correction
