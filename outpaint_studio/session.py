@@ -60,6 +60,7 @@ def choose_engine(
 
 
 MAX_ACTIVE_JOBS = 24  # BFL answers 429 above this many unfinished jobs per account
+OFFLINE_AT_ONCE = 2  # offline fills share the CPU: more at once only take more memory
 
 
 @dataclass
@@ -71,10 +72,13 @@ class Session:
     keys: KeyStore
     journal: Journal
     history: Path
-    # the account's active jobs, shared by every FLUX runner of the session (all its Extends,
-    # formats and inputs)
+    # Jobs at once, shared by every runner of the session (all its Extends, formats, inputs):
+    # the account's active jobs at the service, and offline fills, which share the CPU.
     service_slots: threading.BoundedSemaphore = field(
         default_factory=lambda: threading.BoundedSemaphore(MAX_ACTIVE_JOBS)
+    )
+    offline_slots: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(OFFLINE_AT_ONCE)
     )
 
     @classmethod
@@ -111,7 +115,7 @@ class Session:
     def runner(self, engine: Engine) -> JobRunner:
         from outpaint_studio.core.runner import JobRunner  # Pillow and numpy: not at start-up
 
-        slots = self.service_slots if engine.name == "bfl" else None
+        slots = self.service_slots if engine.name == "bfl" else self.offline_slots
         return JobRunner(engine, self.journal, self.history, slots)
 
     def collect(

@@ -10,9 +10,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from outpaint_studio.core.jobs import JobParams
-from outpaint_studio.model.jobs import LOCAL_AT_ONCE, JobController, JobOutcome
+from outpaint_studio.model.jobs import JobController, JobOutcome
 from outpaint_studio.model.workers import Workers
-from outpaint_studio.session import MAX_ACTIVE_JOBS, Session
+from outpaint_studio.session import MAX_ACTIVE_JOBS, OFFLINE_AT_ONCE, Session
 
 if TYPE_CHECKING:
     from outpaint_studio.core.images import SourceImage
@@ -60,7 +60,7 @@ class FormatsRun(QObject):
             return
         self._source, self._url = source, api_url
         offline = jobs[0].params.engine == "local"
-        self._room = LOCAL_AT_ONCE if offline else MAX_ACTIVE_JOBS
+        self._room = OFFLINE_AT_ONCE if offline else MAX_ACTIVE_JOBS
         self._ended = [c for c in self._ended if c.is_stopping()]
         self._queue = list(jobs)
         for job in jobs:

@@ -20,14 +20,13 @@ from outpaint_studio.core.stages import RUNNING_STAGES, stage_text
 from outpaint_studio.model.errors import ErrorModel, UserError
 from outpaint_studio.model.job_work import JobOutcome, Progress, Run, job_work
 from outpaint_studio.model.workers import Worker, Workers
-from outpaint_studio.session import ConfigurationError, EngineChoice, Session
+from outpaint_studio.session import OFFLINE_AT_ONCE, ConfigurationError, EngineChoice, Session
 
 if TYPE_CHECKING:  # the runner pulls in numpy and the engines: imported on the first job
     from outpaint_studio.core.engine import Engine
     from outpaint_studio.core.images import SourceImage
 
 
-LOCAL_AT_ONCE = 2  # offline variations share the CPU: two at a time
 MAX_VARIATIONS = 8
 COLLECT_AT_ONCE = 4  # collecting is mostly waiting on the service
 # After Cancel, how long the jobs get to stop before the editor is given back anyway; a job in
@@ -160,7 +159,7 @@ class JobController(QObject):
             ]
             runners = [self.session.runner(self.session.engine(choice, v.seed))
                        for v in variations]  # fmt: skip
-            at_once = LOCAL_AT_ONCE
+            at_once = OFFLINE_AT_ONCE
         else:
             engine = self.session.engine(choice)
             variations, runners = [params] * count, [self.session.runner(engine)] * count

@@ -138,3 +138,38 @@ def test_a_long_side_sizes_every_ratio(tmp_path: Path, capsys: pytest.CaptureFix
     assert code == 0
     sizes = [image_size(line["output"]) for line in json_lines(capsys.readouterr().out)]
     assert sizes == [(512, 640), (640, 360)]
+
+
+def test_offline_targets_of_several_inputs_fill_two_at_a_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from outpaint_studio.engines.local import LocalEngine
+
+    active, most = [0], [0]
+    lock = threading.Lock()
+    fill = LocalEngine.collect
+
+    def counted(self: LocalEngine, *args: object, **kwargs: object) -> object:
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        try:
+            return fill(self, *args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            with lock:
+                active[0] -= 1
+
+    monkeypatch.setattr(LocalEngine, "collect", counted)
+    inputs = []
+    for name, seed in (("a.png", 1), ("b.png", 2)):
+        photo_like(160, 120, seed).save(tmp_path / name)
+        inputs.append(str(tmp_path / name))
+    code = main(["extend", *inputs, "--engine", "local", "--mode", "fast", "--targets", FIVE,
+                 "--long-side", "320",
+                 "--out-dir", str(tmp_path / "out"), "--json"])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert len(json_lines(captured.out)) == 10
+    assert most[0] == 2  # ten jobs, two fills at a time: the CPU is shared, memory stays flat
