@@ -103,16 +103,21 @@ def build_request(params: JobParams, source: SourceImage, placed: PlacedSource) 
 
 
 class JobRunner:
-    """Runs jobs; thread-safe. ``active_limit`` bounds the jobs submitted and not yet downloaded
-    (the service's per-account limit), while preparing and saving run outside that bound."""
+    """Runs jobs; thread-safe. ``active_slots``, shared by the runners of a session, bounds the
+    jobs submitted and not yet collected (the service's per-account limit, or the offline fills
+    that share the CPU), while preparing and saving run outside that bound."""
 
     def __init__(
-        self, engine: Engine, journal: Journal, history: Path, active_limit: int | None = None
+        self,
+        engine: Engine,
+        journal: Journal,
+        history: Path,
+        active_slots: threading.BoundedSemaphore | None = None,
     ) -> None:
         self.engine = engine
         self.journal = journal
         self.history = history
-        self._slots = threading.BoundedSemaphore(active_limit) if active_limit else None
+        self._slots = active_slots
 
     @contextmanager
     def _active_slot(self, cancel: threading.Event) -> Iterator[bool]:
