@@ -36,8 +36,8 @@ class FormatsEditor(QObject):
 
     It edits the editor ``model``, runs targets through ``run``, estimates from the ``history``'s
     records, reads ``source()``, the loaded source (None while loading), and takes the API, the
-    journal and the settings from the ``session``. Its two docks,
-    ``dock`` and ``sheet``, are placed by the window (each in its ``DOCK_AREA``).
+    journal and the settings from the ``session``. Its two docks, ``dock`` and ``sheet``, are
+    placed by the window (each in its ``DOCK_AREA``).
 
     Signals:
         record_changed(str): a target's job was journaled anew (its key).
