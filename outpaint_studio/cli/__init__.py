@@ -26,6 +26,7 @@ from outpaint_studio.core.formats import Target, layout_for, target_params
 from outpaint_studio.core.images import ImageLoadError
 from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord, Journal
 from outpaint_studio.core.layer_export import LAYER_FORMATS, LayerExportError, hand_on
+from outpaint_studio.core.options import Options, with_options
 from outpaint_studio.core.request import DEFAULT_SAFETY, MODES
 from outpaint_studio.core.runner import JobRunner
 from outpaint_studio.core.settings import FEATHER_RANGE, clamp_feather
@@ -155,29 +156,31 @@ def extend(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 def _params(path: str, args: argparse.Namespace, engine: str) -> JobParams:
     output = args.output
     guessed = format_for_path(output) if output else None
-    fmt = args.format or guessed or DEFAULT_FORMAT
-    return JobParams(
+    options = Options(
+        engine=engine,
+        mode=args.mode,
+        output_format=args.format or guessed or DEFAULT_FORMAT,
+        prompt=args.prompt or "",
+        safety_tolerance=args.safety_tolerance,
+        auto_crop=args.auto_crop,
+        full_res=args.full_res,
+    )
+    placed = JobParams(
         input=str(Path(path).resolve()),
         width=args.width,
         height=args.height,
         offset_x=args.offset_x,
         offset_y=args.offset_y,
         scale=args.scale,
-        mode=args.mode,
-        output_format=fmt,
-        prompt=args.prompt,
-        safety_tolerance=args.safety_tolerance,
-        auto_crop=args.auto_crop,
-        engine=engine,
         seed=args.seed if engine == "local" else None,
         paste_back=not args.no_paste_back,
         feather=args.feather,
-        full_res=args.full_res,
         output=str(Path(output).resolve()) if output else None,
         out_dir=str(Path(args.out_dir or Path(path).resolve().parent).resolve()),
         overwrite=args.overwrite,
         sidecar=args.sidecar,
     )
+    return with_options(placed, options)
 
 
 def _extend_input(

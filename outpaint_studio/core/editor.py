@@ -6,7 +6,7 @@ old and new and emits one signal per part that really changed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.core.layout import (
@@ -22,21 +22,8 @@ from outpaint_studio.core.layout import (
     megapixels,
     scaled_size,
 )
+from outpaint_studio.core.options import Options, with_options
 from outpaint_studio.core.request import OutpaintRequest, placement_problems
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the user picked besides the geometry."""
-
-    engine: str = "local"  # "local" or "bfl"
-    mode: str = "high"
-    output_format: str = "png"
-    prompt: str = ""
-    safety_tolerance: int = 2
-    auto_crop: bool = False
-    variations: int = 1  # how many results one Extend makes, 1 to 8
-    full_res: bool = True  # with a scaled source: output at the original's resolution
 
 
 @dataclass(frozen=True)
@@ -55,7 +42,7 @@ class EditorState:
     source_path: str | None = None
     source_size: tuple[int, int] | None = None  # the original's, orientation applied
     geometry: Geometry = Geometry()
-    options: Options = Options()
+    options: Options = field(default_factory=Options)
 
     # --- derived -----------------------------------------------------------------------
 
@@ -107,22 +94,10 @@ class EditorState:
         return self.job_params().request(input_image, self.scaled_source)
 
     def job_params(self) -> JobParams:
-        g, o = self.geometry, self.options
-        return JobParams(
-            input=self.source_path or "",
-            width=g.canvas_width,
-            height=g.canvas_height,
-            offset_x=g.offset_x,
-            offset_y=g.offset_y,
-            scale=g.scale,
-            mode=o.mode,
-            output_format=o.output_format,
-            prompt=o.prompt or None,
-            safety_tolerance=o.safety_tolerance,
-            auto_crop=o.auto_crop,
-            engine=o.engine,
-            full_res=self.full_res_active(),
-        )
+        g = self.geometry
+        placed = JobParams(self.source_path or "", g.canvas_width, g.canvas_height, g.offset_x,
+                           g.offset_y, g.scale)  # fmt: skip
+        return with_options(placed, replace(self.options, full_res=self.full_res_active()))
 
     # --- edits (each returns a new geometry) ---------------------------------------------
 

@@ -7,23 +7,14 @@ from pathlib import Path
 
 from outpaint_studio.core.editor import EditorState, Geometry
 from outpaint_studio.core.jobs import JobParams
+from outpaint_studio.core.options import options_from_params
 
 
 def restored_state(state: EditorState, params: JobParams) -> EditorState:
     """``state`` (its source already loaded) with the canvas, placement and options of a job."""
     geometry = Geometry(params.width, params.height, params.scale, params.offset_x,
                         params.offset_y)  # fmt: skip
-    options = replace(
-        state.options,
-        engine=params.engine if params.engine in ("bfl", "local") else state.options.engine,
-        mode=params.mode,
-        output_format=params.output_format,
-        prompt=params.prompt or "",
-        safety_tolerance=params.safety_tolerance,
-        auto_crop=params.auto_crop,
-        full_res=params.full_res if params.scale < 1 else state.options.full_res,
-    )
-    return replace(state, geometry=geometry, options=options)
+    return replace(state, geometry=geometry, options=options_from_params(params, state.options))
 
 
 def find_source(name: str, near: Path | None, recent: list[str]) -> Path | None:

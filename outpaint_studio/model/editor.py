@@ -7,7 +7,8 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from outpaint_studio.core.editor import EditorState, Geometry, Options, initial_geometry
+from outpaint_studio.core.editor import EditorState, Geometry, initial_geometry
+from outpaint_studio.core.options import Options
 
 
 class EditorModel(QObject):

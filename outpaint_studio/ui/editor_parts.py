@@ -1,7 +1,7 @@
 """What the editor window is built from, gathered so that ``main_window`` can import it lazily,
 after the window's first paint."""
 
-from outpaint_studio.core.editor import Options
+from outpaint_studio.core.options import options_from_settings, remember_options
 from outpaint_studio.core.restore import find_source, restored_state, same_file
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.errors import ErrorModel, UserError
@@ -43,7 +43,6 @@ __all__ = [
     "LayeredExport",
     "LayoutPanel",
     "Loader",
-    "Options",
     "OptionsPanel",
     "ResultKeeper",
     "Results",
@@ -58,6 +57,8 @@ __all__ = [
     "find_source",
     "history_dock",
     "keep_qt_settings_home",
+    "options_from_settings",
+    "remember_options",
     "resolve_api_url",
     "restored_state",
     "same_file",

@@ -27,9 +27,9 @@ from outpaint_studio.ui.lazy import lazy_module
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QPaintEvent
 
-    from outpaint_studio.core.editor import Options
     from outpaint_studio.core.images import SourceImage
     from outpaint_studio.core.jobs import JobParams, JobRecord
+    from outpaint_studio.core.options import Options
     from outpaint_studio.model.jobs import JobOutcome
     from outpaint_studio.ui import editor_parts as parts
 else:
@@ -127,11 +127,8 @@ class MainWindow(QMainWindow):
         self.layered.status_message.connect(self.statusBar().showMessage)
 
     def _initial_options(self) -> Options:
-        s = self.settings
-        engine = parts.choose_engine(s, self.keys, None).name
-        # Risky choices do not carry over: one variation a session, auto-crop per image.
-        return parts.Options(engine, s.mode, s.output_format, s.prompt, s.safety_tolerance,
-                             auto_crop=False, variations=1, full_res=s.full_res)  # fmt: skip
+        engine = parts.choose_engine(self.settings, self.keys, None).name
+        return parts.options_from_settings(self.settings, engine)
 
     def _build(self) -> None:
         panel = self.options_panel
@@ -354,12 +351,9 @@ class MainWindow(QMainWindow):
         self.formats.shutdown()
         self.history.shutdown()
         self.workers.shutdown()
-        o = self.model.state.options
         s = self.settings
-        s.mode, s.output_format, s.prompt = o.mode, o.output_format, o.prompt
-        s.safety_tolerance, s.full_res = o.safety_tolerance, o.full_res
         automatic = parts.choose_engine(replace(s, engine="auto"), self.keys, None).name
-        s.engine = "auto" if o.engine == automatic else o.engine
+        parts.remember_options(s, self.model.state.options, automatic)
         s.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         with contextlib.suppress(OSError):
             save_settings(s)

@@ -7,8 +7,9 @@ import dataclasses
 
 import pytest
 
-from outpaint_studio.core.editor import EditorState, Geometry, Options, initial_geometry
+from outpaint_studio.core.editor import EditorState, Geometry, initial_geometry
 from outpaint_studio.core.layout import GRID, MAX_PIXELS
+from outpaint_studio.core.options import Options
 
 SOURCE = (160, 128)
 

@@ -8,7 +8,7 @@ from functools import partial
 
 import pytest
 
-from outpaint_studio.core.editor import Options
+from outpaint_studio.core.options import Options
 from outpaint_studio.model.editor import EditorModel
 
 PARTS = ("source_changed", "canvas_changed", "scale_changed", "offset_changed",
