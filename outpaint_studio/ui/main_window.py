@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
-from PySide6.QtWidgets import QMainWindow, QMessageBox
+from PySide6.QtWidgets import QMainWindow
 
 from outpaint_studio import APP_NAME
 from outpaint_studio.core.settings import save_settings
 from outpaint_studio.session import Session
+from outpaint_studio.ui.dialogs import Dialogs
 from outpaint_studio.ui.lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -41,9 +42,13 @@ STAGED_BUILD_DEADLINE_MS = 500  # a window never painted (hidden, minimised) is 
 class MainWindow(QMainWindow):
     ready = Signal()  # the editor is built: with staged=True, just after the first paint
 
-    def __init__(self, session: Session | None = None, *, staged: bool = False) -> None:
+    def __init__(
+        self, session: Session | None = None, *, dialogs: Dialogs | None = None,
+        staged: bool = False,
+    ) -> None:  # fmt: skip
         super().__init__()
         self.session = session or Session.open()
+        self.dialogs = dialogs or Dialogs(self)
         self.settings = self.session.settings
         self.keys = self.session.keys
         self.is_ready = False
@@ -78,7 +83,8 @@ class MainWindow(QMainWindow):
         self.options_panel = parts.OptionsPanel(self.model)
         self.result_set = parts.Results(self)
         self.results = parts.ResultKeeper(self.result_set, self.canvas, self.model, self.jobs,
-                                          self.settings, self.session.journal)  # fmt: skip
+                                          self.settings, self.session.journal, self.dialogs,
+                                          self.errors)  # fmt: skip
         self.variations = parts.VariationsBar(self.result_set, self.jobs)
         self.history = parts.HistoryPanel(self.session.journal)
         self._pending_layout: JobParams | None = None
@@ -198,7 +204,7 @@ class MainWindow(QMainWindow):
             from outpaint_studio.core.metadata import read_layout
 
             params = read_layout(Path(dropped))
-        if params is not None and self.ask_restore_layout(Path(dropped)):
+        if params is not None and self._restore_asked(Path(dropped)):
             source = parts.find_source(params.input, Path(dropped), self.settings.recent_files)
             if source is not None:
                 self.restore_layout(replace(params, input=str(source)))
@@ -206,13 +212,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"The source {params.input} was not found", 8000)
         self.open_image(dropped)
 
-    def ask_restore_layout(self, path: Path) -> bool:
-        """Offer to restore an exported file's layout (tests replace this method)."""
-        answer = QMessageBox.question(
-            self, "Restore layout", f"{path.name} was made with {APP_NAME}. Open its source with "
-            "the same canvas, placement and options?",
+    def _restore_asked(self, path: Path) -> bool:
+        """Whether the user wants an exported file's layout back."""
+        return self.dialogs.confirm(
+            "Restore layout", f"{path.name} was made with {APP_NAME}. Open its source with the "
+            "same canvas, placement and options?",
         )  # fmt: skip
-        return answer == QMessageBox.StandardButton.Yes
 
     def restore_layout(self, params: JobParams) -> None:
         """Open the job's source, then put its canvas, placement and options back."""

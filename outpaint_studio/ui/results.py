@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QFileDialog
 
 from outpaint_studio.core.file_formats import (
     DEFAULT_FORMAT,
@@ -22,12 +21,15 @@ from outpaint_studio.core.file_formats import (
 from outpaint_studio.core.output import output_name
 from outpaint_studio.core.settings import Settings, data_dir, dialog_folder
 from outpaint_studio.model.editor import EditorModel
+from outpaint_studio.model.errors import ErrorModel, UserError
 from outpaint_studio.model.jobs import JobController, JobOutcome
 from outpaint_studio.model.results import Results
 from outpaint_studio.ui.canvas import CanvasView
+from outpaint_studio.ui.dialogs import Dialogs
 
 if TYPE_CHECKING:
     from outpaint_studio.core.jobs import JobRecord, Journal
+
 
 def load_record(journal: Journal, key: str) -> JobRecord | None:
     """The job's journal record, or None when it cannot be read."""
@@ -55,7 +57,7 @@ def write_export(source: str, record: JobRecord | None, path: Path, fmt: str, ov
 
 class ResultKeeper(QObject):
     """Shows the Results model's current result on the canvas, and saves, exports or hands on
-    the result. Dialogs open over the canvas's window.
+    the result; what fails to save is reported to the ErrorModel.
 
     Signals:
         status_message(str, int): a passing word for the status bar, and for how many ms.
@@ -73,9 +75,13 @@ class ResultKeeper(QObject):
         jobs: JobController,
         settings: Settings,
         journal: Journal,
+        dialogs: Dialogs,
+        errors: ErrorModel,
     ) -> None:
         super().__init__(canvas)
         self.journal = journal
+        self.dialogs = dialogs
+        self.errors = errors
         self.results = results
         self.canvas = canvas
         self.editor = editor
@@ -128,18 +134,6 @@ class ResultKeeper(QObject):
         folder = Path(self.settings.output_dir or dialog_folder(state.source_path))
         return folder / output_name(state.source_path, state.options.output_format)
 
-    def ask_save_path(self, suggested: Path | None = None) -> tuple[str, str]:
-        """The native save dialog (tests replace this method); returns path and format."""
-        fmt = self.editor.state.options.output_format
-        path, chosen = QFileDialog.getSaveFileName(
-            self.canvas.window(),
-            "Save the result",
-            str(suggested or self.suggested_path()),
-            dialog_filters(),
-            file_format(fmt).dialog_filter,
-        )
-        return path, format_for_filter(chosen) or fmt
-
     def save(self) -> Path | None:
         """Export the result where the user says; the dialog asked before any overwrite.
 
@@ -159,29 +153,33 @@ class ResultKeeper(QObject):
     def export(self, source: str, record: JobRecord | None, suggested: Path | None = None
                ) -> Path | None:  # fmt: skip
         """Save ``source`` where the user says, carrying the job's parameters as metadata."""
-        path_text, fmt = self.ask_save_path(suggested)
+        fmt = self.editor.state.options.output_format
+        path_text, chosen = self.dialogs.save_path(
+            "Save the result", str(suggested or self.suggested_path()),
+            dialog_filters().split(";;"), file_format(fmt).dialog_filter,
+        )  # fmt: skip
         if not path_text:
             return None
+        fmt = format_for_filter(chosen) or fmt
         path = Path(path_text)
         named_format = format_for_path(path)
         if named_format is None:
             path = path.with_name(path.name + extension(fmt))
         fmt = named_format or fmt
-        written = write_export(source, record, path, fmt, overwrite=path.exists())
+        try:
+            written = write_export(source, record, path, fmt, overwrite=path.exists())
+        except (OSError, ValueError) as exc:
+            self._export_failed(path, exc)
+            return None
         self.settings.output_dir = str(written.parent)
         self.status_message.emit(f"Saved {written}", 8000)
         return written
 
-    def ask_folder(self) -> str:
-        """The native folder dialog for several kept variations (tests replace this method)."""
-        start = self.settings.output_dir or str(Path.home())
-        return QFileDialog.getExistingDirectory(self.canvas.window(), "Save the kept variations",
-                                                start)  # fmt: skip
-
     def export_to_folder(self, items: list[tuple[str, JobRecord | None, int]]) -> list[Path]:
         """Save each (file, record, number) as ``<source>-extended-<number>`` in one folder,
         in the job's format; a name already taken gets the next free one, nothing is replaced."""
-        folder_text = self.ask_folder() if items else ""
+        start = self.settings.output_dir or str(Path.home())
+        folder_text = self.dialogs.folder("Save the kept variations", start) if items else ""
         if not folder_text:
             return []
         folder = Path(folder_text)
@@ -190,10 +188,18 @@ class ResultKeeper(QObject):
         for source, record, number in items:
             fmt = record.params.output_format if record is not None else DEFAULT_FORMAT
             path = folder / output_name(source_path, fmt, number=number)
-            written.append(write_export(source, record, path, fmt, overwrite=False))
+            try:
+                written.append(write_export(source, record, path, fmt, overwrite=False))
+            except (OSError, ValueError) as exc:
+                self._export_failed(path, exc)
+                return written
         self.settings.output_dir = str(folder)
         self.status_message.emit(f"Saved {len(written)} variations in {folder}", 8000)
         return written
+
+    def _export_failed(self, path: Path, exc: Exception) -> None:
+        reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+        self.errors.report(UserError(f"Could not save {path.name}: {reason}", kind="export"))
 
     def store_pasted(self, image: QImage) -> Path | None:
         """Keep a pasted or dropped image as a PNG file, so a job can name its input."""

@@ -12,6 +12,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from photos import make_photo
 from qt_threads import no_thread_left  # noqa: F401  (autouse: no QThread outlives a test)
+from scripted_dialogs import ScriptedDialogs
 
 # The offscreen platform plugin says this on every show(); it is not the app's warning.
 OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
@@ -32,7 +33,7 @@ def small_photo(tmp_path: Path) -> Path:
 def window(qtbot: object) -> Iterator[object]:
     from outpaint_studio.ui import MainWindow
 
-    win = MainWindow()
+    win = MainWindow(dialogs=ScriptedDialogs())
     qtbot.addWidget(win)  # type: ignore[attr-defined]
     win.resize(1200, 800)
     win.show()

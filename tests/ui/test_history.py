@@ -67,7 +67,7 @@ def test_export_from_history_carries_the_layout(loaded, tmp_path, qtbot) -> None
 
     extend_offline(loaded, qtbot)
     target = tmp_path / "exported.png"
-    loaded.results.ask_save_path = lambda suggested=None: (str(target), "png")
+    loaded.dialogs.answer("save_path", str(target))
     loaded.history.select_row(0)
     qtbot.mouseClick(loaded.history.buttons["export"], Qt.MouseButton.LeftButton)
     params = read_layout(target)
@@ -80,14 +80,14 @@ def test_dropping_an_export_offers_to_restore_its_layout(loaded, tmp_path, qtbot
     loaded.model.set_offset(16, 0)
     extend_offline(loaded, qtbot)
     target = tmp_path / "again.png"
-    loaded.results.ask_save_path = lambda suggested=None: (str(target), "png")
+    loaded.dialogs.answer("save_path", str(target))
     loaded.results.save()
     loaded.model.set_offset(0, 0)
-    asked = []
-    loaded.ask_restore_layout = lambda path: asked.append(path) or True
+    loaded.dialogs.answer("confirm", True)
     assert drop_file(loaded.canvas, target)
     qtbot.waitUntil(lambda: loaded.model.state.geometry.offset_x == 16, timeout=5000)
-    assert asked == [target]
+    [(kind, title, question)] = loaded.dialogs.asked[-1:]
+    assert (kind, title) == ("confirm", "Restore layout") and target.name in question
     assert loaded.model.state.source_size == (160, 128)
     assert Path(loaded.model.state.source_path).name == "small.png"
 

@@ -48,7 +48,7 @@ def test_extend_offline_then_save_and_use_as_source(window, small_photo, tmp_pat
     assert window.results.has_result(), window.banner.label.text()
     assert window.canvas.result_item.pixmap().size().toTuple() == (208, 160)
     target = tmp_path / "out" / "result.jpg"
-    window.results.ask_save_path = lambda suggested=None: (str(target), "png")
+    window.dialogs.answer("save_path", str(target))
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert target.is_file() and target.read_bytes()[:2] == b"\xff\xd8"  # JPEG, by the suffix
     window.canvas.set_compare(True)
@@ -57,6 +57,17 @@ def test_extend_offline_then_save_and_use_as_source(window, small_photo, tmp_pat
     window.results.use_as_source()
     qtbot.waitUntil(lambda: window.model.state.source_size == (208, 160), timeout=5000)
     assert not window.results.has_result()
+
+
+def test_a_save_that_fails_says_why_and_keeps_the_result(loaded, tmp_path, qtbot) -> None:
+    extend_and_wait(loaded, qtbot, timeout=30000)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where a folder should be")
+    loaded.dialogs.answer("save_path", str(blocked / "result.png"))
+    qtbot.keyClick(loaded, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert loaded.banner.isVisible() and loaded.banner.kind == "export"
+    assert loaded.banner.label.text().startswith("Could not save result.png")
+    assert loaded.results.has_result() and not (blocked / "result.png").exists()
 
 
 def test_cancel_stops_a_submitted_job_and_keeps_it(window, small_photo, qtbot, monkeypatch) -> None:
@@ -143,4 +154,4 @@ def test_a_moderated_job_says_it_was_not_charged(keyed_env, window, small_photo,
     qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
     extend_and_wait(window, qtbot)
     assert window.banner.isVisible() and window.banner.kind == "moderated"
-    assert "not charged" in window.banner.label.text()
+    assert window.banner.label.text().count("not charged") == 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 from helpers import open_with_flux
 from PIL import Image
 from PySide6.QtCore import Qt
@@ -90,8 +89,7 @@ def test_keyboard_keep_and_discard_then_save_exports_only_the_kept(loaded, qtbot
 
     folder = tmp_path / "kept"
     folder.mkdir()
-    window.results.ask_folder = lambda: str(folder)
-    window.results.ask_save_path = lambda suggested=None: pytest.fail("one file was asked for")
+    window.dialogs.answer("folder", str(folder))  # and no file: one asked for would fail
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert sorted(p.name for p in folder.iterdir()) == ["small-extended-1.png",
                                                         "small-extended-2.png"]  # fmt: skip
@@ -104,7 +102,7 @@ def test_keyboard_keep_and_discard_then_save_exports_only_the_kept(loaded, qtbot
 
     qtbot.keyClick(strip, Qt.Key.Key_Return)  # un-keep #1: one kept, Save asks for a file
     target = tmp_path / "one.png"
-    window.results.ask_save_path = lambda suggested=None: (str(target), "png")
+    window.dialogs.answer("save_path", str(target))
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert target.is_file()
 

@@ -1,0 +1,40 @@
+"""The questions the editor asks the user, as native dialogs over one parent window.
+
+Every part that asks something receives this object; tests give the window a scripted one
+(``tests/ui/helpers.py``) instead of replacing methods.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
+
+class Dialogs:
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self.parent = parent
+
+    def save_path(
+        self, title: str, suggested: str, filters: list[str], selected: str = ""
+    ) -> tuple[str, str]:
+        """A file to write (the dialog asks before replacing one), and the filter chosen;
+        ("", "") when cancelled."""
+        path, chosen = QFileDialog.getSaveFileName(
+            self.parent, title, suggested, ";;".join(filters), selected or filters[0]
+        )
+        return path, chosen
+
+    def folder(self, title: str, start: str) -> str:
+        """A folder to write into, or "" when cancelled."""
+        return QFileDialog.getExistingDirectory(self.parent, title, start)
+
+    def confirm(self, title: str, question: str) -> bool:
+        answer = QMessageBox.question(self.parent, title, question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def text(self, title: str, label: str) -> str:
+        """A line of text, or "" when cancelled."""
+        text, accepted = QInputDialog.getText(self.parent, title, label)
+        return text if accepted else ""
+
+
+__all__ = ["Dialogs"]
