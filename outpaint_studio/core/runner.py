@@ -40,18 +40,13 @@ from outpaint_studio.core.layout import Placement
 from outpaint_studio.core.output import render_output, write_output
 from outpaint_studio.core.request import InvalidRequest, OutpaintRequest, encode_image_bytes
 from outpaint_studio.core.source import Source, open_source, pixels
-from outpaint_studio.core.transitions import COLLECTABLE, SERVICE_FINAL, JobState
+from outpaint_studio.core.transitions import COLLECTABLE, KEPT, SERVICE_FINAL, JobState
 
 # Stages that describe a remote service; the offline engine passes through them silently.
 SERVICE_STAGES = frozenset({"submitting", "queued"})
 # Decoding, scaling, composing and encoding is CPU work: more at once than there are cores only
 # costs memory and starves the threads that are submitting and polling.
 _COMPOSE_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
-# The end of every message about a paid job that a fault left unfinished.
-KEPT = (
-    "The job is paid for and kept: `outpaint-studio resume`, History's Poll again or the "
-    "editor's next start will collect it."
-)
 
 
 @dataclass(frozen=True)

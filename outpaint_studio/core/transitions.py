@@ -102,3 +102,10 @@ def check_transition(
         f"a paid job leaves {current} only for saved or the service's final word, not {target}"
         + (f" ({kind})" if kind else "")
     )
+
+
+# The end of every message about a paid job that a fault left unfinished.
+KEPT = (
+    "The job is paid for and kept: `outpaint-studio resume`, History's Poll again or the "
+    "editor's next start will collect it."
+)

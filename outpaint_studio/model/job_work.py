@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QImage
 
 from outpaint_studio.core.jobs import COLLECTABLE, JobRecord, JobState, Journal
+from outpaint_studio.core.transitions import KEPT, ForbiddenTransition
+from outpaint_studio.model.loader import to_qimage
 from outpaint_studio.model.workers import Report
+from outpaint_studio.session import ConfigurationError
 
 if TYPE_CHECKING:
     from outpaint_studio.core.runner import JobUpdate, UpdateCallback
@@ -69,8 +72,6 @@ def job_work(
         def update(update: JobUpdate) -> None:
             nonlocal composed
             if update.image is not None:
-                from outpaint_studio.model.loader import to_qimage
-
                 composed = to_qimage(update.image)
                 report(Composed(composed))
             else:
@@ -94,10 +95,6 @@ def job_work(
 def settle(record: JobRecord, exc: Exception, journal: Journal) -> JobRecord:
     """Journal the end of a run that raised: a job past its submit stays collectable (with the
     message), one whose submit may have gone out is uncertain, any other fails."""
-    from outpaint_studio.core.runner import KEPT
-    from outpaint_studio.core.transitions import ForbiddenTransition
-    from outpaint_studio.session import ConfigurationError
-
     kind = "config" if isinstance(exc, ConfigurationError) else "internal"
     message = str(exc) if kind == "config" else f"Internal error: {exc}"
     message = message[0].upper() + message[1:]

@@ -17,9 +17,10 @@ from outpaint_studio.core import engine as errors
 from outpaint_studio.core.engine import EngineResult, ProgressCallback, Submission
 from outpaint_studio.core.jobs import JobParams, JobRecord, Journal
 from outpaint_studio.core.request import OutpaintRequest
-from outpaint_studio.core.runner import KEPT, JobRunner
+from outpaint_studio.core.runner import JobRunner
 from outpaint_studio.core.transitions import (
     COLLECTABLE,
+    KEPT,
     SERVICE_FINAL,
     TRANSITIONS,
     ForbiddenTransition,
