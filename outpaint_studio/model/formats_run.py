@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
+from outpaint_studio.core.editor import EditorState
+from outpaint_studio.core.formats_state import FormatEntry, FormatSet
 from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.model.jobs import JobController, JobOutcome
 from outpaint_studio.model.workers import Workers
@@ -52,6 +54,22 @@ class FormatsRun(QObject):
 
     def is_running(self) -> bool:
         return bool(self._queue or self._running)
+
+    def why_not_start(
+        self, state: EditorState, formats: FormatSet, entries: list[FormatEntry], loaded: bool
+    ) -> str | None:
+        """Whether ``entries`` may run now from ``state`` (the source ``loaded`` in full): None,
+        or why not in words."""
+        if self.is_running():
+            return "Formats are still running: wait for them, or cancel them"
+        if not loaded or state.source_size is None:
+            return "Open an image, and wait until it is loaded"
+        for entry in entries:
+            laid_out = replace(state, geometry=formats.geometry(entry, state.source_size))
+            problems = laid_out.problems()
+            if problems:
+                return f"{entry.label}: {problems[0]}"
+        return None
 
     def start(self, jobs: list[TargetJob], source: SourceImage, api_url: str) -> None:
         """Queue every target and start as many as there is room for; raises

@@ -17,6 +17,7 @@ from outpaint_studio.core.format_sets import load_sets, save_sets, sets_path
 from outpaint_studio.core.formats import TargetError, parse_target
 from outpaint_studio.core.formats_state import FormatEntry, FormatSet
 from outpaint_studio.core.output import output_target
+from outpaint_studio.core.transitions import state_words
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.formats_run import FormatsRun, TargetJob
 from outpaint_studio.model.history import HistoryModel
@@ -233,19 +234,10 @@ class FormatsEditor(QObject):
         state, source = self.model.state, self.source()
         if not entries:
             return
-        if self.run.is_running():
-            self.dock.show_error("Formats are still running: wait for them, or cancel them")
+        why_not = self.run.why_not_start(state, self.formats, entries, source is not None)
+        self.dock.show_error(why_not or "")
+        if why_not is not None or source is None:
             return
-        if source is None or state.source_size is None:
-            self.dock.show_error("Open an image, and wait until it is loaded")
-            return
-        for entry in entries:
-            laid_out = replace(state, geometry=self.formats.geometry(entry, state.source_size))
-            problems = laid_out.problems()
-            if problems:
-                self.dock.show_error(f"{entry.label}: {problems[0]}")
-                return
-        self.dock.show_error("")
         count = state.options.variations
         jobs = [TargetJob(e.label, self.formats.job_params(state, e), count) for e in entries]
         try:
@@ -258,7 +250,7 @@ class FormatsEditor(QObject):
     @Slot(str, object, QImage)
     def _on_finished(self, label: str, outcome: JobOutcome, image: QImage) -> None:
         self.sheet.job_finished(label, outcome, image)
-        self.dock.set_status(label, "Done" if outcome.succeeded else outcome.state.capitalize())
+        self.dock.set_status(label, "Done" if outcome.succeeded else state_words(outcome.state))
         self.record_changed.emit(outcome.key)
 
     @Slot(str)

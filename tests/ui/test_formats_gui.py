@@ -225,13 +225,13 @@ def test_offline_formats_run_two_at_a_time(window, qtbot, tmp_path) -> None:
     assert [t.status for t in window.formats.sheet.tiles.values()] == ["Done"] * 3
 
 
-def test_formats_work_with_what_they_are_given_and_say_what_they_did(qtbot, tmp_path) -> None:
-    """No window: the editor model, a run, the history's model, the session and the loaded
-    source are all FormatsEditor takes; what the window must do comes out as signals."""
+def bare_formats(qtbot, photo, loaded: list):
+    """A FormatsEditor with no window: the editor model, a run, the history's model, the session
+    and the loaded source (``loaded[0]``, None while loading) are all it takes. Returns it and
+    the widget it lives in (keep that: it owns the editor)."""
     from PySide6.QtWidgets import QWidget
 
     from outpaint_studio.core.editor import Options
-    from outpaint_studio.core.images import load_image
     from outpaint_studio.model.editor import EditorModel
     from outpaint_studio.model.formats_run import FormatsRun
     from outpaint_studio.model.history import HistoryModel
@@ -239,15 +239,24 @@ def test_formats_work_with_what_they_are_given_and_say_what_they_did(qtbot, tmp_
     from outpaint_studio.session import Session
     from outpaint_studio.ui.formats_editor import FormatsEditor
 
-    photo = make_photo(tmp_path / "tiny.png", (64, 48))
     host = QWidget()
     qtbot.addWidget(host)
     session, workers = Session.open(), Workers(host)
     model = EditorModel(Options(engine="local"), host)
-    model.set_source(str(photo), (64, 48))
-    source = load_image(photo)
+    with Image.open(photo) as image:
+        model.set_source(str(photo), image.size)
     formats = FormatsEditor(model, FormatsRun(session, workers), HistoryModel(host), session,
-                            lambda: source, host)  # fmt: skip
+                            lambda: loaded[0], host)  # fmt: skip
+    return formats, host
+
+
+def test_formats_work_with_what_they_are_given_and_say_what_they_did(qtbot, tmp_path) -> None:
+    """What the window must do comes out as signals."""
+    from outpaint_studio.core.images import load_image
+
+    photo = make_photo(tmp_path / "tiny.png", (64, 48))
+    formats, _host = bare_formats(qtbot, photo, [load_image(photo)])
+    model = formats.model
     click_row_of(formats, qtbot, "1:1")
     with qtbot.waitSignal(formats.record_changed, timeout=30000) as changed:
         qtbot.mouseClick(formats.dock.extend_all, Qt.MouseButton.LeftButton)
@@ -266,3 +275,29 @@ def test_formats_work_with_what_they_are_given_and_say_what_they_did(qtbot, tmp_
         qtbot.mouseClick(formats.sheet.export_all, Qt.MouseButton.LeftButton)
     assert said.args == [f"Exported 1 formats to {out}", 8000]
     assert [p.name for p in out.iterdir()] == ["tiny-1x1.png"]
+
+
+def test_extend_all_and_redo_say_why_they_cannot_start(qtbot, tmp_path) -> None:
+    from outpaint_studio.core.images import load_image
+
+    photo = make_photo(tmp_path / "tiny.png", (64, 48))
+    loaded = [None]
+    formats, _host = bare_formats(qtbot, photo, loaded)
+    click_row_of(formats, qtbot, "1:1")
+    error, extend = formats.dock.error, formats.dock.extend_all
+    qtbot.mouseClick(extend, Qt.MouseButton.LeftButton)
+    assert error.text() == "Open an image, and wait until it is loaded"
+    assert not formats.run.is_running() and not Journal(journal_dir()).records()
+    loaded[0] = load_image(photo)
+    qtbot.mouseClick(extend, Qt.MouseButton.LeftButton)
+    assert formats.run.is_running() and error.text() == ""
+    qtbot.waitUntil(lambda: not formats.run.is_running(), timeout=30000)
+    sheet = formats.sheet.list
+    qtbot.mouseClick(sheet.viewport(), Qt.MouseButton.LeftButton,
+                     pos=sheet.visualItemRect(sheet.item(0)).center())  # fmt: skip
+    qtbot.keyClick(sheet, Qt.Key.Key_R)  # redo 1:1 ...
+    assert formats.run.is_running()
+    qtbot.keyClick(sheet, Qt.Key.Key_R)  # ... and again, before that redo has ended
+    assert error.text() == "Formats are still running: wait for them, or cancel them"
+    qtbot.waitUntil(lambda: not formats.run.is_running(), timeout=30000)
+    assert len(Journal(journal_dir()).records()) == 2  # the first run and one redo
