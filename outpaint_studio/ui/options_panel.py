@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from outpaint_studio.core.file_formats import FILE_FORMATS
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.ui.bind import bind
 from outpaint_studio.ui.widgets import (
@@ -36,7 +37,7 @@ MODE_HINTS = {
 }
 # The words for each option's values: the one mapping the panel and Settings both show.
 MODES = (("high", "High quality"), ("fast", "Fast"))
-FORMATS = (("png", "PNG"), ("jpeg", "JPEG"), ("webp", "WebP"))
+FORMATS = tuple((fmt.name, fmt.label) for fmt in FILE_FORMATS.values())
 
 
 class OptionsPanel(QWidget):
