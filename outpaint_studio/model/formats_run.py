@@ -12,6 +12,7 @@ from PySide6.QtGui import QImage
 from outpaint_studio.core.editor import EditorState
 from outpaint_studio.core.formats_state import FormatEntry, FormatSet
 from outpaint_studio.core.jobs import JobParams
+from outpaint_studio.model.errors import ErrorModel
 from outpaint_studio.model.jobs import JobController, JobOutcome
 from outpaint_studio.model.workers import Workers
 from outpaint_studio.session import MAX_ACTIVE_JOBS, OFFLINE_AT_ONCE, Session
@@ -41,10 +42,17 @@ class FormatsRun(QObject):
     finished = Signal(str, object, QImage)
     running_changed = Signal(bool)
 
-    def __init__(self, session: Session, workers: Workers, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        workers: Workers,
+        errors: ErrorModel | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.workers = workers
+        self.errors = errors  # where a target's jobs report what kept them from starting
         self._queue: list[TargetJob] = []
         self._running: dict[str, tuple[JobController, int]] = {}  # label -> controller, count
         self._ended: list[JobController] = []  # kept until their let-go jobs are over
@@ -71,11 +79,12 @@ class FormatsRun(QObject):
                 return f"{entry.label}: {problems[0]}"
         return None
 
-    def start(self, jobs: list[TargetJob], source: SourceImage, api_url: str) -> None:
-        """Queue every target and start as many as there is room for; raises
-        ConfigurationError (no key, a bad URL) before any job starts."""
+    def start(self, jobs: list[TargetJob], source: SourceImage, api_url: str) -> bool:
+        """Queue every target and start as many as there is room for; returns False (the reason
+        reported to the ErrorModel) when none could start: settings that cannot work (no key
+        for FLUX, an unsafe API URL)."""
         if self.is_running() or not jobs:
-            return
+            return False
         self._source, self._url = source, api_url
         offline = jobs[0].params.engine == "local"
         self._room = OFFLINE_AT_ONCE if offline else MAX_ACTIVE_JOBS
@@ -84,13 +93,10 @@ class FormatsRun(QObject):
         for job in jobs:
             self.status.emit(job.label, "Queued")
         self.running_changed.emit(True)
-        try:
-            self._fill()
-        except Exception:
-            self._queue.clear()
-            if not self._running:
-                self.running_changed.emit(False)
-            raise
+        self._fill()
+        if not self._running:
+            self.running_changed.emit(False)
+        return bool(self._running)
 
     def _fill(self) -> None:
         source = self._source
@@ -100,18 +106,19 @@ class FormatsRun(QObject):
             if self._running and active + job.count > self._room:
                 return
             self._queue.pop(0)
-            controller = JobController(self.session, self.workers, parent=self)
+            controller = JobController(self.session, self.workers, self.errors, parent=self)
             name = job.label
             controller.variation_status.connect(lambda _, text, n=name: self.status.emit(n, text))
             controller.finished.connect(
                 lambda out, image, n=name: self.finished.emit(n, out, image)
             )
             controller.running_changed.connect(lambda on, n=name: self._running_changed(n, on))
-            try:
-                controller.start(job.params, source, self._url, job.count)
-            except Exception:
+            if not controller.start(job.params, source, self._url, job.count):
                 controller.deleteLater()
-                raise
+                for left in [job, *self._queue]:  # the same settings fail every target
+                    self.status.emit(left.label, "Not started")
+                self._queue.clear()
+                return
             self._running[name] = (controller, job.count)
 
     def _running_changed(self, label: str, running: bool) -> None:

@@ -22,7 +22,7 @@ from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.formats_run import FormatsRun, TargetJob
 from outpaint_studio.model.history import HistoryModel
 from outpaint_studio.model.jobs import JobOutcome
-from outpaint_studio.session import ConfigurationError, Session
+from outpaint_studio.session import Session
 from outpaint_studio.ui.formats_dock import FormatsDock
 from outpaint_studio.ui.formats_sheet import ContactSheet
 from outpaint_studio.ui.results import load_record, write_export
@@ -240,12 +240,8 @@ class FormatsEditor(QObject):
             return
         count = state.options.variations
         jobs = [TargetJob(e.label, self.formats.job_params(state, e), count) for e in entries]
-        try:
-            self.run.start(jobs, source, self.session.api_url())
-        except ConfigurationError as exc:
-            self.dock.show_error(sentence(str(exc)))
-            return
-        self.sheet.begin([e.label for e in entries])
+        if self.run.start(jobs, source, self.session.api_url()):  # else: the banner says why
+            self.sheet.begin([e.label for e in entries])
 
     @Slot(str, object, QImage)
     def _on_finished(self, label: str, outcome: JobOutcome, image: QImage) -> None:

@@ -89,9 +89,9 @@ class MainWindow(QMainWindow):
         self.history = parts.HistoryPanel(self.session.journal)
         self._pending_layout: JobParams | None = None
         self.cost = parts.CostView(self.session, self.workers, self)
-        self.formats = parts.FormatsEditor(self.model, parts.FormatsRun(self.session, self.workers),
-                                           self.history.model, self.session, lambda: self.source,
-                                           self)  # fmt: skip
+        run = parts.FormatsRun(self.session, self.workers, self.errors)
+        self.formats = parts.FormatsEditor(self.model, run, self.history.model, self.session,
+                                           lambda: self.source, self)  # fmt: skip
         for dock in (self.formats.dock, self.formats.sheet):
             self.addDockWidget(dock.DOCK_AREA, dock)
         self._build()

@@ -301,3 +301,19 @@ def test_extend_all_and_redo_say_why_they_cannot_start(qtbot, tmp_path) -> None:
     assert error.text() == "Formats are still running: wait for them, or cancel them"
     qtbot.waitUntil(lambda: not formats.run.is_running(), timeout=30000)
     assert len(Journal(journal_dir()).records()) == 2  # the first run and one redo
+
+
+def test_extend_all_without_a_key_says_so_in_the_banner_and_runs_nothing(
+    window, qtbot, small_photo
+) -> None:
+    window.open_image(small_photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    window.model.set_options(engine="bfl")  # FLUX, and no key anywhere
+    window.formats.dock.toggleViewAction().trigger()
+    click_row(window, qtbot, "1:1", on_check_box=True)
+    qtbot.mouseClick(window.formats.dock.extend_all, Qt.MouseButton.LeftButton)
+    assert not window.formats.run.is_running()
+    assert window.formats.dock.extend_all.isEnabled()  # the user can try again
+    assert window.banner.isVisible() and window.banner.label.text().startswith("No BFL API key")
+    assert window.banner.button.text() == "Open Settings"
+    assert not window.formats.sheet.isVisible() and not Journal(journal_dir()).records()
