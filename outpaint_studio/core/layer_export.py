@@ -14,7 +14,7 @@ from outpaint_studio.core.images import ImageLoadError, decode_image, load_image
 from outpaint_studio.core.jobs import JobRecord
 from outpaint_studio.core.layers import LayerStack, layer_stack
 from outpaint_studio.core.metadata import encode_with_metadata
-from outpaint_studio.core.runner import place
+from outpaint_studio.core.placing import place
 
 Encoder = Callable[[LayerStack, JobRecord], bytes]
 LAYER_FORMATS = ("psd", "ora")

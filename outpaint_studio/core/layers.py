@@ -18,7 +18,7 @@ from outpaint_studio.core.formats import resized_to
 from outpaint_studio.core.images import SourceImage
 from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.core.output import exact_output, output_composition
-from outpaint_studio.core.runner import PlacedSource
+from outpaint_studio.core.placing import PlacedSource
 
 GENERATED = "Generated"
 ORIGINAL = "Original"

@@ -18,7 +18,7 @@ from outpaint_studio.core.jobs import JobParams, JobRecord
 from outpaint_studio.core.source import Source, pixels
 
 if TYPE_CHECKING:
-    from outpaint_studio.core.runner import PlacedSource
+    from outpaint_studio.core.placing import PlacedSource
 
 
 def save_output(

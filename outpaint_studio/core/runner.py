@@ -30,16 +30,14 @@ from outpaint_studio.core.file_formats import extension
 from outpaint_studio.core.files import write_atomic
 from outpaint_studio.core.images import (
     ImageLoadError,
-    SourceImage,
     encode_image,
-    prepare_upload,
     resize,
 )
 from outpaint_studio.core.jobs import JobParams, JobRecord, Journal
-from outpaint_studio.core.layout import Placement
 from outpaint_studio.core.output import render_output, write_output
-from outpaint_studio.core.request import InvalidRequest, OutpaintRequest, encode_image_bytes
-from outpaint_studio.core.source import Source, open_source, pixels
+from outpaint_studio.core.placing import PlacedSource, build_request, decoded_for, place
+from outpaint_studio.core.request import InvalidRequest, OutpaintRequest
+from outpaint_studio.core.source import Source, open_source
 from outpaint_studio.core.transitions import COLLECTABLE, KEPT, SERVICE_FINAL, JobState
 
 # Stages that describe a remote service; the offline engine passes through them silently.
@@ -61,40 +59,6 @@ class JobUpdate:
 
 
 UpdateCallback = Callable[[JobUpdate], None]
-
-
-@dataclass
-class PlacedSource:
-    placement: Placement  # the layout at the size sent, before any auto-crop
-    scaled: Image.Image  # the source at that size, before any auto-crop
-    upload_image: Image.Image  # what is sent: scaled, cropped to the canvas under auto-crop
-    offset_x: int | None  # the upload's offsets
-    offset_y: int | None
-
-
-def decoded_for(params: JobParams, source: Source) -> SourceImage:
-    """The source's pixels, decoded no larger than the job sends them."""
-    placement = params.placement(source.size)
-    return pixels(source, (placement.source_width, placement.source_height))
-
-
-def place(params: JobParams, source: SourceImage) -> PlacedSource:
-    """Scale the source and crop away what auto-crop would drop anyway (less to upload)."""
-    placement = params.placement(source.size)
-    scaled = resize(source.image, (placement.source_width, placement.source_height))
-    if params.auto_crop and placement.overhang().any() and not placement.visible_box().is_empty():
-        visible = placement.visible_box()
-        cropped = scaled.crop(placement.crop_box().as_tuple())
-        return PlacedSource(placement, scaled, cropped, visible.left, visible.top)
-    return PlacedSource(placement, scaled, scaled, params.offset_x, params.offset_y)
-
-
-def build_request(params: JobParams, source: SourceImage, placed: PlacedSource) -> OutpaintRequest:
-    """Encode the upload and build a checked request (raises InvalidRequest)."""
-    upload = prepare_upload(source, placed.upload_image)
-    offsets = (placed.offset_x, placed.offset_y)
-    request = params.request(encode_image_bytes(upload.data), placed.upload_image.size, offsets)
-    return request.validate()
 
 
 class JobRunner:

@@ -26,7 +26,7 @@ from outpaint_studio.core.file_formats import pillow_format
 from outpaint_studio.core.images import PNG_OPTIONS, SourceImage, load_image
 from outpaint_studio.core.jobs import JobParams, JobRecord
 from outpaint_studio.core.output import save_output
-from outpaint_studio.core.runner import place
+from outpaint_studio.core.placing import place
 
 ELEPHANTS = Path("/usr/share/backgrounds/mate/abstract/Elephants_5640x3172.jpg")
 SAVE_OPTIONS: dict[str, dict[str, object]] = {

@@ -30,7 +30,7 @@ from outpaint_studio.core.layer_export import (
     write_mask,
 )
 from outpaint_studio.core.output import save_output
-from outpaint_studio.core.runner import place
+from outpaint_studio.core.placing import place
 
 SCALE = 0.36
 TARGET = 3.0

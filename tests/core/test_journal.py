@@ -15,7 +15,7 @@ from photos import API_KEY, image_size, photo_like
 from outpaint_studio.app import main
 from outpaint_studio.core.images import load_image
 from outpaint_studio.core.jobs import JobParams, JobRecord, Journal
-from outpaint_studio.core.runner import build_request, place
+from outpaint_studio.core.placing import build_request, place
 from outpaint_studio.core.settings import journal_dir
 from outpaint_studio.core.transitions import ForbiddenTransition, JobState
 from outpaint_studio.engines.bfl import BflClient

@@ -17,7 +17,7 @@ from PIL import Image
 
 from outpaint_studio.core.images import load_image, resize
 from outpaint_studio.core.jobs import JobParams
-from outpaint_studio.core.runner import decoded_for, place
+from outpaint_studio.core.placing import decoded_for, place
 from outpaint_studio.core.source import open_source
 
 ORIENTATION = 0x0112
