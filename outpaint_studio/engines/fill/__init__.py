@@ -14,9 +14,9 @@ from outpaint_studio.engines.fill import patchmatch_fill
 from outpaint_studio.engines.fill.detail import restore_detail
 from outpaint_studio.engines.fill.patchmatch_fill import PatchMatchSettings
 from outpaint_studio.engines.fill.pushpull import push_pull_fill
-from outpaint_studio.engines.fill.seam import match_edge, match_joints, side_edges
+from outpaint_studio.engines.fill.seam import match_edge, match_phase_joints
 from outpaint_studio.engines.fill.steps import FillCancelled, Steps
-from outpaint_studio.engines.fill.strips import Strip
+from outpaint_studio.engines.fill.strips import Strip, caps_first
 
 try:
     import patchmatch as _patchmatch
@@ -98,7 +98,8 @@ def _patchmatch_fill(
     if not working.known.any():  # the source is smaller than one working pixel
         steps.plan(0.0, [PUSH_PULL_COST * known.size])
         return push_pull_fill(canvas, known)
-    phases = patchmatch_fill.strip_plan(working.known, settings)
+    caps_go_first = caps_first(working.known)
+    phases = patchmatch_fill.strip_plan(working.known, settings, caps_go_first)
     costs = _phase_cost(phases)
     if patchmatch_fill.leaves_interior(working.known):
         costs.append(PATCHMATCH_COST * working.known.size)
@@ -109,7 +110,7 @@ def _patchmatch_fill(
     generated = restore_detail(generated, canvas, known, working.scale, seed)
     steps.next()
     generated = match_edge(generated, canvas, known)
-    generated = match_joints(generated, known, side_edges(working.known, width))
+    generated = match_phase_joints(generated, known, working.known, caps_go_first)
     result = np.clip(np.rint(generated), 0, 255).astype(np.uint8)
     result[known] = canvas[known]
     return result

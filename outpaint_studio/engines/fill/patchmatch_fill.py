@@ -113,11 +113,13 @@ def _fill_interior(
     return result
 
 
-def strip_plan(known: np.ndarray, settings: PatchMatchSettings) -> list[list[Strip]]:
+def strip_plan(
+    known: np.ndarray, settings: PatchMatchSettings, caps_first: bool
+) -> list[list[Strip]]:
     """The strips of a working-size canvas, phase by phase (see ``strips``)."""
     band = context_radius(known.shape, settings)
     cap_band = max(settings.min_context, round(band * settings.cap_context_ratio))
-    return strip_phases(known, band, cap_band)
+    return strip_phases(known, band, cap_band, caps_first)
 
 
 def leaves_interior(known: np.ndarray) -> bool:

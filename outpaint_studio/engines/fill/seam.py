@@ -83,3 +83,15 @@ def match_joints(
     correction *= caps[..., None]
     correction += fill
     return correction
+
+
+def match_phase_joints(
+    fill: np.ndarray, known: np.ndarray, working_known: np.ndarray, caps_first: bool
+) -> np.ndarray:
+    """``match_joints`` for the strips' layout: the second phase's strips are shifted to meet
+    the first's (the top and bottom strips, or with ``caps_first`` the side strips)."""
+    if not caps_first:
+        return match_joints(fill, known, side_edges(working_known, known.shape[1]))
+    edges = side_edges(working_known.T, known.shape[0])
+    turned = match_joints(fill.transpose(1, 0, 2), known.T, edges)
+    return np.ascontiguousarray(turned.transpose(1, 0, 2))
