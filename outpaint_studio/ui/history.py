@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from outpaint_studio.core.jobs import COLLECTABLE, JobRecord, JobState, Journal, owner_alive
 from outpaint_studio.model.history import THUMB_SIDE, HistoryModel, details_text, image_path
 from outpaint_studio.model.job_work import JobOutcome
+from outpaint_studio.ui.dialogs import Dialogs
 from outpaint_studio.ui.widgets import named
 
 
@@ -45,9 +45,10 @@ class HistoryPanel(QWidget):
     collect_requested = Signal(list)
     result_chosen = Signal(object, QImage)
 
-    def __init__(self, journal: Journal, parent: QWidget | None = None) -> None:
+    def __init__(self, journal: Journal, dialogs: Dialogs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.journal = journal
+        self.dialogs = dialogs
         self.model = HistoryModel(self)
         self.model.previews.done.connect(self._on_preview)
         self._loaded = False
@@ -188,18 +189,12 @@ class HistoryPanel(QWidget):
         if (record := self.selected()) is not None:
             self.export_requested.emit(record)
 
-    def confirm_delete(self, record: JobRecord) -> bool:
-        """Ask first (tests replace this method)."""
-        answer = QMessageBox.question(
-            self, "Delete result", "Delete this result and its files in the history folder?"
-        )
-        return answer == QMessageBox.StandardButton.Yes
-
     def delete_selected(self) -> None:
         from outpaint_studio.core.metadata import delete_job_files
 
         record = self.selected()
-        if record is None or not self.confirm_delete(record):
+        question = "Delete this result and its files in the history folder?"
+        if record is None or not self.dialogs.confirm("Delete result", question):
             return
         delete_job_files(record)
         self.journal.delete(record.key)

@@ -54,8 +54,11 @@ def test_delete_removes_the_files_and_the_record(loaded, qtbot) -> None:
     record = history.selected()
     files = [Path(p) for p in (record.output_path, record.history_path) if p]
     assert files and all(f.is_file() for f in files)
-    history.confirm_delete = lambda _record: True
+    loaded.dialogs.answer("confirm", False, True)
+    qtbot.mouseClick(history.buttons["delete"], Qt.MouseButton.LeftButton)  # No: kept
+    assert all(f.is_file() for f in files) and history.model.rowCount() == 1
     qtbot.mouseClick(history.buttons["delete"], Qt.MouseButton.LeftButton)
+    assert [kind for kind, *_ in loaded.dialogs.asked] == ["confirm", "confirm"]
     assert not any(f.exists() for f in files)
     assert Journal(journal_dir()).records() == []
     assert history.model.rowCount() == 0
