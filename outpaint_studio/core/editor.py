@@ -1,6 +1,6 @@
 """The editor's state, Qt-free: the source, its scale, the canvas and the options.
 
-Every edit produces a new frozen :class:`EditorState`; the Qt adapter in ``model.py`` compares
+Every edit produces a new frozen :class:`EditorState`; the Qt model (model/editor.py) compares
 old and new and emits one signal per part that really changed.
 """
 
