@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from outpaint_studio.core.editor import Geometry
 from outpaint_studio.core.format_sets import load_sets, save_sets, sets_path
@@ -23,6 +23,7 @@ from outpaint_studio.model.formats_run import FormatsRun, TargetJob
 from outpaint_studio.model.history import HistoryModel
 from outpaint_studio.model.jobs import JobOutcome
 from outpaint_studio.session import Session
+from outpaint_studio.ui.dialogs import Dialogs
 from outpaint_studio.ui.formats_dock import FormatsDock
 from outpaint_studio.ui.formats_sheet import ContactSheet
 from outpaint_studio.ui.results import load_record, write_export
@@ -36,9 +37,9 @@ class FormatsEditor(QObject):
     is that target's layout; "Back to my layout" returns to the editor's own.
 
     It edits the editor ``model``, runs targets through ``run``, estimates from the ``history``'s
-    records, reads ``source()``, the loaded source (None while loading), and takes the API, the
-    journal and the settings from the ``session``. Its two docks, ``dock`` and ``sheet``, are
-    placed by the window (each in its ``DOCK_AREA``).
+    records, reads ``source()``, the loaded source (None while loading), takes the API, the
+    journal and the settings from the ``session``, and asks the user through ``dialogs``. Its
+    two docks, ``dock`` and ``sheet``, are placed by the window (each in its ``DOCK_AREA``).
 
     Signals:
         record_changed(str): a target's job was journaled anew (its key).
@@ -56,6 +57,7 @@ class FormatsEditor(QObject):
         run: FormatsRun,
         history: HistoryModel,
         session: Session,
+        dialogs: Dialogs,
         source: Callable[[], SourceImage | None],
         parent: QWidget,
     ) -> None:
@@ -63,6 +65,7 @@ class FormatsEditor(QObject):
         self.model = model
         self.history = history
         self.session = session
+        self.dialogs = dialogs
         self.source = source
         self.formats = FormatSet.presets()
         self.active: str | None = None
@@ -142,7 +145,7 @@ class FormatsEditor(QObject):
     @Slot()
     def save_set(self) -> None:
         """The ticked formats and the anchor, kept under the name the user gives."""
-        name = self.ask_set_name().strip()
+        name = self.dialogs.text("Save set", "Name of this set:").strip()
         if not name:
             return
         self.saved_sets[name] = self.formats.saved()
@@ -152,11 +155,6 @@ class FormatsEditor(QObject):
             self.dock.show_error(f"The set could not be saved: {exc.strerror or exc}")
             return
         self.dock.show_sets(sorted(self.saved_sets))
-
-    def ask_set_name(self) -> str:
-        """The name for a saved set (tests replace this method)."""
-        name, accepted = QInputDialog.getText(self.dock, "Save set", "Name of this set:")
-        return name if accepted else ""
 
     @Slot()
     def _on_source_changed(self) -> None:
@@ -266,7 +264,8 @@ class FormatsEditor(QObject):
         outcomes = [t.outcome for t in self.sheet.exportable() if t.outcome]
         journal = self.session.journal
         files = [(o.output_path, load_record(journal, o.key)) for o in outcomes if o.output_path]
-        folder = self.ask_folder() if files else ""
+        start = self.session.settings.output_dir or str(Path.home())
+        folder = self.dialogs.folder("Export every format", start) if files else ""
         if not folder:
             return []
         written = []
@@ -280,11 +279,6 @@ class FormatsEditor(QObject):
         self.session.settings.output_dir = folder
         self.status_message.emit(f"Exported {len(written)} formats to {folder}", 8000)
         return written
-
-    def ask_folder(self) -> str:
-        """The native folder dialog for Export all (tests replace this method)."""
-        start = self.session.settings.output_dir or str(Path.home())
-        return QFileDialog.getExistingDirectory(self.sheet, "Export every format", start)
 
     def shutdown(self) -> None:
         self.run.shutdown()

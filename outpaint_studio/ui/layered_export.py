@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
 from outpaint_studio.core.settings import data_dir
 from outpaint_studio.model.errors import ErrorModel, UserError
 from outpaint_studio.model.workers import Report, Work, Workers
+from outpaint_studio.ui.dialogs import Dialogs
 
 if TYPE_CHECKING:
     from outpaint_studio.core.jobs import JobRecord
@@ -68,13 +69,18 @@ class LayeredExport(QObject):
     status_message = Signal(str, int)
 
     def __init__(
-        self, results: ResultKeeper, workers: Workers, errors: ErrorModel, parent: QWidget
+        self,
+        results: ResultKeeper,
+        workers: Workers,
+        errors: ErrorModel,
+        dialogs: Dialogs,
+        parent: QWidget,
     ) -> None:
         super().__init__(parent)
         self.results = results
         self.workers = workers
         self.errors = errors
-        self._dialog_parent = parent
+        self.dialogs = dialogs
         self._exporting = 0
 
     def add_actions(self, menu: QMenu) -> list[QAction]:
@@ -100,12 +106,6 @@ class LayeredExport(QObject):
     def record(self) -> JobRecord | None:
         outcome = self.results.outcome
         return self.results.record(outcome.key) if outcome is not None else None
-
-    def ask_path(self, title: str, suggested: Path, filters: list[str]) -> tuple[str, str]:
-        """The native save dialog (tests replace this method); returns path and filter chosen."""
-        return QFileDialog.getSaveFileName(
-            self._dialog_parent, title, str(suggested), ";;".join(filters)
-        )
 
     def export_layers(self) -> None:
         self._export("Export layers", ".psd", LAYER_FILTERS, mask=False)
@@ -141,7 +141,8 @@ class LayeredExport(QObject):
         if record is None:
             return
         flat = self.results.suggested_path()  # where Save would suggest the flat export
-        chosen, kind = self.ask_path(title, flat.with_name(flat.stem + ending), [*filters.values()])
+        suggested = str(flat.with_name(flat.stem + ending))
+        chosen, kind = self.dialogs.save_path(title, suggested, [*filters.values()])
         if not chosen:
             return
         path = Path(chosen)

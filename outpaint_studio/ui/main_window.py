@@ -91,11 +91,12 @@ class MainWindow(QMainWindow):
         self.cost = parts.CostView(self.session, self.workers, self)
         run = parts.FormatsRun(self.session, self.workers, self.errors)
         self.formats = parts.FormatsEditor(self.model, run, self.history.model, self.session,
-                                           lambda: self.source, self)  # fmt: skip
+                                           self.dialogs, lambda: self.source, self)  # fmt: skip
         for dock in (self.formats.dock, self.formats.sheet):
             self.addDockWidget(dock.DOCK_AREA, dock)
         self._build()
-        self.layered = parts.LayeredExport(self.results, self.workers, self.errors, self)
+        self.layered = parts.LayeredExport(self.results, self.workers, self.errors, self.dialogs,
+                                           self)  # fmt: skip
         docks = [self.history_dock.toggleViewAction(), self.formats.dock.toggleViewAction()]
         self.actions_ = parts.EditorActions(self, self.menuBar(), self.canvas,
                                             self.model.undo_stack, self.settings, self.layered,

@@ -122,7 +122,7 @@ def test_five_formats_extend_all_keep_four_redo_one_export_all(
 
     out = tmp_path / "export"
     out.mkdir()
-    window.formats.ask_folder = lambda: str(out)
+    window.dialogs.answer("folder", str(out))
     qtbot.mouseClick(window.formats.sheet.export_all, Qt.MouseButton.LeftButton)
     assert window.statusBar().currentMessage() == f"Exported 5 formats to {out}"
     names = sorted(p.name for p in out.iterdir())
@@ -197,7 +197,7 @@ def test_a_saved_set_comes_back_by_name(window, qtbot, small_photo) -> None:
     anchor = window.formats.dock.anchor
     qtbot.keyClick(anchor, Qt.Key.Key_Up)  # the anchor before centre in the list: left
     assert window.formats.formats.anchor == "left"
-    window.formats.ask_set_name = lambda: "Social"
+    window.dialogs.answer("text", "Social")
     qtbot.mouseClick(window.formats.dock.save_set, Qt.MouseButton.LeftButton)
     click_row(window, qtbot, "9:16", on_check_box=True)
     click_row(window, qtbot, "1:1", on_check_box=True)
@@ -230,6 +230,7 @@ def bare_formats(qtbot, photo, loaded: list):
     and the loaded source (``loaded[0]``, None while loading) are all it takes. Returns it and
     the widget it lives in (keep that: it owns the editor)."""
     from PySide6.QtWidgets import QWidget
+    from scripted_dialogs import ScriptedDialogs
 
     from outpaint_studio.core.editor import Options
     from outpaint_studio.model.editor import EditorModel
@@ -246,7 +247,7 @@ def bare_formats(qtbot, photo, loaded: list):
     with Image.open(photo) as image:
         model.set_source(str(photo), image.size)
     formats = FormatsEditor(model, FormatsRun(session, workers), HistoryModel(host), session,
-                            lambda: loaded[0], host)  # fmt: skip
+                            ScriptedDialogs(), lambda: loaded[0], host)  # fmt: skip
     return formats, host
 
 
@@ -270,7 +271,7 @@ def test_formats_work_with_what_they_are_given_and_say_what_they_did(qtbot, tmp_
     assert tile.kept is False and model.state.geometry.canvas_width == 64  # 1:1 of 64x48
     out = tmp_path / "out"
     out.mkdir()
-    formats.ask_folder = lambda: str(out)
+    formats.dialogs.answer("folder", str(out))
     with qtbot.waitSignal(formats.status_message, timeout=5000) as said:
         qtbot.mouseClick(formats.sheet.export_all, Qt.MouseButton.LeftButton)
     assert said.args == [f"Exported 1 formats to {out}", 8000]

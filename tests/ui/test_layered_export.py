@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMenu
 
 from outpaint_studio.core.jobs import JobRecord, Journal
 from outpaint_studio.core.settings import journal_dir
-from outpaint_studio.ui.layered_export import LayeredExport, open_in_folder
+from outpaint_studio.ui.layered_export import LAYER_FILTERS, LayeredExport, open_in_folder
 
 
 @pytest.fixture
@@ -57,16 +57,14 @@ def test_export_layers_writes_the_psd_where_the_user_says(  # type: ignore[no-un
     window, qtbot, extended: JobRecord, tmp_path: Path
 ) -> None:
     target = tmp_path / "chosen.psd"
-    asked: list[Path] = []
-    exporter(window).ask_path = lambda title, suggested, filters: (
-        asked.append(suggested) or (str(target), filters[0])
-    )
+    window.dialogs.answer("save_path", (str(target), LAYER_FILTERS[".psd"]))
     choose(window, "exportLayersAction")
     assert "export chosen.psd" in [w.name for w in window.workers.running()]  # the one owner
     assert window.statusBar().currentMessage() == "Exporting chosen.psd…"
     qtbot.waitUntil(lambda: "Saved" in window.statusBar().currentMessage(), timeout=10000)
-    assert asked == [window.results.suggested_path().with_suffix(".psd")]
-    assert asked[0].name == "photo-extended.psd"
+    suggested = window.results.suggested_path().with_suffix(".psd")
+    assert window.dialogs.asked == [("save_path", "Export layers", str(suggested))]
+    assert suggested.name == "photo-extended.psd"
     document = PSDImage.open(target)
     assert [layer.name for layer in document] == ["Generated", "Original", "Generated area"]
     with Image.open(extended.output_path or "") as flat:
@@ -76,7 +74,7 @@ def test_export_layers_writes_the_psd_where_the_user_says(  # type: ignore[no-un
 def test_export_mask_writes_the_generated_area(  # type: ignore[no-untyped-def]
     window, qtbot, extended: JobRecord, tmp_path: Path
 ) -> None:
-    exporter(window).ask_path = lambda title, suggested, filters: (str(tmp_path / "m"), "")
+    window.dialogs.answer("save_path", (str(tmp_path / "m"), ""))
     choose(window, "exportMaskAction")
     qtbot.waitUntil(lambda: (tmp_path / "m.png").exists(), timeout=10000)
     qtbot.waitUntil(lambda: not exporter(window).busy(), timeout=5000)
@@ -114,7 +112,7 @@ def test_a_missing_source_is_said_in_the_banner(  # type: ignore[no-untyped-def]
     window, qtbot, extended: JobRecord, tmp_path: Path
 ) -> None:
     Path(extended.params.input).unlink()
-    exporter(window).ask_path = lambda title, suggested, filters: (str(tmp_path / "x"), filters[1])
+    window.dialogs.answer("save_path", (str(tmp_path / "x"), LAYER_FILTERS[".ora"]))
     choose(window, "exportLayersAction")
     qtbot.waitUntil(window.banner.isVisible, timeout=10000)
     assert window.banner.label.text().startswith("The source is needed for the layers:")
@@ -132,10 +130,7 @@ def test_the_actions_wait_for_a_result(loaded) -> None:  # type: ignore[no-untyp
 def test_a_name_without_suffix_takes_the_chosen_filters(  # type: ignore[no-untyped-def]
     window, qtbot, extended: JobRecord, tmp_path: Path
 ) -> None:
-    exporter(window).ask_path = lambda title, suggested, filters: (
-        str(tmp_path / "chosen"),
-        next(text for text in filters if "OpenRaster" in text),
-    )
+    window.dialogs.answer("save_path", (str(tmp_path / "chosen"), LAYER_FILTERS[".ora"]))
     choose(window, "exportLayersAction")
     qtbot.waitUntil(lambda: "Saved" in window.statusBar().currentMessage(), timeout=10000)
     with zipfile.ZipFile(tmp_path / "chosen.ora") as archive:
@@ -154,7 +149,7 @@ def test_a_result_picked_in_history_is_the_one_exported(  # type: ignore[no-unty
     qtbot.waitUntil(lambda: loaded.history.model.rowCount() == 2, timeout=5000)
     loaded.history.select_row(1)  # newest first: the first job
     qtbot.waitUntil(lambda: loaded.results.outcome.key == keys[0], timeout=5000)
-    exporter(loaded).ask_path = lambda title, suggested, filters: (str(tmp_path / "a.psd"), "")
+    loaded.dialogs.answer("save_path", (str(tmp_path / "a.psd"), ""))
     choose(loaded, "exportLayersAction")
     qtbot.waitUntil(lambda: "Saved" in loaded.statusBar().currentMessage(), timeout=10000)
     assert PSDImage.open(tmp_path / "a.psd")[1].offset == (0, 16)
@@ -164,7 +159,7 @@ def test_closing_the_window_lets_an_export_finish_its_file(  # type: ignore[no-u
     window, qtbot, extended: JobRecord, tmp_path: Path
 ) -> None:
     target = tmp_path / "late.psd"
-    exporter(window).ask_path = lambda title, suggested, filters: (str(target), filters[0])
+    window.dialogs.answer("save_path", (str(target), LAYER_FILTERS[".psd"]))
     choose(window, "exportLayersAction")
     [export] = [w for w in window.workers.running() if w.name == "export late.psd"]
     with qtbot.waitSignal(export.finished, timeout=10000):
