@@ -17,7 +17,9 @@ from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord
 from outpaint_studio.core.layout import MAX_PIXELS
 from outpaint_studio.core.settings import Settings, clamp_feather
 from outpaint_studio.core.stages import RUNNING_STAGES, stage_text
+from outpaint_studio.core.transitions import state_words
 from outpaint_studio.model.errors import ErrorModel, UserError
+from outpaint_studio.model.history import change_text, done_text
 from outpaint_studio.model.job_work import JobOutcome, Progress, Run, job_work
 from outpaint_studio.model.workers import Worker, Workers
 from outpaint_studio.session import OFFLINE_AT_ONCE, ConfigurationError, EngineChoice, Session
@@ -54,6 +56,7 @@ class Batch:
     done: int = 0
     cancelled: bool = False
     pixels: int = 0  # the canvas of an Extend's jobs
+    ready: int = 0  # jobs saved
 
     def __post_init__(self) -> None:
         self.queue = list(range(self.count))
@@ -79,7 +82,9 @@ class JobController(QObject):
 
     Signals:
         started(): an Extend began.
-        status(str, int): words for the stage or "2 of 4 done", and percent (-1: indeterminate).
+        status(str, int): words for the stage or "2 of 4 done", and percent (-1: indeterminate);
+            at the end, how the job or the batch ended ("Done · 1.2 credits", "3 of 4 ready").
+        status_tip(str): what the finished job changed in the original's region, in words.
         variation_status(int, str): one variation's state in words ("Queued", "Generating 40 %").
         elapsed(float): seconds since the start, ticking while a job runs.
         composed(int, QImage): a job's finished image, as soon as it is composed (then saved).
@@ -89,6 +94,7 @@ class JobController(QObject):
 
     started = Signal()
     status = Signal(str, int)
+    status_tip = Signal(str)
     variation_status = Signal(int, str)
     elapsed = Signal(float)
     composed = Signal(int, QImage)
@@ -278,6 +284,7 @@ class JobController(QObject):
         outcome, image = result
         batch.threads.pop(outcome.index, None)
         batch.done += 1
+        batch.ready += outcome.succeeded
         if not batch.threads and not batch.queue:
             batch.close_engines()
         if batch is not self._batch:  # let go after Cancel, or at close
@@ -294,10 +301,26 @@ class JobController(QObject):
         self._finish(outcome, image, batch)
 
     def _finish(self, outcome: JobOutcome, image: QImage, batch: Batch) -> None:
+        self._say_how_it_ended(outcome, batch)
         error = user_error(outcome, batch.pixels > MAX_PIXELS)
         if error is not None:
             self._report_error(error)
         self.finished.emit(outcome, image)
+
+    def _say_how_it_ended(self, outcome: JobOutcome, batch: Batch) -> None:
+        if batch.count > 1:
+            if not batch.threads and not batch.queue:
+                self.status.emit(f"{batch.ready} of {batch.count} ready", 100)
+            return
+        if not outcome.succeeded:
+            self.status.emit(state_words(outcome.state), 0)
+            return
+        try:
+            record: JobRecord | None = self.session.journal.load(outcome.key)
+        except (OSError, ValueError, KeyError):
+            record = None
+        self.status.emit(done_text(record), 100)
+        self.status_tip.emit(change_text(record) if record is not None else "")
 
     def _report_error(self, error: UserError) -> None:
         if self.errors is not None:

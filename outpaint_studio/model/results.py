@@ -54,14 +54,12 @@ class Results(QObject):
     reset(): a new set of variations (the strip rebuilds its tiles).
     variation_changed(int): one variation's status, result or kept mark changed.
     current_changed(): the result on the canvas changed (or is gone, or is stale).
-    summary(str, int): how the variations stand, in words, and percent done.
     status_message(str, int): a passing word for the status bar, and for how many ms.
     """
 
     reset = Signal()
     variation_changed = Signal(int)
     current_changed = Signal()
-    summary = Signal(str, int)
     status_message = Signal(str, int)
 
     def __init__(self, parent: QObject | None = None, budget: int = MEMORY_BUDGET) -> None:
@@ -97,9 +95,9 @@ class Results(QObject):
             self._update_stale()
             self.current_changed.emit()
 
-    def job_finished(self, outcome: JobOutcome, image: QImage, running: bool) -> None:
+    def job_finished(self, outcome: JobOutcome, image: QImage) -> None:
         """One job ended: a single Extend's result becomes current; a variation fills its tile,
-        and the first ready one becomes current. ``running``: jobs of the batch still run."""
+        and the first ready one becomes current."""
         entry = self.variations.get(outcome.index)
         if entry is None:
             if outcome.succeeded:
@@ -114,13 +112,6 @@ class Results(QObject):
         if entry.ready and self.current() is None:
             self.select(outcome.index)
         self._prune()
-        total = len(self.variations)
-        done = sum(1 for e in self.variations.values() if e.outcome is not None)
-        ready = sum(1 for e in self.variations.values() if e.ready)
-        if running:
-            self.summary.emit(f"{done} of {total} done", done * 100 // total)
-        else:
-            self.summary.emit(f"{ready} of {total} ready", 100)
 
     # --- the current result ---------------------------------------------------------------
 

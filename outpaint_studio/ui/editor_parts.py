@@ -6,7 +6,6 @@ from outpaint_studio.core.restore import find_source, restored_state, same_file
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.errors import ErrorModel, UserError
 from outpaint_studio.model.formats_run import FormatsRun
-from outpaint_studio.model.history import change_text, done_text
 from outpaint_studio.model.jobs import MAX_VARIATIONS, JobController
 from outpaint_studio.model.loader import Loader
 from outpaint_studio.model.results import Results
@@ -49,9 +48,7 @@ __all__ = [
     "UserError",
     "VariationsBar",
     "Workers",
-    "change_text",
     "choose_engine",
-    "done_text",
     "editor_body",
     "estimate_text",
     "find_source",

@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
     def _after_first_paint(self) -> None:
         self.history.reload()  # the journal is read once the window is up
         self.update_cost()
-        self.cost.refresh_balance(parts.resolve_api_url(self.settings))
+        self.cost.refresh_balance()
 
     def update_cost(self) -> None:
         records = self.history.model.records
@@ -174,10 +174,10 @@ class MainWindow(QMainWindow):
         self.jobs.running_changed.connect(self.update_extend)
         self.jobs.status.connect(self.options_panel.show_status)
         self.jobs.elapsed.connect(self.options_panel.show_elapsed)
+        self.jobs.finished.connect(self.result_set.job_finished)
         self.jobs.finished.connect(self._on_job_finished)
-        self.jobs.finished.connect(self._on_result)
+        self.jobs.status_tip.connect(self.options_panel.status.setToolTip)
         self.jobs.variation_status.connect(self.result_set.set_status)
-        self.result_set.summary.connect(self.options_panel.show_status)
         self.result_set.current_changed.connect(self.update_result_actions)
         self.results.status_message.connect(self.statusBar().showMessage)
         self.results.open_requested.connect(self.open_image)
@@ -303,27 +303,15 @@ class MainWindow(QMainWindow):
         self.jobs.cancel()
 
     @Slot(object, QImage)
-    def _on_result(self, outcome: JobOutcome, image: QImage) -> None:
-        self.result_set.job_finished(outcome, image, self.jobs.is_running())
-
-    @Slot(object, QImage)
     def _on_job_finished(self, outcome: JobOutcome, image: QImage) -> None:
-        panel = self.options_panel
         self.history.record_changed(outcome.key)
         self.update_cost()
         if outcome.engine == "bfl":
-            self.cost.refresh_balance(parts.resolve_api_url(self.settings))
+            self.cost.refresh_balance()
         if outcome.succeeded:
-            record = self.history.model.find(outcome.key)
-            panel.show_status(parts.done_text(record), 100)
-            panel.status.setToolTip(parts.change_text(record) if record else "")
             self.statusBar().showMessage(
                 f"Result kept in {outcome.output_path} — Ctrl+S to save it elsewhere", 15000
             )
-            return
-        panel.show_status(outcome.state.capitalize(), 0)
-        if outcome.state == "cancelled":
-            self.statusBar().showMessage("Cancelled", 5000)
 
     @Slot(str)
     def _on_banner_action(self, action: str) -> None:

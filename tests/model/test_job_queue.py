@@ -202,3 +202,30 @@ def test_every_queue_of_one_session_shares_the_accounts_24_active_jobs(qtbot, ph
     engine.release.set()
     qtbot.waitUntil(lambda: len(done) == 32, timeout=30_000)
     assert engine.most_active == 24
+
+
+class FailsEvery(ScriptedEngine):
+    """The service refuses every ``nth`` submit (counting from 1)."""
+
+    def __init__(self, nth: int) -> None:
+        super().__init__()
+        self.nth, self.asked = nth, 0
+
+    def submit(self, request: object, source: Image.Image, cancel: threading.Event) -> Submission:
+        self.asked += 1
+        if self.asked % self.nth == 0:
+            raise InvalidRequestError("refused")
+        return super().submit(request, source, cancel)
+
+
+def test_the_status_says_how_a_job_or_a_batch_ended(qtbot, photo: Path) -> None:
+    queue, _, finished = queue_for(FailsEvery(3))
+    said: list[str] = []
+    queue.status.connect(lambda text, percent: said.append(text))
+    assert extend(queue, photo)
+    qtbot.waitUntil(lambda: len(finished) == 1, timeout=10_000)
+    assert said[-1].startswith("Done · ")
+    params = JobParams(str(photo), 208, 160, engine="bfl")
+    assert queue.start(params, open_source(str(photo)), "https://api.bfl.ai", 3)
+    qtbot.waitUntil(lambda: len(finished) == 4, timeout=10_000)
+    assert said[-1] == "2 of 3 ready"

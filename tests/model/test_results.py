@@ -26,23 +26,20 @@ def image() -> QImage:
 
 def recorder(results: Results) -> list[tuple[str, object]]:
     seen: list[tuple[str, object]] = []
-    results.summary.connect(lambda text, percent: seen.append(("summary", text)))
     results.current_changed.connect(lambda: seen.append(("current", results.outcome)))
     return seen
 
 
-def test_the_first_ready_variation_becomes_current_and_the_summary_follows(qapp) -> None:
+def test_the_first_ready_variation_becomes_current(qapp) -> None:
     results = Results()
     results.layout_changed(LAYOUT)
     results.begin(3, LAYOUT)
     seen = recorder(results)
-    results.job_finished(outcome(1, "failed"), QImage(), running=True)
-    results.job_finished(outcome(0), image(), running=True)
-    results.job_finished(outcome(2), image(), running=False)
+    results.job_finished(outcome(1, "failed"), QImage())
+    results.job_finished(outcome(0), image())
+    results.job_finished(outcome(2), image())
     assert results.current_index == 0 and results.outcome == outcome(0)
-    assert [s for s in seen if s[0] == "summary"] == [
-        ("summary", "1 of 3 done"), ("summary", "2 of 3 done"), ("summary", "2 of 3 ready")
-    ]  # fmt: skip
+    assert [s for s in seen if s[0] == "current"] == [("current", outcome(0))]
     assert results.variations[1].status == "Failed"
 
 
@@ -50,7 +47,7 @@ def test_a_result_is_stale_while_the_layout_differs_and_back_after_undo(qapp) ->
     results = Results()
     results.layout_changed(LAYOUT)
     results.begin(1, LAYOUT)
-    results.job_finished(outcome(0), image(), running=False)
+    results.job_finished(outcome(0), image())
     assert results.has_result() and not results.stale
     results.layout_changed(MOVED)
     assert results.stale
@@ -70,14 +67,14 @@ def test_a_result_shown_from_the_history_belongs_to_the_layout_it_is_shown_on(qa
 def test_keep_and_discard(qapp) -> None:
     results = Results()
     results.begin(2, LAYOUT)
-    results.job_finished(outcome(0), image(), running=True)
+    results.job_finished(outcome(0), image())
     assert not results.can_discard(1, running=True)  # still running: Cancel stops it
     results.toggle_keep(0)
     results.toggle_keep(1)  # not ready: nothing to keep
     assert [v.index for v in results.kept()] == [0]
     told: list[str] = []
     results.status_message.connect(lambda text, ms: told.append(text))
-    results.job_finished(outcome(1), image(), running=False)
+    results.job_finished(outcome(1), image())
     results.discard(0)
     results.discard(1)
     assert results.variations == {} and not results.has_result()
@@ -88,8 +85,8 @@ def test_choosing_a_variation_after_the_layout_moved_says_how_to_compare(qapp) -
     results = Results()
     results.layout_changed(LAYOUT)
     results.begin(2, LAYOUT)
-    results.job_finished(outcome(0), image(), running=True)
-    results.job_finished(outcome(1), image(), running=False)
+    results.job_finished(outcome(0), image())
+    results.job_finished(outcome(1), image())
     results.layout_changed(MOVED)
     told: list[str] = []
     results.status_message.connect(lambda text, ms: told.append(text))
@@ -111,7 +108,7 @@ def test_over_the_memory_budget_variations_are_read_back_from_their_files(qapp, 
     results.begin(3, LAYOUT)
     for index, (picture, path) in enumerate(pictures):
         done = JobOutcome(f"k{index}", "saved", None, None, path, path, None, "local", index)
-        results.job_finished(done, picture, running=index < 2)
+        results.job_finished(done, picture)
     held = [v.index for v in results.variations.values() if v.image is not None]
     assert len(held) == 2 and 0 in held  # #1 is on the canvas: never let go
     let_go = next(i for i in range(3) if i not in held)
