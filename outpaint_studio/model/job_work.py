@@ -28,7 +28,7 @@ class JobOutcome:
     """A finished job, as plain data for the GUI thread."""
 
     key: str
-    state: str
+    state: JobState
     error: str | None
     error_kind: str | None
     output_path: str | None
@@ -39,13 +39,13 @@ class JobOutcome:
 
     @classmethod
     def of(cls, record: JobRecord, index: int = 0) -> JobOutcome:
-        return cls(record.key, record.state.value, record.error, record.error_kind,
+        return cls(record.key, record.state, record.error, record.error_kind,
                    record.output_path, record.history_path, record.notice, record.engine,
                    index)  # fmt: skip
 
     @property
     def succeeded(self) -> bool:
-        return self.state == JobState.SAVED.value
+        return self.state is JobState.SAVED
 
 
 @dataclass(frozen=True)

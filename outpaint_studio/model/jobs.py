@@ -17,7 +17,7 @@ from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord
 from outpaint_studio.core.layout import MAX_PIXELS
 from outpaint_studio.core.settings import Settings, clamp_feather
 from outpaint_studio.core.stages import RUNNING_STAGES, stage_text
-from outpaint_studio.core.transitions import state_words
+from outpaint_studio.core.transitions import COLLECTABLE, JobState, state_words
 from outpaint_studio.model.errors import ErrorModel, UserError
 from outpaint_studio.model.history import change_text, done_text
 from outpaint_studio.model.job_work import JobOutcome, Progress, Run, job_work
@@ -374,10 +374,10 @@ def user_error(outcome: JobOutcome, over_limit: bool = False) -> UserError | Non
     ``over_limit``: its canvas was over the 4 MP the service takes."""
     if outcome.succeeded:
         return UserError(outcome.notice, "warning", kind="notice") if outcome.notice else None
-    if outcome.state == "cancelled":
+    if outcome.state is JobState.CANCELLED:
         return None
-    message = outcome.error or f"The job ended: {outcome.state}"
-    if outcome.state == "submitted":
+    message = outcome.error or f"The job ended: {state_words(outcome.state)}"
+    if outcome.state in COLLECTABLE:
         return UserError(message, "warning", kind="submitted")
     kind = outcome.error_kind or ""
     if kind == "moderated":

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtGui import QImage
 
 from outpaint_studio.core.editor import Geometry
+from outpaint_studio.core.transitions import JobState
 from outpaint_studio.model.job_work import JobOutcome
 from outpaint_studio.model.results import Results
 
@@ -13,8 +14,8 @@ LAYOUT = Geometry(208, 160, 1.0, 24, 16)
 MOVED = Geometry(208, 160, 1.0, 0, 16)
 
 
-def outcome(index: int, state: str = "saved") -> JobOutcome:
-    path = f"/tmp/result-{index}.png" if state == "saved" else None
+def outcome(index: int, state: JobState = JobState.SAVED) -> JobOutcome:
+    path = f"/tmp/result-{index}.png" if state is JobState.SAVED else None
     return JobOutcome(f"key{index}", state, None, None, path, path, None, "local", index)
 
 
@@ -35,7 +36,7 @@ def test_the_first_ready_variation_becomes_current(qapp) -> None:
     results.layout_changed(LAYOUT)
     results.begin(3, LAYOUT)
     seen = recorder(results)
-    results.job_finished(outcome(1, "failed"), QImage())
+    results.job_finished(outcome(1, JobState.FAILED), QImage())
     results.job_finished(outcome(0), image())
     results.job_finished(outcome(2), image())
     assert results.current_index == 0 and results.outcome == outcome(0)
@@ -107,7 +108,7 @@ def test_over_the_memory_budget_variations_are_read_back_from_their_files(qapp, 
     results.layout_changed(LAYOUT)
     results.begin(3, LAYOUT)
     for index, (picture, path) in enumerate(pictures):
-        done = JobOutcome(f"k{index}", "saved", None, None, path, path, None, "local", index)
+        done = JobOutcome(f"k{index}", JobState.SAVED, None, None, path, path, None, "local", index)
         results.job_finished(done, picture)
     held = [v.index for v in results.variations.values() if v.image is not None]
     assert len(held) == 2 and 0 in held  # #1 is on the canvas: never let go

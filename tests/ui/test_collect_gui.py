@@ -54,7 +54,7 @@ def test_a_failed_delivery_stays_collectable_and_poll_again_saves_it(
     with qtbot.waitSignal(window.jobs.finished, timeout=60000) as first:
         qtbot.mouseClick(window.options_panel.extend_button, Qt.MouseButton.LeftButton)
     (record,) = Journal(journal_dir()).records()
-    assert record.state in COLLECTABLE and first.args[0].state == record.state.value
+    assert record.state in COLLECTABLE and first.args[0].state is record.state
     assert "paid for and kept" in window.banner.label.text()
     assert_history_agrees(window, qtbot, capsys)
 
@@ -65,7 +65,7 @@ def test_a_failed_delivery_stays_collectable_and_poll_again_saves_it(
     with qtbot.waitSignal(window.jobs.finished, timeout=10000) as keyless:
         qtbot.mouseClick(history.buttons["poll"], Qt.MouseButton.LeftButton)
     (record,) = Journal(journal_dir()).records()
-    assert keyless.args[0].state == record.state.value and record.state in COLLECTABLE
+    assert keyless.args[0].state is record.state and record.state in COLLECTABLE
     assert window.banner.label.text().startswith("No BFL API key")
     assert "paid for and kept" in window.banner.label.text()
 
