@@ -115,7 +115,7 @@ class Session:
     def runner(self, engine: Engine) -> JobRunner:
         from outpaint_studio.core.runner import JobRunner  # Pillow and numpy: not at start-up
 
-        slots = self.service_slots if engine.name == "bfl" else self.offline_slots
+        slots = self.service_slots if engine.remote else self.offline_slots
         return JobRunner(engine, self.journal, self.history, slots)
 
     def collect(

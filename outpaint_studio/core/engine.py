@@ -43,6 +43,10 @@ class EngineResult:
 
 class Engine(Protocol):
     name: str
+    # A service that runs jobs elsewhere: its queue and submit stages are shown, and its jobs
+    # count against the account's active-job limit. False: a local engine, whose jobs share
+    # the CPU instead.
+    remote: bool
 
     def submit(
         self, request: OutpaintRequest, source: Image.Image, cancel: threading.Event

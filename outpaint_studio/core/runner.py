@@ -288,7 +288,7 @@ class JobRunner:
 
     def _step(self, record: JobRecord, state: JobState, report: _Reporter, stage: str) -> None:
         self.journal.move(record, state)
-        if stage not in SERVICE_STAGES or self.engine.name != "local":
+        if stage not in SERVICE_STAGES or self.engine.remote:
             report(stage)
 
     def _end(

@@ -76,6 +76,7 @@ class BflClient:
     """Talks to one BFL API base with one key. Thread-safe for concurrent jobs."""
 
     name = "bfl"
+    remote = True
 
     def __init__(
         self,

@@ -81,6 +81,7 @@ class ScriptedEngine:
     """An engine whose ``collect`` plays a script of faults, then returns the image."""
 
     name = "bfl"
+    remote = True
 
     def __init__(self, script: list[errors.EngineError]) -> None:
         self.script = list(script)

@@ -29,6 +29,7 @@ class ScriptedEngine:
     """An engine that answers as told: a plain result, an error, or a wait for cancel."""
 
     name = "bfl"
+    remote = True
 
     def __init__(
         self, fails_with: Exception | None = None, at: str = "collect", waits: bool = False
