@@ -72,6 +72,7 @@ class LocalEngine:
     """
 
     name = "local"
+    remote = False
 
     def __init__(self, seed: int = 0, use_patchmatch: bool | None = None) -> None:
         self.seed = seed
