@@ -10,10 +10,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-
-import requests
+from typing import TYPE_CHECKING
 
 from outpaint_studio.core.decode import ImageLoadError
+
+if TYPE_CHECKING:  # requests loads for a download only: opening a local file does not need it
+    import requests
 
 DOWNLOAD_LIMIT = 100_000_000
 DOWNLOAD_TIMEOUT = 30.0  # to connect, and between two reads
@@ -33,6 +35,8 @@ def download(url: str, folder: Path, cancel: threading.Event) -> Path:
     """Fetch ``url`` into ``folder`` and return the new file. Raises ImageLoadError for a failed
     or too large download, DownloadCancelled once ``cancel`` is set (also mid-read: the socket is
     shut, so a stalled server does not hold the cancel until the time-out)."""
+    import requests
+
     folder.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9._-]", "_", url.rstrip("/").rsplit("/", 1)[-1].split("?")[0])
     target = folder / f"{uuid.uuid4().hex[:8]}-{name or 'image'}"

@@ -17,7 +17,7 @@ from outpaint_studio.model.workers import Report, Worker, Workers
 if TYPE_CHECKING:  # Pillow, requests and the decoders load in the worker, not at start-up
     from PIL import Image
 
-PREVIEW_SIDE = 1024  # the first, quick picture (JPEG decodes at 1/4 or 1/8 scale)
+DEFAULT_VIEW = (1024, 1024)  # the view the first, quick picture fills when none is given
 DISPLAY_SIDE = 4096  # the sharper picture shown once the full image is decoded
 
 
@@ -53,10 +53,12 @@ class LoadCancelled(Exception):
     """A newer load (or closing) took over; nothing to show."""
 
 
-def load_source(location: str, downloads: Path, report: Report, cancel: threading.Event) -> QImage:
-    """The load work: reports a :class:`PreviewReady`, then the ``SourceImage``; returns
-    a sharper display image (null when the preview is already sharp enough). Raises
-    ImageLoadError, OSError or MemoryError for a source that cannot be used."""
+def load_source(
+    location: str, downloads: Path, view: tuple[int, int], report: Report, cancel: threading.Event
+) -> QImage:
+    """The load work: reports a :class:`PreviewReady` that fills ``view`` (pixels), then the
+    ``SourceImage``; returns a sharper display image (null when the preview is the whole image).
+    Raises ImageLoadError, OSError or MemoryError for a source that cannot be used."""
     from outpaint_studio.core.download import DownloadCancelled, download, is_web_address
     from outpaint_studio.core.images import load_image
     from outpaint_studio.core.preview import load_preview
@@ -67,13 +69,13 @@ def load_source(location: str, downloads: Path, report: Report, cancel: threadin
             path = download(location, downloads, cancel)
         except DownloadCancelled:
             raise LoadCancelled from None
-    preview = load_preview(path, PREVIEW_SIDE)
+    preview = load_preview(path, view)
     report(PreviewReady(to_qimage(preview.image), str(path), preview.full_size))
     if cancel.is_set():
         raise LoadCancelled
     source = load_image(path)
     report(source)
-    if max(source.size) <= PREVIEW_SIDE or cancel.is_set():
+    if preview.image.size == source.size or cancel.is_set():
         return QImage()
     return to_qimage(display_image(source.image))
 
@@ -115,11 +117,12 @@ class Loader(QObject):
         self._current: Worker | None = None
         self._running: set[Worker] = set()
 
-    def load(self, location: str) -> None:
+    def load(self, location: str, view: tuple[int, int] = DEFAULT_VIEW) -> None:
+        """Load ``location``; the preview fills ``view``, the canvas's size in device pixels."""
         if self._current is not None:
             self._current.cancel.set()
 
-        work = functools.partial(load_source, location, self.downloads)
+        work = functools.partial(load_source, location, self.downloads, view)
         worker = self.workers.start(
             work,
             f"load {location}",

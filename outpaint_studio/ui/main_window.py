@@ -195,7 +195,8 @@ class MainWindow(QMainWindow):
         """Load a source as File › Open and a drop do: preview first, then the full image."""
         self.errors.clear()
         self.statusBar().showMessage(f"Opening {Path(str(path)).name}…")
-        self.loader.load(str(path))
+        view = self.canvas.viewport().size() * self.canvas.devicePixelRatioF()
+        self.loader.load(str(path), (view.width(), view.height()))  # the preview fills the view
 
     @Slot(list)
     def _on_dropped(self, sources: list[str]) -> None:

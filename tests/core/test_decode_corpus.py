@@ -77,7 +77,7 @@ def full(path: Path) -> Image.Image:
 
 
 def preview(path: Path) -> Image.Image:
-    return load_preview(path, PREVIEW_SIDE).image
+    return load_preview(path, (PREVIEW_SIDE, PREVIEW_SIDE)).image
 
 
 DECODERS: dict[str, Callable[[Path], Image.Image]] = {"load_image": full, "preview": preview}
@@ -221,7 +221,7 @@ QUIET_SCRIPT = textwrap.dedent(
     from outpaint_studio.core.preview import load_preview
 
     for path in sorted(Path(sys.argv[1]).iterdir()):
-        for decode in (load_image, lambda path: load_preview(path, 32)):
+        for decode in (load_image, lambda path: load_preview(path, (32, 32))):
             try:
                 decode(path)
             except ImageLoadError:

@@ -166,18 +166,38 @@ def test_preview_is_small_oriented_and_close_to_the_image(
     exif[0x0112] = 6
     path = tmp_path / "big.jpg"
     image.save(path, quality=92, progressive=progressive, exif=exif.tobytes())
-    preview = load_preview(path, 300).image
+    preview = load_preview(path, (300, 300)).image
     assert max(preview.size) <= 300 and preview.size[1] > preview.size[0]  # rotated
     full = load_image(path).image.resize(preview.size)
     difference = np.abs(np.asarray(full, int) - np.asarray(preview, int)).mean()
     assert difference < 12
 
 
+@pytest.mark.parametrize("progressive", [False, True])
+def test_preview_is_decoded_at_the_smallest_jpeg_scale_that_fills_the_view(
+    tmp_path: Path, progressive: bool
+) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored 1200x800, seen 800x1200
+    path = tmp_path / "turned.jpg"
+    photo_like(1200, 800).save(path, quality=92, progressive=progressive, exif=exif.tobytes())
+    # fitted in a 150x400 view the photo is 150x225: 1/4 scale (200x300) fills it, 1/8 does not
+    assert load_preview(path, (150, 400)).image.size == (200, 300)
+
+
+def test_preview_of_an_image_with_no_reduced_decode_is_reduced_to_fit_the_view(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "wide.png"
+    photo_like(1200, 800).save(path)
+    assert load_preview(path, (150, 400)).image.size == (150, 100)
+
+
 def test_preview_of_a_broken_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.jpg"
     path.write_bytes(b"\xff\xd8\xff\xe0 not really")
     with pytest.raises(ImageLoadError, match="damaged or truncated"):
-        load_preview(path, 300)
+        load_preview(path, (300, 300))
 
 
 def test_preview_of_a_truncated_progressive_jpeg_fails_as_the_full_load_does(
@@ -188,6 +208,6 @@ def test_preview_of_a_truncated_progressive_jpeg_fails_as_the_full_load_does(
     data = path.read_bytes()
     path.write_bytes(data[: len(data) * 9 // 10])
     assert len(data) * 9 // 10 > 256 * 1024  # past the share the quick path would decode
-    for load in (load_image, lambda cut: load_preview(cut, 300)):
+    for load in (load_image, lambda cut: load_preview(cut, (300, 300))):
         with pytest.raises(ImageLoadError, match="damaged or truncated"):
             load(path)

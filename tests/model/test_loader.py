@@ -13,7 +13,7 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 from web_server import web_server
 
-from outpaint_studio.model.loader import PREVIEW_SIDE, Loader, load_error_text
+from outpaint_studio.model.loader import DEFAULT_VIEW, Loader, load_error_text
 from outpaint_studio.model.workers import Workers
 
 CANCEL_WITHIN_MS = 3000  # a stalled read would otherwise hold its thread for 30 s
@@ -53,7 +53,7 @@ def record_signals(loader: Loader) -> list[tuple[str, object]]:
 def test_a_photo_comes_as_a_preview_then_the_image_then_a_sharper_picture(
     loader: Loader, tmp_path: Path, qtbot: QtBot
 ) -> None:
-    big = make_photo(tmp_path / "big.png", (PREVIEW_SIDE * 2, 600))
+    big = make_photo(tmp_path / "big.png", (DEFAULT_VIEW[0] * 2, 600))
     seen = record_signals(loader)
     loader.load(str(big))
     qtbot.waitUntil(lambda: not loader.busy(), timeout=10_000)
