@@ -3,12 +3,15 @@ one line; a newer load or closing cancels a download at once, even one the serve
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from data.make_corpus import CORPUS
-from photos import make_photo
+from photos import make_photo, photo_like
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 from web_server import web_server
@@ -154,3 +157,45 @@ def test_the_preview_is_a_qimage_the_gui_thread_can_show(loader: Loader, qtbot: 
     image = preview.args[0]
     assert isinstance(image, QImage) and not image.isNull()
     qtbot.waitUntil(lambda: not loader.busy(), timeout=10_000)
+
+
+def test_the_preview_fills_the_view_it_is_given(
+    loader: Loader, tmp_path: Path, qtbot: QtBot
+) -> None:
+    path = tmp_path / "photo.jpg"
+    photo_like(1600, 1200).save(path, quality=90)
+    with qtbot.waitSignal(loader.preview, timeout=10_000) as preview:
+        loader.load(str(path), (300, 300))
+    assert preview.args[0].size().toTuple() == (400, 300)  # 1/4 scale: 1/8 would not fill it
+    qtbot.waitUntil(lambda: not loader.busy(), timeout=10_000)
+
+
+PREVIEW_IMPORTS = textwrap.dedent(
+    """
+    import sys, threading
+    from pathlib import Path
+    from outpaint_studio.model.loader import PreviewReady, load_source
+
+    class Shown(Exception):
+        pass
+
+    def report(stage):
+        if isinstance(stage, PreviewReady):
+            raise Shown
+
+    try:
+        load_source(sys.argv[1], Path(sys.argv[2]), (800, 600), report, threading.Event())
+    except Shown:
+        print(" ".join(name for name in ("numpy", "requests") if name in sys.modules))
+    """
+)
+
+
+def test_showing_a_photo_imports_neither_numpy_nor_requests(tmp_path: Path) -> None:
+    path = tmp_path / "photo.jpg"
+    photo_like(1600, 1200).save(path, quality=90)
+    result = subprocess.run(
+        [sys.executable, "-c", PREVIEW_IMPORTS, str(path), str(tmp_path / "downloads")],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert result.stdout == "\n"
