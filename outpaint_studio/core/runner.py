@@ -61,6 +61,14 @@ class JobUpdate:
 UpdateCallback = Callable[[JobUpdate], None]
 
 
+class _Ended(Exception):
+    """The job ended without a result (journaled, with its message): not an error of the run."""
+
+    def __init__(self, record: JobRecord) -> None:
+        super().__init__(record.state.value)
+        self.record = record
+
+
 class JobRunner:
     """Runs jobs; thread-safe. ``active_slots``, shared by the runners of a session, bounds the
     jobs submitted and not yet collected (the service's per-account limit, or the offline fills
@@ -130,12 +138,16 @@ class JobRunner:
             except EngineError as exc:
                 return self._end(record, JobState.FAILED, report, exc.message, exc.kind)
             self._submitted(record, submission, report)
-            waited = self._wait_for(record, submission, report, cancel)
+            try:
+                result = self._wait_for(record, submission, report, cancel)
+            except _Ended as ended:
+                return ended.record
         # the service is done with the job: the next one may go while this one is kept and saved
-        fetched = waited if isinstance(waited, JobRecord) else self._keep(record, waited, report)
-        if isinstance(fetched, JobRecord):
-            return fetched
-        return self._finish(record, fetched, source, placed, report)
+        try:
+            kept = self._keep(record, result, report)
+        except _Ended as ended:
+            return ended.record
+        return self._finish(record, kept, source, placed, report)
 
     def collect(
         self,
@@ -165,24 +177,15 @@ class JobRunner:
             record.job_id or "", record.polling_url, record.cost, record.input_mp, record.output_mp
         )
         kept = _kept_result(record)
-        if kept is not None:
-            fetched: EngineResult | JobRecord = self._fitted(record, kept)
-        else:
-            fetched = self._fetch(record, submission, report, cancel)
-        if isinstance(fetched, JobRecord):
-            return fetched
-        return self._finish(record, fetched, source, placed, report)
-
-    def _fetch(
-        self,
-        record: JobRecord,
-        submission: Submission,
-        report: _Reporter,
-        cancel: threading.Event,
-    ) -> EngineResult | JobRecord:
-        """The engine's result, kept in history at once; or the record, ended, on failure."""
-        waited = self._wait_for(record, submission, report, cancel)
-        return waited if isinstance(waited, JobRecord) else self._keep(record, waited, report)
+        try:
+            if kept is None:
+                result = self._wait_for(record, submission, report, cancel)
+                kept = self._keep(record, result, report)
+            else:
+                kept = self._fitted(record, kept)
+        except _Ended as ended:
+            return ended.record
+        return self._finish(record, kept, source, placed, report)
 
     def _wait_for(
         self,
@@ -190,11 +193,12 @@ class JobRunner:
         submission: Submission,
         report: _Reporter,
         cancel: threading.Event,
-    ) -> EngineResult | JobRecord:
+    ) -> EngineResult:
+        """The engine's result; raises _Ended when the job ended without one."""
         try:
             return self.engine.collect(submission, report.progress, cancel)
         except EngineError as exc:
-            return self._collect_failed(record, submission, report, exc)
+            raise _Ended(self._collect_failed(record, submission, report, exc)) from None
 
     def _finish(
         self,
@@ -250,17 +254,16 @@ class JobRunner:
         record.output_mp = submission.output_mp
         self._step(record, JobState.SUBMITTED, report, "queued")
 
-    def _keep(
-        self, record: JobRecord, result: EngineResult, report: _Reporter
-    ) -> EngineResult | JobRecord:
+    def _keep(self, record: JobRecord, result: EngineResult, report: _Reporter) -> EngineResult:
         """Put the engine's result in the history folder, as received, before anything else
-        happens to it; an offline result, which nothing paid for, while it is saved."""
+        happens to it; an offline result, which nothing paid for, while it is saved. Raises
+        _Ended when it cannot be kept (the paid job stays collectable)."""
         try:
             if record.paid or result.data is not None:
                 self._write_kept(record, result)
         except OSError as exc:
             message = f"Keeping the result failed: {exc.strerror or exc}. {KEPT}"
-            return self._end(record, JobState.SUBMITTED, report, message, "save")
+            raise _Ended(self._end(record, JobState.SUBMITTED, report, message, "save")) from None
         record.notice = result.notice
         self._step(record, JobState.READY, report, "saving")
         return self._fitted(record, result)
