@@ -73,6 +73,6 @@ def format_for_filter(dialog_filter: str) -> str | None:
     return next((f.name for f in FILE_FORMATS.values() if f.dialog_filter == dialog_filter), None)
 
 
-def dialog_filters() -> str:
-    """Every format's filter, as a file dialog takes them."""
-    return ";;".join(fmt.dialog_filter for fmt in FILE_FORMATS.values())
+def dialog_filters() -> list[str]:
+    """Every format's file dialog filter."""
+    return [fmt.dialog_filter for fmt in FILE_FORMATS.values()]

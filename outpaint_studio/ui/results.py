@@ -156,7 +156,7 @@ class ResultKeeper(QObject):
         fmt = self.editor.state.options.output_format
         path_text, chosen = self.dialogs.save_path(
             "Save the result", str(suggested or self.suggested_path()),
-            dialog_filters().split(";;"), file_format(fmt).dialog_filter,
+            dialog_filters(), file_format(fmt).dialog_filter,
         )  # fmt: skip
         if not path_text:
             return None
