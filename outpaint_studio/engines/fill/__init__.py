@@ -36,8 +36,8 @@ SETTINGS: Final = {
 # ratios matter much: how fast the machine runs now is measured as the fill goes (see steps).
 PATCHMATCH_COST = 12e-6  # per pixel of a strip's crop at working size (patch radius 2)
 PREPARE_COST = 0.03e-6  # per canvas pixel: the working image and the strips
-DETAIL_COST = 0.4e-6  # per canvas pixel: upscaling the working fill and restoring its grain
-SEAM_COST = 0.25e-6  # per canvas pixel: matching the source's edge and the strips' joints
+DETAIL_COST = 0.5e-6  # per canvas pixel: upscaling the working fill and restoring its grain
+SEAM_COST = 0.7e-6  # per canvas pixel: matching the source's edge and the strips' joints
 PUSH_PULL_COST = 0.3e-6  # per canvas pixel: the fill without PatchMatch
 
 __all__ = ["FillCancelled", "Steps", "fill", "patchmatch_available"]

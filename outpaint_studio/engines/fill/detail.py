@@ -6,7 +6,9 @@ the working pixels instead. The source lost the same detail in the same round tr
 lost (the original minus its upscaled working copy) is detail of the right kind. It is copied
 into the fill in overlapping tiles, each from a source tile that looks alike at working size,
 and blended with windows whose squares sum to one, so that grain keeps its strength across tile
-borders.
+borders. PatchMatch's voting also softens the working fill a little more than the round trip
+softened the source, so the grain is then strengthened (within MAX_GAIN) until the fill is as
+sharp as the band of the source next to it.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from outpaint_studio.engines.fill.resample import dilate
 TILE = 24
 # a tile is copied from one of this many source tiles that look most alike...
 CHOICES = 8
-# ...and among those, from the calmer half: a sharp edge copied into the wrong place shows as a
-# ghost line, missing grain only as a slightly softer fill
-CALM_CHOICES = 4
+# ...but not from one whose grain is this many times stronger than the calmest of those: a sharp
+# edge copied into the wrong place shows as a ghost line, missing grain only as a softer fill
+OUTLIER = 16.0
 MAX_CANDIDATES = 2000
+# the grain is strengthened at most this much to make the fill as sharp as the source beside it
+MAX_GAIN = 2.5
 
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
@@ -69,17 +73,53 @@ def restore_detail(
     residual = canvas.astype(np.float32)
     residual -= generated
     residual *= usable[..., None]
-    grain = _tiled_grain(generated, residual, usable, hole, np.random.default_rng(seed))
+    grain = _tiled_grain(canvas, generated, residual, usable, hole, np.random.default_rng(seed))
     grain *= edge_fade(known, max(2, round(2 / scale)))[..., None]  # 0 on known pixels
     grain += generated
     return grain
 
 
-def _choices(
-    looks: np.ndarray, windows: np.ndarray, sources: np.ndarray, energy: np.ndarray
+def _gradient_energy(image: np.ndarray) -> np.ndarray:
+    """Per pixel: the squared differences to the right and lower neighbours, summed."""
+    energy = np.zeros(image.shape[:2], dtype=np.float32)
+    energy[:, :-1] += np.square(np.diff(image, axis=1)).sum(axis=-1)
+    energy[:-1] += np.square(np.diff(image, axis=0)).sum(axis=-1)
+    return energy
+
+
+def _gains(
+    canvas: np.ndarray,
+    generated: np.ndarray,
+    residual: np.ndarray,
+    windows: np.ndarray,
+    picked: np.ndarray,
 ) -> np.ndarray:
-    """For each of ``windows`` (N x 2 window indices), its CALM_CHOICES candidate sources (N x
-    CALM_CHOICES indices into ``sources``): the calmest of the CHOICES that look most alike."""
+    """How much to strengthen each window's grain (1 to MAX_GAIN) so that the fill there is as
+    sharp as the source window it copies from: the source is its upscaled working copy plus its
+    residual, but the working fill may be softer than the working source (PatchMatch's voting
+    averages), and the grain has to make up for that too."""
+    count = _window_sums(np.ones(canvas.shape[:2], np.float32), TILE)
+
+    def mean_energy(image: np.ndarray, at: np.ndarray) -> np.ndarray:
+        sums = _window_sums(_gradient_energy(image), TILE)
+        return sums[at[:, 0], at[:, 1]] / count[at[:, 0], at[:, 1]]
+
+    source = mean_energy(canvas.astype(np.float32), picked)
+    lost = mean_energy(residual, picked)
+    fill = mean_energy(generated, windows)
+    wanted = np.maximum(source - fill, 0) / np.maximum(lost, 1e-6)
+    return np.clip(np.sqrt(wanted), 1.0, MAX_GAIN)
+
+
+def _choices(
+    looks: np.ndarray,
+    windows: np.ndarray,
+    sources: np.ndarray,
+    energy: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """For each of ``windows`` (N x 2 window indices), the index into ``sources`` it copies
+    from: at random among the CHOICES that look most alike, leaving out OUTLIERs."""
     wanted = looks[windows[:, 0], windows[:, 1]].astype(np.float64)
     offered = looks[sources[:, 0], sources[:, 1]].astype(np.float64)
     distances = (
@@ -89,11 +129,14 @@ def _choices(
     )
     count = min(CHOICES, len(sources))
     alike = np.argpartition(distances, count - 1, axis=1)[:, :count]
-    calm = np.argsort(energy[alike], axis=1, kind="stable")[:, :CALM_CHOICES]
-    return np.take_along_axis(alike, calm, axis=1)
+    strength = energy[alike]
+    calm = strength <= OUTLIER * strength.min(axis=1, keepdims=True)
+    draw = np.where(calm, rng.random(alike.shape), -1.0)  # the calmest is always kept
+    return alike[np.arange(len(alike)), draw.argmax(axis=1)]
 
 
 def _tiled_grain(
+    canvas: np.ndarray,
     generated: np.ndarray,
     residual: np.ndarray,
     usable: np.ndarray,
@@ -101,7 +144,7 @@ def _tiled_grain(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Windows of ``residual`` laid over every window that touches ``hole``, each from a
-    wholly ``usable`` window whose ``generated`` pixels look alike."""
+    wholly ``usable`` window whose ``generated`` pixels look alike, strengthened by ``_gains``."""
     tile, size = TILE, 2 * TILE
     grain = np.zeros_like(generated)
     sources = np.argwhere(_window_sums(usable.astype(np.float32), tile) >= size * size)
@@ -110,19 +153,20 @@ def _tiled_grain(
     sources = sources[:: -(-len(sources) // MAX_CANDIDATES)]
     energy = _window_sums((residual**2).sum(axis=2), tile)[sources[:, 0], sources[:, 1]]
     windows = np.argwhere(_window_sums(hole.astype(np.float32), tile) > 0)
-    choices = _choices(_looks(generated, tile), windows, sources, energy)
-    picked = sources[
-        choices[np.arange(len(windows)), rng.integers(0, choices.shape[1], len(windows))]
-    ]
+    picked = sources[_choices(_looks(generated, tile), windows, sources, energy, rng)]
+    gains = _gains(canvas, generated, residual, windows, picked)
     window = _window(size)[..., None]
     height, width = hole.shape
-    for (i, j), (source_i, source_j) in zip(windows.tolist(), picked.tolist(), strict=True):
+    for (i, j), (source_i, source_j), gain in zip(
+        windows.tolist(), picked.tolist(), gains.tolist(), strict=True
+    ):
         top, left = (i - 1) * tile, (j - 1) * tile
         rows = slice(max(top, 0), min(top + size, height))
         columns = slice(max(left, 0), min(left + size, width))
         shift_y, shift_x = (source_i - i) * tile, (source_j - j) * tile
         grain[rows, columns] += (
-            window[rows.start - top : rows.stop - top, columns.start - left : columns.stop - left]
+            gain
+            * window[rows.start - top : rows.stop - top, columns.start - left : columns.stop - left]
             * residual[rows.start + shift_y : rows.stop + shift_y,
                        columns.start + shift_x : columns.stop + shift_x]
         )  # fmt: skip
