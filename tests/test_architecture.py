@@ -46,3 +46,16 @@ def test_cli_runs_without_loading_qt() -> None:
         "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt loaded'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_no_ui_part_holds_the_main_window() -> None:
+    """Widgets receive the models and collaborators they use; only the window itself, the
+    launcher and the package know it."""
+    allowed = {"main_window.py", "launch.py", "__init__.py"}
+    offenders = [
+        path.name
+        for path in (PACKAGE / "ui").glob("*.py")
+        if path.name not in allowed
+        and any(word in path.read_text(encoding="utf-8") for word in ("main_window", "MainWindow"))
+    ]
+    assert offenders == []

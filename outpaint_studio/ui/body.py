@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 HISTORY_WIDTH = 300
+HISTORY_AREA = Qt.DockWidgetArea.LeftDockWidgetArea
+ACROSS = Qt.Orientation.Horizontal  # the history dock's width is set across
 PANEL_WIDTH = 330
 
 
@@ -61,13 +63,11 @@ def editor_body(
     return splitter
 
 
-def history_dock(window: QMainWindow, history: QWidget) -> QDockWidget:
-    """The history panel docked on the left of ``window``."""
-    dock = QDockWidget("History", window)
+def history_dock(history: QWidget) -> QDockWidget:
+    """The history panel as a dock (the window places it on its left, HISTORY_WIDTH wide)."""
+    dock = QDockWidget("History")
     dock.setObjectName("historyDock")
     dock.setWidget(history)
     dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                      | QDockWidget.DockWidgetFeature.DockWidgetClosable)  # fmt: skip
-    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-    window.resizeDocks([dock], [HISTORY_WIDTH], Qt.Orientation.Horizontal)
     return dock

@@ -1,5 +1,5 @@
-"""What the editor window is built from, gathered so that ``main_window`` can import it lazily,
-after the window's first paint."""
+"""What the editor window is built from, gathered so that the window can import it lazily,
+after its first paint."""
 
 from outpaint_studio.core.options import options_from_settings, remember_options
 from outpaint_studio.core.restore import find_source, restored_state, same_file
@@ -13,7 +13,7 @@ from outpaint_studio.model.workers import Workers
 from outpaint_studio.session import choose_engine, resolve_api_url
 from outpaint_studio.ui.actions import EditorActions
 from outpaint_studio.ui.banner import Banner
-from outpaint_studio.ui.body import editor_body, history_dock
+from outpaint_studio.ui.body import ACROSS, HISTORY_AREA, HISTORY_WIDTH, editor_body, history_dock
 from outpaint_studio.ui.canvas import CanvasView
 from outpaint_studio.ui.cost_view import CostView, estimate_text
 from outpaint_studio.ui.formats_editor import FormatsEditor
@@ -27,6 +27,9 @@ from outpaint_studio.ui.results import ResultKeeper
 from outpaint_studio.ui.variations import VariationsBar
 
 __all__ = [
+    "ACROSS",
+    "HISTORY_AREA",
+    "HISTORY_WIDTH",
     "MAX_VARIATIONS",
     "Banner",
     "CanvasKeys",

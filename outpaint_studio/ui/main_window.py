@@ -142,7 +142,9 @@ class MainWindow(QMainWindow):
         body = parts.editor_body(self.banner, self.canvas, self.variations, self.layout_panel,
                                  panel, panel.run_area)  # fmt: skip
         self.setCentralWidget(body)
-        self.history_dock = parts.history_dock(self, self.history)
+        self.history_dock = parts.history_dock(self.history)
+        self.addDockWidget(parts.HISTORY_AREA, self.history_dock)
+        self.resizeDocks([self.history_dock], [parts.HISTORY_WIDTH], parts.ACROSS)
         QTimer.singleShot(0, self._after_first_paint)
         self.statusBar().addPermanentWidget(self.cost.session)
         self.statusBar().addPermanentWidget(self.cost.balance)
