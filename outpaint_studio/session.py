@@ -59,6 +59,18 @@ def choose_engine(
     )
 
 
+def ask_credits(key: str, api_url: str) -> float:
+    """The account's balance, asked of the service (GET /v1/credits); raises EngineError, or
+    ValueError for an API URL the client refuses."""
+    from outpaint_studio.engines.bfl import BflClient  # requests: not at start-up
+
+    client = BflClient(key, api_url)
+    try:
+        return client.credits()
+    finally:
+        client.close()
+
+
 MAX_ACTIVE_JOBS = 24  # BFL answers 429 above this many unfinished jobs per account
 OFFLINE_AT_ONCE = 2  # offline fills share the CPU: more at once only take more memory
 

@@ -31,8 +31,7 @@ from outpaint_studio.core.request import DEFAULT_SAFETY, MODES
 from outpaint_studio.core.runner import JobRunner
 from outpaint_studio.core.settings import FEATHER_RANGE, clamp_feather
 from outpaint_studio.core.source import open_source
-from outpaint_studio.core.transitions import COLLECTABLE, SUCCEEDED, JobState
-from outpaint_studio.engines.bfl import UNCERTAIN_HELP
+from outpaint_studio.core.transitions import COLLECTABLE, SUCCEEDED, UNCERTAIN_HELP, JobState
 from outpaint_studio.session import ENGINES, ConfigurationError, EngineChoice, Session
 
 MAX_WORKERS = 64  # threads; the runner keeps at most 24 submitted at once

@@ -109,3 +109,9 @@ KEPT = (
     "The job is paid for and kept: `outpaint-studio resume`, History's Poll again or the "
     "editor's next start will collect it."
 )
+# Why an uncertain job is not sent again: it may exist, and be charged.
+UNCERTAIN_HELP = (
+    "the request was sent but no reply came back, so the job may have been created and will "
+    "then be charged. Check your BFL dashboard (usage) before sending it again; "
+    "Outpaint Studio does not resend it by itself"
+)

@@ -34,6 +34,7 @@ from outpaint_studio.core.engine import (
     UncertainSubmitError,
 )
 from outpaint_studio.core.request import OutpaintRequest
+from outpaint_studio.core.transitions import UNCERTAIN_HELP
 from outpaint_studio.engines.bfl_http import (
     check_base_url,
     error_for,
@@ -62,11 +63,6 @@ MAX_POLL_REFUSALS = 3  # 401/403 in a row on the polls of an accepted job
 MAX_NOT_FOUND = 3  # 404 in a row on the polling URL before it counts as "Task not found"
 DOWNLOAD_ATTEMPTS = 3  # per link
 DELIVERY_ROUNDS = 2  # links: after failed downloads, a fresh poll may give a fresh one
-UNCERTAIN_HELP = (
-    "the request was sent but no reply came back, so the job may have been created and will "
-    "then be charged. Check your BFL dashboard (usage) before sending it again; "
-    "Outpaint Studio does not resend it by itself"
-)
 STOPPED_WAITING = "Stopped waiting; the job was submitted and can still be collected."
 
 log = logging.getLogger(__name__)

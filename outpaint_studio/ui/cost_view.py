@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QLabel, QWidget
@@ -13,23 +12,15 @@ from outpaint_studio.core.editor import EditorState
 from outpaint_studio.core.engine import AuthError, EngineError
 from outpaint_studio.core.jobs import JobRecord
 from outpaint_studio.model.workers import Report, Work, Worker, Workers
+from outpaint_studio.session import Session, ask_credits
 from outpaint_studio.ui.widgets import named
-
-if TYPE_CHECKING:
-    from outpaint_studio.session import Session
 
 
 def balance_check(key: str, url: str) -> Work:
     """A work asking the service for the balance of ``key`` (GET /v1/credits)."""
 
     def work(_report: Report, _cancel: threading.Event) -> float:
-        from outpaint_studio.engines.bfl import BflClient  # requests: not at start-up
-
-        client = BflClient(key, url)
-        try:
-            return client.credits()
-        finally:
-            client.close()
+        return ask_credits(key, url)
 
     return work
 

@@ -64,7 +64,8 @@ def test_a_past_result_shown_from_history_clears_the_last_jobs_status(
         )
         with qtbot.waitSignal(loaded.jobs.finished, timeout=5000):
             qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
-        assert panel.status.text() == "Submitted, not collected" and panel.elapsed.text().endswith(" s")
+        assert panel.status.text() == "Submitted, not collected"
+        assert panel.elapsed.text().endswith(" s")
         qtbot.waitUntil(lambda: not loaded.jobs.is_running(), timeout=5000)
     history = loaded.history
     qtbot.waitUntil(lambda: history.model.rowCount() == 2, timeout=5000)
