@@ -239,7 +239,7 @@ class FormatsEditor(QObject):
         count = state.options.variations
         jobs = [TargetJob(e.label, self.formats.job_params(state, e), count) for e in entries]
         if self.run.start(jobs, source, self.session.api_url()):  # else: the banner says why
-            self.sheet.begin([e.label for e in entries])
+            self.sheet.begin([e.label for e in entries], count)
 
     @Slot(str, object, QImage)
     def _on_finished(self, label: str, outcome: JobOutcome, image: QImage) -> None:
@@ -248,11 +248,14 @@ class FormatsEditor(QObject):
         self.record_changed.emit(outcome.key)
 
     @Slot(str)
-    def _on_tile_selected(self, label: str) -> None:
-        """The target's layout on the canvas, with its result in place (before/after applies)."""
-        tile = self.sheet.tiles.get(label)
-        self.show_target(label)
-        if tile is not None and tile.ready and tile.outcome and tile.image:
+    def _on_tile_selected(self, key: str) -> None:
+        """The target's layout on the canvas, with the tile's result in place (before/after
+        applies)."""
+        tile = self.sheet.tiles.get(key)
+        if tile is None:
+            return
+        self.show_target(tile.label)
+        if tile.ready and tile.outcome and tile.image:
             self.result_chosen.emit(tile.outcome, tile.image)
 
     # --- Export all -----------------------------------------------------------------------

@@ -27,9 +27,15 @@ BOX = QSize(132, 96)  # each result fits this box at its own aspect
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+def tile_key(label: str, index: int, count: int) -> str:
+    """A tile's name: the target's label, numbered when the target has several variations."""
+    return label if count == 1 else f"{label} #{index + 1}"
+
+
 @dataclass
 class SheetTile:
-    label: str
+    label: str  # the target's
+    key: str  # the tile's: the label, or "4:5 #2" for a target's second variation
     status: str = "Queued"
     outcome: JobOutcome | None = None
     image: QImage | None = None
@@ -55,12 +61,13 @@ class SheetList(VariationStrip):
 
 
 class ContactSheet(QDockWidget):
-    """The results of Extend all, one tile per target.
+    """The results of Extend all, one tile per target and variation.
 
     Signals:
-        tile_selected(str): a target's tile became current (show its result on the canvas).
-        redo_requested(str): run that target again.
-        cancel_requested(str): stop that target's jobs (submitted ones stay collectable).
+        tile_selected(str): a tile became current, by its key (show its result on the canvas).
+        redo_requested(str): run that target again, by its label.
+        cancel_requested(str): stop that target's jobs, by its label (submitted ones stay
+            collectable).
         export_requested(): Export all.
     """
 
@@ -73,7 +80,8 @@ class ContactSheet(QDockWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Formats: results", parent)
         self.setObjectName("formatsSheet")
-        self.tiles: dict[str, SheetTile] = {}
+        self.tiles: dict[str, SheetTile] = {}  # by key
+        self._counts: dict[str, int] = {}  # variations per target label
         self.list = named(SheetList(), "contactSheet", "Results of every format")
         self.list.setViewMode(QListView.ViewMode.IconMode)
         self.list.setMovement(QListView.Movement.Static)
@@ -105,34 +113,43 @@ class ContactSheet(QDockWidget):
         self.setWidget(body)
         self._update_controls()
 
-    def begin(self, labels: list[str]) -> None:
-        """Tiles for a run's targets (a redo replaces its target's tile's result)."""
+    def begin(self, labels: list[str], count: int = 1) -> None:
+        """Tiles for a run's targets, ``count`` each (a redo replaces its target's tiles)."""
         for label in labels:
-            tile = self.tiles.get(label)
-            if tile is None:
-                self.tiles[label] = tile = SheetTile(label)
-                item = QListWidgetItem()
-                item.setData(LABEL_ROLE, label)
-                self.list.addItem(item)
-            tile.status, tile.outcome, tile.image, tile.thumb = "Queued", None, None, None
-            tile.kept = tile.discarded = False
-            self._refresh(label)
+            keys = [tile_key(label, index, count) for index in range(count)]
+            for old in [t.key for t in self.tiles.values() if t.label == label]:
+                if old not in keys:
+                    del self.tiles[old]
+                    self.list.takeItem(self.list.row(self._item(old)))
+            self._counts[label] = count
+            for key in keys:
+                tile = self.tiles.get(key)
+                if tile is None:
+                    self.tiles[key] = tile = SheetTile(label, key)
+                    item = QListWidgetItem()
+                    item.setData(LABEL_ROLE, key)
+                    self.list.addItem(item)
+                tile.status, tile.outcome, tile.image, tile.thumb = "Queued", None, None, None
+                tile.kept = tile.discarded = False
+                self._refresh(key)
         self.show()
 
     def clear(self) -> None:
         self.tiles.clear()
+        self._counts.clear()
         self.list.clear()
         self._update_controls()
 
     def set_status(self, label: str, text: str) -> None:
-        tile = self.tiles.get(label)
-        if tile is not None and tile.outcome is None:
-            tile.status = text
-            self._refresh(label)
-            self._update_controls()
+        """A target's state in words, on each of its tiles still waiting for a result."""
+        for tile in self.tiles.values():
+            if tile.label == label and tile.outcome is None:
+                tile.status = text
+                self._refresh(tile.key)
+        self._update_controls()
 
     def job_finished(self, label: str, outcome: JobOutcome, image: QImage) -> None:
-        tile = self.tiles.get(label)
+        tile = self.tiles.get(tile_key(label, outcome.index, self._counts.get(label, 1)))
         if tile is None:
             return
         tile.outcome = outcome
@@ -144,9 +161,9 @@ class ContactSheet(QDockWidget):
             tile.status = "Done"
         else:
             tile.status = state_words(outcome.state)
-        self._refresh(label)
+        self._refresh(tile.key)
         if self.current() is tile:
-            self.tile_selected.emit(label)  # its result, now that there is one
+            self.tile_selected.emit(tile.key)  # its result, now that there is one
         self._update_controls()
 
     def current(self) -> SheetTile | None:
@@ -161,14 +178,14 @@ class ContactSheet(QDockWidget):
         tile = self.current()
         if tile is not None and tile.ready:
             tile.kept = not tile.kept
-            self._refresh(tile.label)
+            self._refresh(tile.key)
             self._update_controls()
 
     def discard_current(self) -> None:
         tile = self.current()
         if tile is not None and tile.ready:
             tile.discarded, tile.kept, tile.status = True, False, "Discarded"
-            self._refresh(tile.label)
+            self._refresh(tile.key)
             self._update_controls()
 
     def redo_current(self) -> None:
@@ -187,16 +204,19 @@ class ContactSheet(QDockWidget):
             self.tile_selected.emit(item.data(LABEL_ROLE))
         self._update_controls()
 
-    def _refresh(self, label: str) -> None:
-        tile = self.tiles[label]
-        item = next(self.list.item(r) for r in range(self.list.count())
-                    if self.list.item(r).data(LABEL_ROLE) == label)  # fmt: skip
+    def _item(self, key: str) -> QListWidgetItem:
+        return next(self.list.item(r) for r in range(self.list.count())
+                    if self.list.item(r).data(LABEL_ROLE) == key)  # fmt: skip
+
+    def _refresh(self, key: str) -> None:
+        tile = self.tiles[key]
+        item = self._item(key)
         if tile.thumb is not None and not tile.discarded:
             item.setIcon(QIcon(badge(tile.thumb) if tile.kept else tile.thumb))
         else:
             item.setIcon(QIcon(placeholder(tile.status)))
         kept = " · kept" if tile.kept else ""
-        item.setText(f"{label}{kept}" if tile.thumb is not None else f"{label} · {tile.status}")
+        item.setText(f"{key}{kept}" if tile.thumb is not None else f"{key} · {tile.status}")
 
     def _update_controls(self) -> None:
         tile = self.current()

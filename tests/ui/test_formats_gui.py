@@ -318,3 +318,22 @@ def test_extend_all_without_a_key_says_so_in_the_banner_and_runs_nothing(
     assert window.banner.isVisible() and window.banner.label.text().startswith("No BFL API key")
     assert window.banner.button.text() == "Open Settings"
     assert not window.formats.sheet.isVisible() and not Journal(journal_dir()).records()
+
+
+def test_each_variation_of_each_format_gets_its_own_tile(window, qtbot, tmp_path) -> None:
+    photo = make_photo(tmp_path / "tiny.png", (64, 48))
+    window.model.set_options(engine="local", variations=2)
+    window.open_image(photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    window.formats.dock.toggleViewAction().trigger()
+    for label in ("1:1", "16:9"):
+        click_row(window, qtbot, label, on_check_box=True)
+    extend_all(window, qtbot, timeout=60000)
+    tiles = window.formats.sheet.tiles
+    assert list(tiles) == ["1:1 #1", "1:1 #2", "16:9 #1", "16:9 #2"]
+    assert all(t.status == "Done" for t in tiles.values())
+    assert len({t.outcome.key for t in tiles.values()}) == 4  # four results, none lost
+    select_tile(window, qtbot, "16:9 #2")
+    assert window.results.outcome.key == tiles["16:9 #2"].outcome.key
+    canvas = window.model.state.geometry
+    assert canvas.canvas_width * 9 == canvas.canvas_height * 16  # the target's layout, shown
