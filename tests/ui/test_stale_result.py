@@ -81,6 +81,7 @@ def test_a_variation_is_shown_again_only_on_its_own_layout(loaded, qtbot) -> Non
     click_tile(1)  # another layout: the tile is chosen, its result stays off the canvas
     assert strip.currentRow() == 1
     assert not result_on_canvas(loaded)
+    assert "undo to compare" in loaded.statusBar().currentMessage()
     undo(loaded, qtbot)
     assert layout(loaded) == made_for
     click_tile(0)  # the layout the variations were made for: shown again
