@@ -3,7 +3,12 @@ import pytest
 from photos import photo_like
 from PIL import Image
 
-from outpaint_studio.core.compose import full_resolution, measure_change, paste_back
+from outpaint_studio.core.compose import (
+    full_resolution,
+    full_resolution_composition,
+    measure_change,
+    paste_back,
+)
 from outpaint_studio.core.layout import Placement
 
 
@@ -62,3 +67,32 @@ def test_full_resolution_output_keeps_every_original_pixel() -> None:
     out = full_resolution(result, original, placement, scale, feather=0)
     assert out.size == (640, 512)
     assert np.array_equal(np.asarray(out)[96:396, 80:480], np.asarray(original))
+
+
+def textured_result(source: Image.Image, placement: Placement, drift: int) -> Image.Image:
+    """``drifted_result`` with a textured generated area (a flat one hides resampling errors)."""
+    out = drifted_result(source, placement, drift)
+    canvas = photo_like(placement.canvas_width, placement.canvas_height)
+    box = placement.visible_box()
+    canvas.paste(out.crop(box.as_tuple()), (box.left, box.top))
+    return canvas
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "feather"), [(20, 24, 8), (-20, 24, 8), (0, 0, 0), (30, 88, 16), (106, 88, 8)]
+)
+def test_full_resolution_resamples_only_what_shows_and_matches_a_whole_upscale(
+    x: int, y: int, feather: int
+) -> None:
+    original = photo_like(400, 300)
+    scale = 0.375
+    small = original.resize((150, 112), Image.Resampling.LANCZOS)
+    placement = Placement(150, 112, 256, 200, x, y)
+    result = textured_result(small, placement, 6)
+    out = full_resolution_composition(result, original, placement, scale, feather).compose()
+    whole = full_resolution_composition(result, original, placement, scale, feather)
+    upscaled = whole.result  # the whole result upscaled at once, as layers use it
+    expected = paste_back(upscaled, original, whole.placement, whole.feather)
+    assert out.size == upscaled.size == (683, 533)
+    assert np.abs(np.asarray(out, int) - np.asarray(expected, int)).max() <= 1
+    assert np.array_equal(np.asarray(whole.compose()), np.asarray(expected))  # layers' flat
