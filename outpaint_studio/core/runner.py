@@ -11,7 +11,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -227,6 +227,8 @@ class JobRunner:
                 output = EngineResult(result.image, data, record.params.output_format)
                 self._write_kept(record, output)
         except (OSError, ImageLoadError) as exc:  # the disk, or the original (at full res)
+            with suppress(OSError):  # an offline result was to be kept only once saved
+                self._write_kept(record, result)
             reason = exc.message if isinstance(exc, ImageLoadError) else exc.strerror or exc
             message = (
                 f"Saving the result failed: {reason}. It is kept in history and "

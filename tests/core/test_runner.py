@@ -81,9 +81,8 @@ def flux(sim: BflSimulator, tmp_path: Path) -> Iterator[Run]:
 
 
 def params(photo: Path, engine: str, **changes: object) -> JobParams:
-    out = photo.with_name(f"out-{engine}.png")
-    return JobParams(input=str(photo), width=384, height=288, engine=engine, output=str(out),
-                     **changes)  # type: ignore[arg-type]  # fmt: skip
+    values = {"width": 384, "height": 288, "output": str(photo.with_name(f"out-{engine}.png"))}
+    return JobParams(input=str(photo), engine=engine, **{**values, **changes})  # type: ignore[arg-type]
 
 
 def test_an_offline_job_journals_every_step_and_saves(photo: Path, tmp_path: Path) -> None:
@@ -173,3 +172,22 @@ def test_a_request_that_cannot_be_sent_fails_before_anything_is_sent(
     record = flux.run(job)
     assert record.state is S.FAILED and record.error_kind == "invalid_request"
     assert flux.journal.written == [S.FAILED] and sim.submit_count == 0
+
+
+def test_an_offline_result_that_could_not_be_saved_is_saved_by_collect(
+    photo: Path, tmp_path: Path
+) -> None:
+    offline = Run(LocalEngine(use_patchmatch=False), tmp_path)
+    blocker = tmp_path / "outputs"
+    blocker.write_text("a file where the output's folder should be")
+    job = params(photo, "local", seed=1, output=str(blocker / "out.png"))
+    record = offline.run(job)
+    assert record.state is S.READY and "Saving the result failed" in (record.error or "")
+    assert offline.journal.written == [*RAN[:-1], S.READY]
+    blocker.unlink()
+    blocker.mkdir()
+    collected = offline.collect(offline.journal.load(record.key))
+    assert collected.state is S.SAVED, collected.error
+    assert offline.journal.written[-1:] == [S.SAVED]
+    assert offline.told_only_what_was_journaled()
+    assert image_size(blocker / "out.png") == (384, 288)
