@@ -63,7 +63,7 @@ def pillow_encode(path: Path) -> float:
         return time.perf_counter() - started
 
 
-def case(name: str, params: JobParams, repeats: int = 3) -> bool:
+def case(name: str, params: JobParams, repeats: int = 5) -> bool:
     """The median over ``repeats`` runs of "Saving" and of Pillow's encode, each run's pair
     measured back to back (the machine's load drifts)."""
     runs = []
