@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from outpaint_studio.core.transitions import state_words
 from outpaint_studio.model.jobs import JobOutcome
 from outpaint_studio.ui.variations import VariationStrip, badge, placeholder
-from outpaint_studio.ui.widgets import named
+from outpaint_studio.ui.widgets import named, thumbnail
 
 BOX = QSize(132, 96)  # each result fits this box at its own aspect
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -155,9 +155,7 @@ class ContactSheet(QDockWidget):
         tile.outcome = outcome
         if outcome.succeeded and not image.isNull():
             tile.image = image
-            scaled = image.scaled(BOX, Qt.AspectRatioMode.KeepAspectRatio,
-                                  Qt.TransformationMode.SmoothTransformation)  # fmt: skip
-            tile.thumb = QPixmap.fromImage(scaled)
+            tile.thumb = thumbnail(image, BOX)
             tile.status = "Done"
         else:
             tile.status = state_words(outcome.state)

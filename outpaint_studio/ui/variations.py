@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from outpaint_studio.model.jobs import JobController
 from outpaint_studio.model.results import Results, Variation
-from outpaint_studio.ui.widgets import named
+from outpaint_studio.ui.widgets import named, thumbnail
 
 THUMB = QSize(132, 96)
 INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -196,9 +196,7 @@ class VariationsBar(QWidget):
             return cached[1] if cached is not None else None
         key = entry.image.cacheKey()
         if cached is None or cached[0] != key:
-            scaled = entry.image.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                                        Qt.TransformationMode.SmoothTransformation)  # fmt: skip
-            cached = self._thumbs[entry.index] = (key, QPixmap.fromImage(scaled))
+            cached = self._thumbs[entry.index] = (key, thumbnail(entry.image, THUMB))
         return cached[1]
 
     @Slot(int)
