@@ -24,6 +24,9 @@ CHOICES = 8
 # edge copied into the wrong place shows as a ghost line, missing grain only as a softer fill
 OUTLIER = 16.0
 MAX_CANDIDATES = 2000
+# grain is drawn preferably from near the window it goes to (the source next to the fill): a
+# source window a canvas side away must look this many levels more alike
+NEARBY = 40.0
 # the grain is strengthened at most this much to make the fill as sharp as the source beside it
 MAX_GAIN = 2.5
 
@@ -120,8 +123,10 @@ def _choices(
 ) -> np.ndarray:
     """For each of ``windows`` (N x 2 window indices), the index into ``sources`` it copies
     from: at random among the CHOICES that look most alike, leaving out OUTLIERs."""
-    wanted = looks[windows[:, 0], windows[:, 1]].astype(np.float64)
-    offered = looks[sources[:, 0], sources[:, 1]].astype(np.float64)
+    # where a window lies counts too: a canvas side away is like a colour NEARBY levels apart
+    reach = NEARBY / max(looks.shape[:2])
+    wanted = np.concatenate([looks[windows[:, 0], windows[:, 1]], reach * windows], axis=1)
+    offered = np.concatenate([looks[sources[:, 0], sources[:, 1]], reach * sources], axis=1)
     distances = (
         (wanted**2).sum(axis=1)[:, None]
         + (offered**2).sum(axis=1)[None, :]
