@@ -139,12 +139,14 @@ class Session:
         ConfigurationError when its engine cannot be built (no key)."""
         choice = EngineChoice(record.engine, record.api_base or self.api_url())
         runner = self.runner(self.engine(choice, record.params.seed))
-        if record.engine == "bfl" or record.state is JobState.READY:
+        kept = record.history_path is not None and Path(record.history_path).is_file()
+        if record.engine == "bfl" or (record.state is JobState.READY and kept):
             return runner.collect(record, on_update, cancel)
         from outpaint_studio.core.images import ImageLoadError
         from outpaint_studio.core.source import open_source
 
-        # an offline job that died mid-way is simply run again: it costs nothing
+        # an offline job that died mid-way, or whose kept result is gone, is simply run
+        # again: it costs nothing
         if not self.journal.claim(record):
             return record
         if record.state is not JobState.CREATED:
