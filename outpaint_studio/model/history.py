@@ -25,9 +25,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QImage, QPixmap
 
-from outpaint_studio.core.jobs import JobRecord, JobState, display_cost
+from outpaint_studio.core.jobs import JobRecord, JobState, display_cost, owner_alive
 from outpaint_studio.core.settings import history_dir
-from outpaint_studio.core.transitions import state_words
+from outpaint_studio.core.transitions import IN_FLIGHT, state_words
 
 THUMB_SIDE = 88
 CACHE_SIZE = 160  # pixmaps kept: about 160 x 88 x 88 x 4 bytes = 5 MB
@@ -50,7 +50,10 @@ def listed(record: JobRecord) -> bool:
 
 
 def state_text(record: JobRecord) -> str:
-    """The job's state in words; a result that is only in the history folder is not "Saved"."""
+    """The job's state in words; a job some process is working on is "Running" (not "Submitted,
+    not collected"), and a result that is only in the history folder is not "Saved"."""
+    if record.state in IN_FLIGHT and owner_alive(record.owner_pid):
+        return "Running"
     output = record.output_path
     if record.state is JobState.SAVED and output and Path(output).parent == history_dir():
         return "Done, kept in history"

@@ -25,6 +25,13 @@ def test_a_word_that_is_no_state_is_shown_capitalised() -> None:
 @pytest.mark.parametrize("state", list(JobState))
 def test_history_and_the_command_line_agree(state: JobState) -> None:
     record = JobRecord(JobParams(input="photo.png", width=64, height=48), state=state)
+    record.owner_pid = 0  # no process is working on it
     update = JobUpdate(key=record.key, state=state, stage=state.value, fraction=None, elapsed=1.0)
     assert state_text(record) == state_words(state)
     assert describe(update) == f"{state_words(state)} · 1.0 s"
+
+
+@pytest.mark.parametrize("state", [JobState.CREATED, JobState.SUBMITTED, JobState.READY])
+def test_a_job_a_live_process_works_on_is_running_in_the_history(state: JobState) -> None:
+    record = JobRecord(JobParams(input="photo.png", width=64, height=48), state=state)
+    assert state_text(record) == "Running"  # this process owns it: not "not collected"
