@@ -83,10 +83,11 @@ def restore_detail(
 
 
 def _gradient_energy(image: np.ndarray) -> np.ndarray:
-    """Per pixel: the squared differences to the right and lower neighbours, summed."""
-    energy = np.zeros(image.shape[:2], dtype=np.float32)
-    energy[:, :-1] += np.square(np.diff(image, axis=1)).sum(axis=-1)
-    energy[:-1] += np.square(np.diff(image, axis=0)).sum(axis=-1)
+    """Per pixel: the squared luma differences to the right and lower neighbours, summed."""
+    luma = image @ _LUMA
+    energy = np.zeros(luma.shape, dtype=np.float32)
+    energy[:, :-1] += np.square(np.diff(luma, axis=1))
+    energy[:-1] += np.square(np.diff(luma, axis=0))
     return energy
 
 
