@@ -45,9 +45,7 @@ def load_preview(path: str | os.PathLike[str], view: tuple[int, int]) -> Preview
     with handle, decoding(path.name):
         opened = open_checked(handle, path.name, size_in_bytes)
         full_size = oriented_size(opened)
-        image = (
-            _progressive_start(handle, size_in_bytes, view) if _progressive(opened) else None
-        )
+        image = _progressive_start(handle, size_in_bytes, view) if _progressive(opened) else None
         if image is None:
             image = _reduced(opened, view)
         return Preview(visible(normalise_mode(image), path.name, opened.format), full_size)
