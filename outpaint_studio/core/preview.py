@@ -39,13 +39,16 @@ def load_preview(path: str | os.PathLike[str], view: tuple[int, int]) -> Preview
 
     A JPEG is decoded at the smallest scale (1/8, 1/4, 1/2 or whole) that still covers the image
     fitted in ``view``, and kept at that size; other images are decoded whole and reduced to fit.
+    A preview of the image's whole size is the whole image, as the full load gives it.
     """
     path = Path(path)
     handle, size_in_bytes = open_file(path)
     with handle, decoding(path.name):
         opened = open_checked(handle, path.name, size_in_bytes)
         full_size = oriented_size(opened)
-        image = _progressive_start(handle, size_in_bytes, view) if _progressive(opened) else None
+        image = None
+        if _progressive(opened) and fitted_size(full_size, view) != full_size:
+            image = _progressive_start(handle, size_in_bytes, view)  # whole size: whole quality
         if image is None:
             image = _reduced(opened, view)
         return Preview(visible(normalise_mode(image), path.name, opened.format), full_size)

@@ -193,6 +193,15 @@ def test_preview_of_an_image_with_no_reduced_decode_is_reduced_to_fit_the_view(
     assert load_preview(path, (150, 400)).image.size == (150, 100)
 
 
+def test_a_preview_at_the_whole_size_is_the_whole_image(tmp_path: Path) -> None:
+    """A progressive JPEG that fits the view: not its first scans only (never made sharper)."""
+    path = tmp_path / "progressive.jpg"
+    photo_like(1600, 1200).save(path, quality=95, progressive=True)
+    assert path.stat().st_size > 256 * 1024  # the quick path would apply
+    preview = load_preview(path, (2000, 2000)).image
+    assert np.array_equal(np.asarray(preview), np.asarray(load_image(path).image))
+
+
 def test_preview_of_a_broken_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.jpg"
     path.write_bytes(b"\xff\xd8\xff\xe0 not really")
