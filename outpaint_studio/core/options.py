@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from outpaint_studio.core.jobs import JobParams
-from outpaint_studio.core.settings import Settings
+from outpaint_studio.core.settings import Settings, clamp_feather
 
 RESTORABLE_ENGINES = ("bfl", "local")
 
@@ -76,3 +76,8 @@ def remember_options(settings: Settings, options: Options, automatic_engine: str
     settings.prompt = options.prompt
     settings.safety_tolerance = options.safety_tolerance
     settings.full_res = options.full_res
+
+
+def with_settings(params: JobParams, settings: Settings) -> JobParams:
+    """``params`` with the paste-back choice and blend band of ``settings``."""
+    return replace(params, paste_back=settings.paste_back, feather=clamp_feather(settings.feather))

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
+from outpaint_studio.core.transitions import COLLECTABLE, JobState, state_words
+from outpaint_studio.model.job_work import JobOutcome
+
 
 @dataclass(frozen=True)
 class UserError:
@@ -49,4 +52,30 @@ class ErrorModel(QObject):
             self.changed.emit(None)
 
 
-__all__ = ["ErrorModel", "UserError"]
+ERROR_ACTIONS = {  # what the banner offers for an error kind
+    "auth": ("settings", "Open Settings"),
+    "credits": ("settings", "Open Settings"),
+    "config": ("settings", "Open Settings"),
+}
+
+
+def user_error(outcome: JobOutcome, over_limit: bool = False) -> UserError | None:
+    """What the user is told about a job that did not succeed (None: nothing to report);
+    ``over_limit``: its canvas was over the 4 MP the service takes."""
+    if outcome.succeeded:
+        return UserError(outcome.notice, "warning", kind="notice") if outcome.notice else None
+    if outcome.state is JobState.CANCELLED:
+        return None
+    message = outcome.error or f"The job ended: {state_words(outcome.state)}"
+    kind = outcome.error_kind or ""
+    action, text = ERROR_ACTIONS.get(kind, ("", ""))
+    if outcome.state in COLLECTABLE:  # paid for and kept: a warning, and what would collect it
+        return UserError(message, "warning", action, text, kind="submitted")
+    if kind == "moderated":
+        message = f"{message.rstrip('.')}. Try another image or prompt."
+    if kind == "invalid_request" and over_limit:
+        action, text = "fit", "Fit under 4 MP"
+    return UserError(message, "error", action, text, kind)
+
+
+__all__ = ["ErrorModel", "UserError", "user_error"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -33,12 +34,14 @@ class FormatsRun(QObject):
 
     Signals:
         status(str, str): a target's label and its state in words ("Queued", "Generating 40 %").
+        variation_status(str, int, str): the same for one variation of a target, by its index.
         finished(str, object, QImage): a target's label, a JobOutcome and its image (null on
             failure), per job.
         running_changed(bool)
     """
 
     status = Signal(str, str)
+    variation_status = Signal(str, int, str)
     finished = Signal(str, object, QImage)
     running_changed = Signal(bool)
 
@@ -46,7 +49,7 @@ class FormatsRun(QObject):
         self,
         session: Session,
         workers: Workers,
-        errors: ErrorModel | None = None,
+        errors: ErrorModel,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -88,7 +91,9 @@ class FormatsRun(QObject):
         self._source, self._url = source, api_url
         offline = jobs[0].params.engine == "local"
         self._room = OFFLINE_AT_ONCE if offline else MAX_ACTIVE_JOBS
-        self._ended = [c for c in self._ended if c.is_stopping()]
+        for ended in [c for c in self._ended if not c.is_stopping()]:
+            self._ended.remove(ended)
+            ended.deleteLater()
         self._queue = list(jobs)
         for job in jobs:
             self.status.emit(job.label, "Queued")
@@ -108,7 +113,7 @@ class FormatsRun(QObject):
             self._queue.pop(0)
             controller = JobController(self.session, self.workers, self.errors, parent=self)
             name = job.label
-            controller.variation_status.connect(lambda _, text, n=name: self.status.emit(n, text))
+            controller.variation_status.connect(partial(self._variation_status, name))
             controller.finished.connect(
                 lambda out, image, n=name: self.finished.emit(n, out, image)
             )
@@ -120,6 +125,10 @@ class FormatsRun(QObject):
                 self._queue.clear()
                 return
             self._running[name] = (controller, job.count)
+
+    def _variation_status(self, label: str, index: int, text: str) -> None:
+        self.status.emit(label, text)
+        self.variation_status.emit(label, index, text)
 
     def _running_changed(self, label: str, running: bool) -> None:
         if running:

@@ -36,6 +36,7 @@ class JobOutcome:
     notice: str | None
     engine: str
     index: int = 0  # the variation's number in its batch, from 0
+    collected: bool = False  # a collection of an earlier job, not a result of this Extend
 
     @classmethod
     def of(cls, record: JobRecord, index: int = 0) -> JobOutcome:

@@ -15,12 +15,12 @@ from PySide6.QtGui import QImage
 
 from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord
 from outpaint_studio.core.layout import MAX_PIXELS
-from outpaint_studio.core.settings import Settings, clamp_feather
+from outpaint_studio.core.options import with_settings
 from outpaint_studio.core.stages import RUNNING_STAGES, stage_text
-from outpaint_studio.core.transitions import COLLECTABLE, JobState, state_words
-from outpaint_studio.model.errors import ErrorModel, UserError
+from outpaint_studio.core.transitions import state_words
+from outpaint_studio.model.errors import ErrorModel, UserError, user_error
 from outpaint_studio.model.history import change_text, done_text
-from outpaint_studio.model.job_work import JobOutcome, Progress, Run, job_work
+from outpaint_studio.model.job_work import JobOutcome, Progress, Run, job_work, settle
 from outpaint_studio.model.workers import Worker, Workers
 from outpaint_studio.session import OFFLINE_AT_ONCE, ConfigurationError, EngineChoice, Session
 
@@ -72,7 +72,7 @@ class Batch:
 class JobController(QObject):
     """Starts, cancels and reports one Extend at a time: one job, or up to 8 variations.
 
-    What went wrong is reported to the ErrorModel (when one is given), in the user's words and
+    What went wrong is reported to the ErrorModel, in the user's words and
     with the action the banner offers: the one error path of the editor's jobs.
 
     Cancel gives the editor back within ``CANCEL_GRACE_MS``: jobs still inside a step that
@@ -105,7 +105,7 @@ class JobController(QObject):
         self,
         session: Session,
         workers: Workers,
-        errors: ErrorModel | None = None,
+        errors: ErrorModel,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -216,14 +216,29 @@ class JobController(QObject):
         batch = self._batch
         while batch is not None and batch.queue and len(batch.threads) < batch.at_once:
             index = batch.queue.pop(0)
-            record, run = batch.make(index)
+            try:
+                record, run = batch.make(index)
+            except OSError as exc:  # the journal could not be written: nothing more starts
+                reason = exc.strerror or str(exc)
+                self._report_error(UserError(f"The job could not be journaled: {reason}",
+                                             kind="journal"))  # fmt: skip
+                self._stop(batch)
+                if not batch.threads:
+                    self._end()
+                return
             self.variation_status.emit(index, "Preparing")
             batch.threads[index] = self.workers.start(
                 job_work(record, run, self.session.journal, index),
                 f"job {record.key}",
                 progress=partial(self._on_report, batch, index),
                 returned=partial(self._on_done, batch),
+                errored=partial(self._on_crashed, batch, record, index),
             )
+
+    def _on_crashed(self, batch: Batch, record: JobRecord, index: int, exc: Exception) -> None:
+        """A job's work raised past its own handling: journaled as any run that raises."""
+        final = settle(record, exc, self.session.journal)
+        self._on_done(batch, (JobOutcome.of(final, index), QImage()))
 
     def _report(self, text: str, percent: int) -> None:
         batch = self._batch
@@ -270,7 +285,7 @@ class JobController(QObject):
         if self._closed or batch is not self._batch or index not in batch.threads:
             return
         if not isinstance(report, Progress):  # the finished image, before it is saved
-            if not batch.cancelled:
+            if not batch.cancelled and not batch.keys:  # an Extend's, not a collection's
                 self.composed.emit(index, report.image)  # type: ignore[attr-defined]
             return
         if report.stage not in RUNNING_STAGES:
@@ -282,6 +297,8 @@ class JobController(QObject):
 
     def _on_done(self, batch: Batch, result: tuple[JobOutcome, QImage]) -> None:
         outcome, image = result
+        if batch.keys:
+            outcome = replace(outcome, collected=True)
         batch.threads.pop(outcome.index, None)
         batch.done += 1
         batch.ready += outcome.succeeded
@@ -323,8 +340,7 @@ class JobController(QObject):
         self.status_tip.emit(change_text(record) if record is not None else "")
 
     def _report_error(self, error: UserError) -> None:
-        if self.errors is not None:
-            self.errors.report(error)
+        self.errors.report(error)
 
     def _end(self) -> None:
         self._batch = None
@@ -362,35 +378,4 @@ class JobController(QObject):
         return None if source_loaded else "Loading the full image…"
 
 
-ERROR_ACTIONS = {  # what the banner offers for an error kind
-    "auth": ("settings", "Open Settings"),
-    "credits": ("settings", "Open Settings"),
-    "config": ("settings", "Open Settings"),
-}
-
-
-def user_error(outcome: JobOutcome, over_limit: bool = False) -> UserError | None:
-    """What the user is told about a job that did not succeed (None: nothing to report);
-    ``over_limit``: its canvas was over the 4 MP the service takes."""
-    if outcome.succeeded:
-        return UserError(outcome.notice, "warning", kind="notice") if outcome.notice else None
-    if outcome.state is JobState.CANCELLED:
-        return None
-    message = outcome.error or f"The job ended: {state_words(outcome.state)}"
-    if outcome.state in COLLECTABLE:
-        return UserError(message, "warning", kind="submitted")
-    kind = outcome.error_kind or ""
-    if kind == "moderated":
-        message = f"{message.rstrip('.')}. Try another image or prompt."
-    action, text = ERROR_ACTIONS.get(kind, ("", ""))
-    if kind == "invalid_request" and over_limit:
-        action, text = "fit", "Fit under 4 MP"
-    return UserError(message, "error", action, text, kind)
-
-
-def with_settings(params: JobParams, settings: Settings) -> JobParams:
-    """``params`` with the paste-back choice and blend band of ``settings``."""
-    return replace(params, paste_back=settings.paste_back, feather=clamp_feather(settings.feather))
-
-
-__all__ = ["MAX_VARIATIONS", "JobController", "JobOutcome", "user_error"]
+__all__ = ["MAX_VARIATIONS", "JobController", "JobOutcome"]

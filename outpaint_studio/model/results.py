@@ -68,7 +68,8 @@ class Results(QObject):
         self.variations: dict[int, Variation] = {}
         self.outcome: JobOutcome | None = None  # the current result
         self.image: QImage | None = None
-        self.made_for: Geometry | None = None  # the layout the results belong to
+        self.made_for: Geometry | None = None  # the layout the current result belongs to
+        self.pending_for: Geometry | None = None  # the layout of the Extend under way
         self.layout: Geometry | None = None  # the editor's layout now
         self.stale = False  # the layout moved on: the current result is not shown
         self.current_index: int | None = None
@@ -76,10 +77,16 @@ class Results(QObject):
     # --- following the jobs ---------------------------------------------------------------
 
     def begin(self, count: int, geometry: Geometry) -> None:
-        """A new Extend of ``count`` variations (a single one gets no variations)."""
+        """A new Extend of ``count`` variations on ``geometry`` (a single one gets no
+        variations); the current result stays until the first new one replaces it."""
         self.variations = {i: Variation(i) for i in range(count)} if count > 1 else {}
         self.current_index = None
-        self.made_for = geometry
+        self.pending_for = geometry
+        self.reset.emit()
+
+    def abandon(self) -> None:
+        """The Extend begun did not start: its tiles go, the current result stays."""
+        self.variations, self.current_index, self.pending_for = {}, None, None
         self.reset.emit()
 
     def set_status(self, index: int, text: str) -> None:
@@ -91,41 +98,46 @@ class Results(QObject):
     def composed(self, image: QImage) -> None:
         """A single Extend's image, shown as soon as it is composed (then saved)."""
         if not self.variations:
-            self.image = image
+            self.image, self.made_for = image, self.pending_for
             self._update_stale()
             self.current_changed.emit()
 
     def job_finished(self, outcome: JobOutcome, image: QImage) -> None:
         """One job ended: a single Extend's result becomes current; a variation fills its tile,
-        and the first ready one becomes current."""
+        and the first ready one becomes current. A collected earlier job (Poll again) is shown
+        as a result from the history is, and leaves the variations alone."""
+        if outcome.collected:
+            if outcome.succeeded:
+                self.show(outcome, image, self.layout)
+            return
         entry = self.variations.get(outcome.index)
         if entry is None:
             if outcome.succeeded:
-                self.show(outcome, image)
+                self.show(outcome, image, self.pending_for)
             return
         entry.outcome = outcome
         if outcome.succeeded and not image.isNull():
-            entry.image, entry.status = image, "Ready"
+            entry.image, entry.status = image, state_words(outcome.state)
         else:
             entry.status = state_words(outcome.state)
         self.variation_changed.emit(outcome.index)  # the strip makes its thumbnail now
-        if entry.ready and self.current() is None:
+        shown = self.current()
+        if entry.ready and (shown is None or not shown.ready):
             self.select(outcome.index)
         self._prune()
 
     # --- the current result ---------------------------------------------------------------
 
-    def show(self, outcome: JobOutcome, image: QImage, geometry: Geometry | None = None) -> None:
-        """Make ``outcome`` the current result (from a job, the history or a format)."""
-        self.outcome, self.image = outcome, image
-        if geometry is not None:
-            self.made_for = geometry
+    def show(self, outcome: JobOutcome, image: QImage, geometry: Geometry | None) -> None:
+        """Make ``outcome`` the current result, made for ``geometry`` (a job's layout, or the
+        layout a result from the history or a format is shown on)."""
+        self.outcome, self.image, self.made_for = outcome, image, geometry
         self._update_stale()
         self.current_changed.emit()
 
     def clear(self) -> None:
         self.variations.clear()
-        self.outcome = self.image = self.made_for = self.current_index = None
+        self.outcome = self.image = self.made_for = self.pending_for = self.current_index = None
         self.stale = False
         self.reset.emit()
         self.current_changed.emit()
@@ -160,7 +172,7 @@ class Results(QObject):
                 "The layout changed since these variations: undo to compare them", 8000
             )
         else:
-            self.show(entry.outcome, image)
+            self.show(entry.outcome, image, self.pending_for)
 
     def _prune(self) -> None:
         """Let go of the images of variations not on the canvas, oldest first, while they take
@@ -192,11 +204,16 @@ class Results(QObject):
         entry = self.variations.pop(index, None)
         if entry is None:
             return
+        shown = entry.outcome is not None and entry.outcome == self.outcome
         if self.current_index == index:
             self.current_index = None
-        if not self.variations:
+        following = next((i for i in sorted(self.variations) if self.variations[i].ready), None)
+        if shown and following is not None:
+            self.select(following)  # the next one on the canvas, as the strip moves on
+        elif shown or not self.variations:
             self.outcome = self.image = None
             self.current_changed.emit()
+        if not self.variations:
             self.status_message.emit("Every variation was discarded; history keeps them", 8000)
         self.reset.emit()
 

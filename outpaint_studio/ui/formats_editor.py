@@ -19,6 +19,7 @@ from outpaint_studio.core.formats_state import FormatEntry, FormatSet
 from outpaint_studio.core.output import output_target
 from outpaint_studio.core.transitions import state_words
 from outpaint_studio.model.editor import EditorModel
+from outpaint_studio.model.errors import UserError
 from outpaint_studio.model.formats_run import FormatsRun, TargetJob
 from outpaint_studio.model.history import HistoryModel
 from outpaint_studio.model.jobs import JobOutcome
@@ -94,6 +95,7 @@ class FormatsEditor(QObject):
         dock.cancel_all_requested.connect(run.cancel)
         run.status.connect(dock.set_status)
         run.status.connect(sheet.set_status)
+        run.variation_status.connect(sheet.set_tile_status)
         run.finished.connect(self._on_finished)
         run.running_changed.connect(dock.set_running)
         sheet.tile_selected.connect(self._on_tile_selected)
@@ -277,8 +279,14 @@ class FormatsEditor(QObject):
                 continue
             params = replace(record.params, output=None, out_dir=folder)
             path = output_target(params, record.key, self.session.history)
-            written.append(write_export(image, record, path, params.output_format,
-                                        overwrite=False))  # fmt: skip
+            try:
+                written.append(write_export(image, record, path, params.output_format,
+                                            overwrite=False))  # fmt: skip
+            except (OSError, ValueError) as exc:
+                reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+                self.run.errors.report(UserError(f"Could not export {path.name}: {reason}",
+                                                 kind="export"))  # fmt: skip
+                break
         self.session.settings.output_dir = folder
         self.status_message.emit(f"Exported {len(written)} formats to {folder}", 8000)
         return written

@@ -148,6 +148,14 @@ class ContactSheet(QDockWidget):
                 self._refresh(tile.key)
         self._update_controls()
 
+    def set_tile_status(self, label: str, index: int, text: str) -> None:
+        """One variation's state in words, on its own tile."""
+        tile = self.tiles.get(tile_key(label, index, self._counts.get(label, 1)))
+        if tile is not None and tile.outcome is None:
+            tile.status = text
+            self._refresh(tile.key)
+            self._update_controls()
+
     def job_finished(self, label: str, outcome: JobOutcome, image: QImage) -> None:
         tile = self.tiles.get(tile_key(label, outcome.index, self._counts.get(label, 1)))
         if tile is None:

@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
         url, count = parts.resolve_api_url(self.settings), self.model.state.options.variations
         self.result_set.begin(count, self.model.state.geometry)
         if not self.jobs.start(self.model.state.job_params(), self.source, url, count):
-            self.result_set.clear()
+            self.result_set.abandon()
 
     def cancel(self) -> None:
         self.jobs.cancel()

@@ -167,7 +167,8 @@ class ResultKeeper(QObject):
             path = path.with_name(path.name + extension(fmt))
         fmt = named_format or fmt
         try:
-            written = write_export(source, record, path, fmt, overwrite=path.exists())
+            # the dialog asked about the file it named; one with an added extension is not replaced
+            written = write_export(source, record, path, fmt, overwrite=str(path) == path_text)
         except (OSError, ValueError) as exc:
             self._export_failed(path, exc)
             return None

@@ -193,7 +193,7 @@ class CountingEngine(ScriptedEngine):
 def test_every_queue_of_one_session_shares_the_accounts_24_active_jobs(qtbot, photo: Path) -> None:
     engine = CountingEngine()
     session, workers = ScriptedSession(engine), Workers()
-    queues = [JobController(session, workers) for _ in range(4)]  # Extend, and formats
+    queues = [JobController(session, workers, ErrorModel()) for _ in range(4)]  # and formats
     done: list[object] = []
     for queue in queues:
         queue.finished.connect(lambda outcome, image: done.append(outcome))

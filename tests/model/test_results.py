@@ -118,3 +118,36 @@ def test_over_the_memory_budget_variations_are_read_back_from_their_files(qapp, 
     assert results.image is not None and results.image.pixel(5, 5) == pictures[let_go][0].pixel(
         5, 5
     )
+
+
+def test_an_extend_that_does_not_start_leaves_the_result_where_it_was(qapp) -> None:
+    results = Results()
+    results.layout_changed(LAYOUT)
+    results.begin(1, LAYOUT)
+    results.job_finished(outcome(0), image())
+    results.layout_changed(MOVED)
+    results.begin(2, MOVED)  # an Extend on the moved layout, refused (no key)
+    results.abandon()
+    assert results.has_result() and results.stale  # still LAYOUT's result, not shown on MOVED
+    results.layout_changed(LAYOUT)
+    assert not results.stale
+
+
+def test_the_first_ready_variation_is_shown_even_while_a_running_tile_is_chosen(qapp) -> None:
+    results = Results()
+    results.layout_changed(LAYOUT)
+    results.begin(2, LAYOUT)
+    results.select(1)  # still running
+    results.job_finished(outcome(0), image())
+    assert results.outcome == outcome(0) and results.current_index == 0
+
+
+def test_discarding_the_variation_on_the_canvas_shows_the_next_ready_one(qapp) -> None:
+    results = Results()
+    results.layout_changed(LAYOUT)
+    results.begin(3, LAYOUT)
+    for index in range(3):
+        results.job_finished(outcome(index), image())
+    assert results.outcome == outcome(0)
+    results.discard(0)
+    assert results.outcome == outcome(1) and results.current_index == 1

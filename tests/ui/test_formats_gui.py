@@ -234,6 +234,7 @@ def bare_formats(qtbot, photo, loaded: list):
 
     from outpaint_studio.core.editor import Options
     from outpaint_studio.model.editor import EditorModel
+    from outpaint_studio.model.errors import ErrorModel
     from outpaint_studio.model.formats_run import FormatsRun
     from outpaint_studio.model.history import HistoryModel
     from outpaint_studio.model.workers import Workers
@@ -246,7 +247,8 @@ def bare_formats(qtbot, photo, loaded: list):
     model = EditorModel(Options(engine="local"), host)
     with Image.open(photo) as image:
         model.set_source(str(photo), image.size)
-    formats = FormatsEditor(model, FormatsRun(session, workers), HistoryModel(host), session,
+    run = FormatsRun(session, workers, ErrorModel(host))
+    formats = FormatsEditor(model, run, HistoryModel(host), session,
                             ScriptedDialogs(), lambda: loaded[0], host)  # fmt: skip
     return formats, host
 

@@ -59,6 +59,18 @@ def test_extend_offline_then_save_and_use_as_source(window, small_photo, tmp_pat
     assert not window.results.has_result()
 
 
+def test_a_save_never_replaces_a_file_the_dialog_did_not_ask_about(
+    loaded, tmp_path, qtbot
+) -> None:
+    extend_and_wait(loaded, qtbot, timeout=30000)
+    taken = tmp_path / "result.png"
+    taken.write_bytes(b"the user's own file")
+    loaded.dialogs.answer("save_path", str(tmp_path / "result"))  # typed without a suffix
+    qtbot.keyClick(loaded, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert taken.read_bytes() == b"the user's own file"
+    assert (tmp_path / "result-1.png").is_file()
+
+
 def test_a_save_that_fails_says_why_and_keeps_the_result(loaded, tmp_path, qtbot) -> None:
     extend_and_wait(loaded, qtbot, timeout=30000)
     blocked = tmp_path / "not-a-folder"
