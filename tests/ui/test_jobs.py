@@ -59,9 +59,7 @@ def test_extend_offline_then_save_and_use_as_source(window, small_photo, tmp_pat
     assert not window.results.has_result()
 
 
-def test_a_save_never_replaces_a_file_the_dialog_did_not_ask_about(
-    loaded, tmp_path, qtbot
-) -> None:
+def test_a_save_never_replaces_a_file_the_dialog_did_not_ask_about(loaded, tmp_path, qtbot) -> None:
     extend_and_wait(loaded, qtbot, timeout=30000)
     taken = tmp_path / "result.png"
     taken.write_bytes(b"the user's own file")
