@@ -10,8 +10,8 @@ import numpy as np
 from PIL import Image, ImageChops
 
 from outpaint_studio.core.layout import Placement
+from outpaint_studio.core.settings import clamp_feather
 
-MAX_FEATHER = 16
 LANCZOS = Image.Resampling.LANCZOS
 LANCZOS_SUPPORT = 3  # pixels each side, at the smaller image's scale
 Ramp = np.ndarray  # float32 weights along one axis
@@ -106,10 +106,6 @@ def _paste_onto(
     for patch, (x, y, _, _) in bands:
         out.paste(patch, (box.left + x, box.top + y))
     return out
-
-
-def clamp_feather(feather: int) -> int:
-    return max(0, min(MAX_FEATHER, feather))
 
 
 def open_edges(placement: Placement) -> Edges:
