@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
-    QFileDialog,
     QMenu,
     QMenuBar,
     QSizePolicy,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from outpaint_studio import APP_NAME
 from outpaint_studio.core.settings import Settings, dialog_folder, is_app_file
 from outpaint_studio.ui.canvas import CanvasView, dropped_sources
+from outpaint_studio.ui.dialogs import Dialogs
 from outpaint_studio.ui.layered_export import LayeredExport
 
 OPEN_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp *.gif *.heic *.heif);;All (*)"
@@ -72,12 +72,14 @@ class EditorActions(QObject):
         canvas: CanvasView,
         undo_stack: QUndoStack,
         settings: Settings,
+        dialogs: Dialogs,
         layered: LayeredExport,
         dock_toggles: Sequence[QAction],
     ) -> None:
         super().__init__(parent)
         self.parent_widget = parent
         self.settings = settings
+        self.dialogs = dialogs
         std, pix = QKeySequence.StandardKey, QStyle.StandardPixmap
         self.open = _action(parent, "&Open…", self.open_dialog, std.Open, pix.SP_DialogOpenButton)
         canvas.open_requested.connect(self.open.trigger)  # the empty canvas's Open button
@@ -202,9 +204,7 @@ class EditorActions(QObject):
         """File › Open starts where the user last opened an image, never in the app's folders."""
         start = next((p for p in self.settings.recent_files if not is_app_file(p)), None)
         folder = str(dialog_folder(start))
-        path, _ = QFileDialog.getOpenFileName(
-            self.parent_widget, "Open an image", folder, OPEN_FILTER
-        )
+        path = self.dialogs.open_path("Open an image", folder, OPEN_FILTER)
         if path:
             self.open_requested.emit(path)
 

@@ -1,7 +1,7 @@
 """The questions the editor asks the user, as native dialogs over one parent window.
 
 Every part that asks something receives this object; tests give the window a scripted one
-(``tests/ui/helpers.py``) instead of replacing methods.
+(``ScriptedDialogs`` in ``tests/ui/scripted_dialogs.py``) instead of replacing methods.
 """
 
 from __future__ import annotations
@@ -22,6 +22,12 @@ class Dialogs:
             self.parent, title, suggested, ";;".join(filters), selected or filters[0]
         )
         return path, chosen
+
+    def open_path(self, title: str, start: str, filters: str) -> str:
+        """An existing file to read (``filters``: Qt's ";;"-separated list), or "" when
+        cancelled."""
+        path, _chosen = QFileDialog.getOpenFileName(self.parent, title, start, filters)
+        return path
 
     def folder(self, title: str, start: str) -> str:
         """A folder to write into, or "" when cancelled."""

@@ -99,8 +99,8 @@ class MainWindow(QMainWindow):
                                            self)  # fmt: skip
         docks = [self.history_dock.toggleViewAction(), self.formats.dock.toggleViewAction()]
         self.actions_ = parts.EditorActions(self, self.menuBar(), self.canvas,
-                                            self.model.undo_stack, self.settings, self.layered,
-                                            docks)  # fmt: skip
+                                            self.model.undo_stack, self.settings, self.dialogs,
+                                            self.layered, docks)  # fmt: skip
         self.addToolBar(self.actions_.toolbar)
         self.canvas_keys = parts.CanvasKeys(self, self.canvas,
                                             self.layout_panel.placement_controls())  # fmt: skip
@@ -328,7 +328,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from outpaint_studio.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self.keys, self.workers, self)
+        dialog = SettingsDialog(self.settings, self.keys, self.workers, self.dialogs, self)
         if dialog.exec():
             save_settings(self.settings)
             self.canvas.set_snapping(self.settings.snap)

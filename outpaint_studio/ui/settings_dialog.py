@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from outpaint_studio.core.settings import FEATHER_RANGE, REGIONS, KeyStore, Settings, clamp_feather
 from outpaint_studio.model.workers import Worker, Workers
 from outpaint_studio.ui.cost_view import balance_check, check_failure_text
+from outpaint_studio.ui.dialogs import Dialogs
 from outpaint_studio.ui.options_panel import FORMATS, MODES
 from outpaint_studio.ui.widgets import fill_combo, named, set_combo_data, spin
 
@@ -32,13 +32,19 @@ class SettingsDialog(QDialog):
     ``workers``; closing the dialog does not wait for the answer."""
 
     def __init__(
-        self, settings: Settings, keys: KeyStore, workers: Workers, parent: QWidget | None = None
+        self,
+        settings: Settings,
+        keys: KeyStore,
+        workers: Workers,
+        dialogs: Dialogs,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.settings = settings
         self.keys = keys
         self.workers = workers
+        self.dialogs = dialogs
         self._check: Worker | None = None
         self._checked_key = ""
         form = QFormLayout(self)
@@ -74,7 +80,7 @@ class SettingsDialog(QDialog):
         self.safety.setValue(settings.safety_tolerance)
         form.addRow("Default safety", self.safety)
         self.folder = named(QLineEdit(settings.output_dir), "outputFolderEdit", "Save folder")
-        browse = QPushButton("Browse…")
+        browse = named(QPushButton("Browse…"), "browseFolderButton", "Choose the save folder")
         browse.clicked.connect(self._browse)
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder, 1)
@@ -118,7 +124,7 @@ class SettingsDialog(QDialog):
         return REGIONS.get(data, REGIONS["global"])
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Output folder", self.folder.text())
+        folder = self.dialogs.folder("Output folder", self.folder.text())
         if folder:
             self.folder.setText(folder)
 

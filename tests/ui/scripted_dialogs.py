@@ -18,7 +18,7 @@ class ScriptedDialogs(Dialogs):
 
     def answer(self, kind: str, *answers: object) -> None:
         """Script the next answers to questions of ``kind``: "save_path" ((path, filter) or a
-        path), "folder" (a path), "confirm" (a bool), "text" (a str)."""
+        path), "open_path" (a path), "folder" (a path), "confirm" (a bool), "text" (a str)."""
         self._answers[kind].extend(answers)
 
     def _next(self, kind: str, title: str, suggested: object) -> object:
@@ -32,6 +32,9 @@ class ScriptedDialogs(Dialogs):
     ) -> tuple[str, str]:
         answer = self._next("save_path", title, suggested)
         return answer if isinstance(answer, tuple) else (str(answer), selected)
+
+    def open_path(self, title: str, start: str, filters: str) -> str:
+        return str(self._next("open_path", title, start))
 
     def folder(self, title: str, start: str) -> str:
         return str(self._next("folder", title, start))

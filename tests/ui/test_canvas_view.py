@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QSpinBox
+from PySide6.QtWidgets import QApplication, QSpinBox
 
 
 def content_shown_whole(view) -> bool:  # type: ignore[no-untyped-def]
@@ -76,20 +76,9 @@ def test_the_empty_state_is_a_centred_drop_area_with_an_open_button(window, qtbo
     assert empty.isVisible() and not view.frame.isVisible()
     centre = empty.mapTo(view.viewport(), empty.rect().center())
     assert (centre - view.viewport().rect().center()).manhattanLength() <= 2
-    seen: list[object] = []
-
-    def close_the_dialog() -> None:
-        dialog = QApplication.activeModalWidget()
-        if dialog is not None:
-            seen.append(dialog)
-            dialog.reject()
-
-    closer = QTimer()
-    closer.timeout.connect(close_the_dialog)
-    closer.start(20)
+    window.dialogs.answer("open_path", "")  # cancelled
     qtbot.mouseClick(empty.open_button, Qt.MouseButton.LeftButton)
-    closer.stop()
-    assert seen and isinstance(seen[0], QFileDialog)
+    assert [kind for kind, *_ in window.dialogs.asked] == ["open_path"]
 
 
 def test_the_empty_state_gives_way_to_the_image(loaded) -> None:

@@ -64,8 +64,25 @@ def test_after_a_paste_open_starts_in_the_last_folder_opened(
     qtbot.keyClick(loaded.canvas, Qt.Key.Key_V, CTRL)
     qtbot.waitUntil(lambda: loaded.model.state.source_size == (64, 48), timeout=5000)
     assert Path(loaded.model.state.source_path).is_relative_to(app_home)  # kept by the app
-    open_ = lambda: qtbot.keyClick(loaded.canvas, Qt.Key.Key_O, CTRL)  # noqa: E731
-    assert run_file_dialog(open_) == small_photo.parent
+    loaded.dialogs.answer("open_path", "")  # cancelled
+    qtbot.keyClick(loaded.canvas, Qt.Key.Key_O, CTRL)
+    assert loaded.dialogs.asked == [("open_path", "Open an image", str(small_photo.parent))]
+
+
+def test_open_asks_the_real_file_dialog_which_starts_where_it_is_told(
+    window, small_photo, qtbot
+) -> None:
+    from outpaint_studio.ui.actions import OPEN_FILTER
+    from outpaint_studio.ui.dialogs import Dialogs
+
+    dialogs, chosen = Dialogs(window), []
+    ask = lambda: chosen.append(  # noqa: E731
+        dialogs.open_path("Open an image", str(small_photo.parent), OPEN_FILTER)
+    )
+    assert run_file_dialog(ask, small_photo) == small_photo.parent
+    assert chosen == [str(small_photo)]
+    assert run_file_dialog(ask) == small_photo.parent  # cancelled
+    assert chosen[1:] == [""]
 
 
 def test_help_lists_the_shortcuts_and_about_names_the_app(loaded, qtbot) -> None:

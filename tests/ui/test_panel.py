@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QToolButton,
 )
+from scripted_dialogs import ScriptedDialogs
 
 
 def child(window, kind, name):
@@ -179,14 +180,31 @@ def test_every_named_control_has_its_accessible_name(window) -> None:
         assert widget.accessibleName() == name
 
 
-def settings_dialog(qtbot, settings, workers=None):  # type: ignore[no-untyped-def]
+def settings_dialog(qtbot, settings, workers=None, dialogs=None):  # type: ignore[no-untyped-def]
     from outpaint_studio.core.settings import KeyStore
     from outpaint_studio.model.workers import Workers
     from outpaint_studio.ui.settings_dialog import SettingsDialog
 
-    dialog = SettingsDialog(settings, KeyStore(), workers or Workers())
+    dialog = SettingsDialog(
+        settings, KeyStore(), workers or Workers(), dialogs or ScriptedDialogs()
+    )
     qtbot.addWidget(dialog)
     return dialog
+
+
+def test_settings_browse_puts_the_chosen_folder_in_the_save_folder(qtbot, tmp_path) -> None:
+    from outpaint_studio.core.settings import Settings
+
+    settings, dialogs = Settings(output_dir=str(tmp_path)), ScriptedDialogs()
+    dialog = settings_dialog(qtbot, settings, dialogs=dialogs)
+    browse = dialog.findChild(QPushButton, "browseFolderButton")
+    dialogs.answer("folder", "", str(tmp_path / "exports"))  # cancelled, then a folder chosen
+    qtbot.mouseClick(browse, Qt.MouseButton.LeftButton)
+    assert dialog.folder.text() == str(tmp_path)  # a cancelled dialog changes nothing
+    qtbot.mouseClick(browse, Qt.MouseButton.LeftButton)
+    dialog.accept()
+    assert dialogs.asked == [("folder", "Output folder", str(tmp_path))] * 2
+    assert settings.output_dir == str(tmp_path / "exports")
 
 
 def check_key(dialog, qtbot, key: str) -> str:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from scripted_dialogs import ScriptedDialogs
 
 from outpaint_studio.core.jobs import Journal
 from outpaint_studio.core.settings import journal_dir
@@ -153,13 +154,13 @@ def test_settings_region_and_custom_url(qtbot) -> None:
     from outpaint_studio.ui.settings_dialog import SettingsDialog
 
     settings = Settings()
-    dialog = SettingsDialog(settings, KeyStore(), Workers())
+    dialog = SettingsDialog(settings, KeyStore(), Workers(), ScriptedDialogs())
     qtbot.addWidget(dialog)
     assert not dialog.custom_url.isEnabled()
     dialog.region.setCurrentIndex(dialog.region.findData("eu"))
     dialog.accept()
     assert settings.region == "eu" and settings.api_url == REGIONS["eu"]
-    dialog = SettingsDialog(settings, KeyStore(), Workers())
+    dialog = SettingsDialog(settings, KeyStore(), Workers(), ScriptedDialogs())
     qtbot.addWidget(dialog)
     dialog.region.setCurrentIndex(dialog.region.findData("custom"))
     assert dialog.custom_url.isEnabled()
