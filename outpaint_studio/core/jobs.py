@@ -168,6 +168,12 @@ def display_cost(cost: float | None) -> float | None:
     return None if cost is None else round(cost, 4)
 
 
+def collectable(record: JobRecord) -> bool:
+    """Whether a job can be collected now: paid for and unfinished, and no live process works
+    on it (``resume``, Poll again and the editor's start all ask this)."""
+    return record.state in COLLECTABLE and not owner_alive(record.owner_pid)
+
+
 def owner_alive(pid: int) -> bool:
     if pid <= 0:
         return False
@@ -281,4 +287,4 @@ class Journal:
 
     def collectable(self) -> list[JobRecord]:
         """Collectable jobs no live process works on, oldest first."""
-        return [r for r in self.orphaned() if r.state in COLLECTABLE]
+        return [r for r in self.records() if collectable(r)]

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outpaint_studio.core.jobs import COLLECTABLE, JobRecord, JobState, Journal, owner_alive
+from outpaint_studio.core.jobs import JobRecord, JobState, Journal, collectable
 from outpaint_studio.model.history import THUMB_SIDE, HistoryModel, details_text, image_path
 from outpaint_studio.model.job_work import JobOutcome
 from outpaint_studio.ui.dialogs import Dialogs
@@ -105,8 +105,7 @@ class HistoryPanel(QWidget):
         self._selection_changed()
         if not self._loaded:
             self._loaded = True
-            # what Journal.collectable() gives, without reading the journal twice
-            left = [r for r in records if r.state in COLLECTABLE and not owner_alive(r.owner_pid)]
+            left = [r for r in records if collectable(r)]  # Journal.collectable(), read once
             if left:
                 self.collect_requested.emit(left)
 
@@ -157,7 +156,7 @@ class HistoryPanel(QWidget):
         self.buttons["source"].setEnabled(has_image)
         self.buttons["export"].setEnabled(has_image)
         self.buttons["delete"].setEnabled(record is not None)
-        self.buttons["poll"].setEnabled(record is not None and record.state in COLLECTABLE)
+        self.buttons["poll"].setEnabled(record is not None and collectable(record))
 
     @Slot()
     def _current_changed(self) -> None:
@@ -204,7 +203,7 @@ class HistoryPanel(QWidget):
     def poll_again(self) -> None:
         """Collect the selected job again, through the jobs' one collection path."""
         record = self.selected()
-        if record is not None and record.state in COLLECTABLE:
+        if record is not None and collectable(record):
             self.collect_requested.emit([record])
 
     def shutdown(self) -> None:
