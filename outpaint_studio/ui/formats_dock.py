@@ -178,6 +178,8 @@ class FormatsDock(QDockWidget):
             self.list.blockSignals(False)
 
     def show_error(self, message: str) -> None:
+        """The line under the list: why Extend all cannot start, or why a typed target does not
+        parse ("" hides it). Other failures go to the window's ErrorModel."""
         self.error.setText(message)
         self.error.setVisible(bool(message))
 

@@ -154,7 +154,8 @@ class FormatsEditor(QObject):
         try:
             save_sets(self.saved_sets, sets_path())
         except OSError as exc:
-            self.dock.show_error(f"The set could not be saved: {exc.strerror or exc}")
+            message = f"The set could not be saved: {exc.strerror or exc}"
+            self.run.errors.report(UserError(message, kind="formats"))
             return
         self.dock.show_sets(sorted(self.saved_sets))
 

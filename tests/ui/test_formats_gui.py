@@ -210,6 +210,19 @@ def test_a_saved_set_comes_back_by_name(window, qtbot, small_photo) -> None:
     assert load_sets(sets_path())["Social"].targets == ("9:16", "3:1")
 
 
+def test_a_set_that_cannot_be_saved_says_so_in_the_banner(window, qtbot) -> None:
+    sets_path().mkdir(parents=True)  # a folder where the file goes: writing it fails
+    window.formats.dock.toggleViewAction().trigger()
+    window.dialogs.answer("text", "Social")
+    qtbot.mouseClick(window.formats.dock.save_set, Qt.MouseButton.LeftButton)
+    error = window.errors.error
+    assert error is not None and error.kind == "formats", error
+    assert error.message.startswith("The set could not be saved: ")
+    assert window.banner.label.text() == error.message
+    assert window.formats.dock.error.isHidden()  # the dock's line is for formats, not files
+    assert window.formats.dock.sets.findText("Social") == -1
+
+
 def test_offline_formats_run_two_at_a_time(window, qtbot, tmp_path) -> None:
     photo = make_photo(tmp_path / "tiny.png", (64, 48))
     window.model.set_options(engine="local")
