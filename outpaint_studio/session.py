@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from outpaint_studio.core.engine import Engine
 from outpaint_studio.core.jobs import JobRecord, Journal
+from outpaint_studio.core.options import ENGINES
 from outpaint_studio.core.settings import (
     KeyStore,
     Settings,
@@ -22,8 +23,6 @@ from outpaint_studio.core.transitions import JobState
 
 if TYPE_CHECKING:
     from outpaint_studio.core.runner import JobRunner, UpdateCallback
-
-ENGINES = ("bfl", "local")
 
 
 class ConfigurationError(Exception):

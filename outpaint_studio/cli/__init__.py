@@ -26,13 +26,13 @@ from outpaint_studio.core.formats import Target, layout_for, target_params
 from outpaint_studio.core.images import ImageLoadError
 from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord, Journal
 from outpaint_studio.core.layer_export import LAYER_FORMATS, LayerExportError, hand_on
-from outpaint_studio.core.options import Options, with_options
+from outpaint_studio.core.options import ENGINES, Options, with_options
 from outpaint_studio.core.request import DEFAULT_SAFETY, MODES
 from outpaint_studio.core.runner import JobRunner
 from outpaint_studio.core.settings import FEATHER_RANGE, clamp_feather
 from outpaint_studio.core.source import open_source
 from outpaint_studio.core.transitions import COLLECTABLE, SUCCEEDED, UNCERTAIN_HELP, JobState
-from outpaint_studio.session import ENGINES, ConfigurationError, EngineChoice, Session
+from outpaint_studio.session import ConfigurationError, EngineChoice, Session
 
 MAX_WORKERS = 64  # threads; the runner keeps at most 24 submitted at once
 

@@ -4,11 +4,29 @@ parameters, back out of them (restoring a job's layout), and from and to the sav
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.core.settings import Settings, clamp_feather
 
-RESTORABLE_ENGINES = ("bfl", "local")
+
+class EngineWords(NamedTuple):
+    """What the app calls an engine, in each place it names one."""
+
+    short: str  # History's summary line: "FLUX expand"
+    label: str  # the engine picker's entry
+    subject: str  # a sentence's subject: "FLUX changed the original..."
+
+
+ENGINES: dict[str, EngineWords] = {  # the engines, by the name jobs and settings keep
+    "local": EngineWords("Offline", "Offline (built-in)", "The offline engine"),
+    "bfl": EngineWords("FLUX", "FLUX (Black Forest Labs)", "FLUX"),
+}
+
+
+def engine_words(name: str) -> EngineWords:
+    """What the app calls engine ``name``; an unknown name (a newer version's job) is its own."""
+    return ENGINES.get(name, EngineWords(name, name, name))
 
 
 @dataclass(frozen=True)
@@ -44,7 +62,7 @@ def options_from_params(params: JobParams, current: Options) -> Options:
     variations, an engine of no known name, and full resolution when the source was not scaled."""
     return replace(
         current,
-        engine=params.engine if params.engine in RESTORABLE_ENGINES else current.engine,
+        engine=params.engine if params.engine in ENGINES else current.engine,
         mode=params.mode,
         output_format=params.output_format,
         prompt=params.prompt or "",

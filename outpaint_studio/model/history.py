@@ -26,13 +26,13 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QImage, QPixmap
 
 from outpaint_studio.core.jobs import JobRecord, JobState, display_cost, owner_alive
+from outpaint_studio.core.options import engine_words
 from outpaint_studio.core.settings import history_dir
 from outpaint_studio.core.transitions import IN_FLIGHT, state_words
 
 THUMB_SIDE = 88
 CACHE_SIZE = 160  # pixmaps kept: about 160 x 88 x 88 x 4 bytes = 5 MB
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
-ENGINE_NAMES = {"bfl": "FLUX", "local": "Offline"}
 IndexLike = QModelIndex | QPersistentModelIndex
 
 
@@ -93,7 +93,7 @@ def cost_text(record: JobRecord) -> str:
 
 def summary_line(record: JobRecord) -> str:
     width, height = result_size(record)
-    engine = ENGINE_NAMES.get(record.engine, record.engine)
+    engine = engine_words(record.engine).short
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.created_at))
     return (f"{width} × {height} · {engine} {record.params.mode} · {cost_text(record)}\n"
             f"{when} · {state_text(record)}")  # fmt: skip
@@ -106,7 +106,7 @@ def change_text(record: JobRecord) -> str:
     if not record.source_change:
         return ""
     mean, peak = record.source_change.get("mean", 0), record.source_change.get("max", 0)
-    engine = "FLUX" if record.engine == "bfl" else "The offline engine"
+    engine = engine_words(record.engine).subject
     if not peak:
         return f"{engine} left the original untouched"
     return (f"{engine} changed the original by {mean:.1f} on average (max {peak:.0f}); "

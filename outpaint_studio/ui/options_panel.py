@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from outpaint_studio.core.file_formats import FILE_FORMATS
+from outpaint_studio.core.options import ENGINES
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.ui.bind import bind
 from outpaint_studio.ui.widgets import (
@@ -30,7 +31,6 @@ from outpaint_studio.ui.widgets import (
     spin,
 )
 
-ENGINES = (("local", "Offline (built-in)"), ("bfl", "FLUX (Black Forest Labs)"))
 MODE_HINTS = {
     "high": "High: best quality, slower.",
     "fast": "Fast: quicker and cheaper, a little less detail.",
@@ -61,7 +61,7 @@ class OptionsPanel(QWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.engine = named(QComboBox(), "engineCombo", "Engine that generates the new parts")
-        fill_combo(self.engine, ENGINES)
+        fill_combo(self.engine, tuple((name, words.label) for name, words in ENGINES.items()))
         form.addRow("Engine", self.engine)
         self.key_notice = named(QLabel(), "offlineNotice", "Offline engine notice")
         self.key_notice.setWordWrap(True)

@@ -9,7 +9,9 @@ import pytest
 from outpaint_studio.core.editor import EditorState, Geometry
 from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.core.options import (
+    ENGINES,
     Options,
+    engine_words,
     options_from_params,
     options_from_settings,
     remember_options,
@@ -89,3 +91,13 @@ def test_an_engine_the_automatic_choice_would_not_pick_is_kept_by_name() -> None
     assert settings.engine == "local"
     remember_options(settings, Options(engine="bfl"), automatic_engine="bfl")
     assert settings.engine == "auto"
+
+
+def test_each_engine_has_one_set_of_words() -> None:
+    assert list(ENGINES) == ["local", "bfl"]  # the picker's order; the CLI's --engine choices
+    assert engine_words("bfl") == ("FLUX", "FLUX (Black Forest Labs)", "FLUX")
+    assert engine_words("local").subject == "The offline engine"
+    # a job of an engine this version does not know keeps its name everywhere
+    assert engine_words("flux-3") == ("flux-3", "flux-3", "flux-3")
+    params = JobParams(input="/photos/beach.png", width=800, height=600, engine="flux-3")
+    assert options_from_params(params, PICKED).engine == "bfl"
