@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,6 +103,10 @@ class Session:
 
     def choose_engine(self, requested: str | None, api_url: str | None = None) -> EngineChoice:
         return choose_engine(self.settings, self.keys, requested, api_url)
+
+    def automatic_engine(self) -> str:
+        """The engine the settings' "auto" would pick now (FLUX with a key, else offline)."""
+        return choose_engine(replace(self.settings, engine="auto"), self.keys, None).name
 
     def engine(self, choice: EngineChoice, seed: int | None = None) -> Engine:
         """The engine ``choice`` names; ``seed`` is the offline engine's (default 0). Raises

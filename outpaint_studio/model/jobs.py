@@ -158,19 +158,18 @@ class JobController(QObject):
         count = max(1, min(MAX_VARIATIONS, count))
         params = with_settings(params, self.settings)
         choice = EngineChoice(params.engine, api_url)
-        if params.engine == "local":
-            first = random.randrange(MAX_SEED)
+        first = random.randrange(MAX_SEED)
+        engine = self.session.engine(choice, first)
+        if engine.remote:  # one client; the session keeps under the account's limit
+            variations, runners = [params] * count, [self.session.runner(engine)] * count
+            at_once, url = count, api_url
+        else:  # each offline variation its own seed, so every variation and every retry differs
             variations = [
                 replace(params, seed=(first + index) % MAX_SEED) for index in range(count)
             ]
-            runners = [self.session.runner(self.session.engine(choice, v.seed))
-                       for v in variations]  # fmt: skip
-            at_once = OFFLINE_AT_ONCE
-        else:
-            engine = self.session.engine(choice)
-            variations, runners = [params] * count, [self.session.runner(engine)] * count
-            at_once = count
-        url = api_url if params.engine == "bfl" else None
+            engines = [engine] + [self.session.engine(choice, v.seed) for v in variations[1:]]
+            runners = [self.session.runner(e) for e in engines]
+            at_once, url = OFFLINE_AT_ONCE, None
 
         def make(index: int) -> tuple[JobRecord, Run]:
             runner = runners[index]

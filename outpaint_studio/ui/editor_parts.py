@@ -10,7 +10,6 @@ from outpaint_studio.model.jobs import MAX_VARIATIONS, JobController
 from outpaint_studio.model.loader import Loader
 from outpaint_studio.model.results import Results
 from outpaint_studio.model.workers import Workers
-from outpaint_studio.session import choose_engine, resolve_api_url
 from outpaint_studio.ui.actions import EditorActions
 from outpaint_studio.ui.banner import Banner
 from outpaint_studio.ui.body import ACROSS, HISTORY_AREA, HISTORY_WIDTH, editor_body, history_dock
@@ -51,7 +50,6 @@ __all__ = [
     "UserError",
     "VariationsBar",
     "Workers",
-    "choose_engine",
     "editor_body",
     "estimate_text",
     "find_source",
@@ -59,7 +57,6 @@ __all__ = [
     "keep_qt_settings_home",
     "options_from_settings",
     "remember_options",
-    "resolve_api_url",
     "restored_state",
     "same_file",
 ]

@@ -95,8 +95,9 @@ class MainWindow(QMainWindow):
         for dock in (self.formats.dock, self.formats.sheet):
             self.addDockWidget(dock.DOCK_AREA, dock)
         self._build()
-        self.layered = parts.LayeredExport(self.results, self.workers, self.errors, self.dialogs,
-                                           self)  # fmt: skip
+        self.layered = parts.LayeredExport(self.result_set, self.session.journal,
+                                           self.results.suggested_path, self.workers,
+                                           self.errors, self.dialogs, self)  # fmt: skip
         docks = [self.history_dock.toggleViewAction(), self.formats.dock.toggleViewAction()]
         self.actions_ = parts.EditorActions(self, self.menuBar(), self.canvas,
                                             self.model.undo_stack, self.settings, self.dialogs,
@@ -134,7 +135,7 @@ class MainWindow(QMainWindow):
         self.layered.status_message.connect(self.statusBar().showMessage)
 
     def _initial_options(self) -> Options:
-        engine = parts.choose_engine(self.settings, self.keys, None).name
+        engine = self.session.choose_engine(None).name
         return parts.options_from_settings(self.settings, engine)
 
     def _build(self) -> None:
@@ -294,10 +295,11 @@ class MainWindow(QMainWindow):
         self.options_panel.set_extend_allowed(reason is None, reason or "")
 
     def extend(self) -> None:
-        if not self.options_panel.extend_button.isEnabled() or self.source is None:
+        problems = self.model.state.problems()
+        if self.source is None or self.jobs.why_not_extend(problems, True) is not None:
             return
         self.errors.clear()
-        url, count = parts.resolve_api_url(self.settings), self.model.state.options.variations
+        url, count = self.session.api_url(), self.model.state.options.variations
         self.result_set.begin(count, self.model.state.geometry)
         if not self.jobs.start(self.model.state.job_params(), self.source, url, count):
             self.result_set.abandon()
@@ -349,7 +351,7 @@ class MainWindow(QMainWindow):
         self.history.shutdown()
         self.workers.shutdown()
         s = self.settings
-        automatic = parts.choose_engine(replace(s, engine="auto"), self.keys, None).name
+        automatic = self.session.automatic_engine()
         parts.remember_options(s, self.model.state.options, automatic)
         s.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         with contextlib.suppress(OSError):
