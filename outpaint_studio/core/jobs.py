@@ -244,6 +244,13 @@ class Journal:
     def load(self, key: str) -> JobRecord:
         return JobRecord.from_json(json.loads(self.path(key).read_text(encoding="utf-8")))
 
+    def find(self, key: str) -> JobRecord | None:
+        """The job's record, or None when its file is missing or unreadable."""
+        try:
+            return self.load(key)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
     def records(self) -> list[JobRecord]:
         """Every readable job, oldest first, migrated; unreadable files are skipped with a
         warning."""

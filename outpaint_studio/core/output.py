@@ -14,6 +14,7 @@ from outpaint_studio.core.engine import EngineResult
 from outpaint_studio.core.file_formats import extension
 from outpaint_studio.core.files import write_atomic
 from outpaint_studio.core.formats import file_part, resized_to
+from outpaint_studio.core.images import encode_image
 from outpaint_studio.core.jobs import JobParams, JobRecord
 from outpaint_studio.core.source import Source, pixels
 
@@ -104,6 +105,17 @@ def output_target(params: JobParams, key: str, history: Path) -> Path:
     if params.out_dir:
         return Path(params.out_dir) / output_name(params.input, params.output_format, params.target)
     return history / f"{key}{extension(params.output_format)}"
+
+
+def export_file(source: str, record: JobRecord | None, path: Path, fmt: str, overwrite: bool
+                ) -> Path:  # fmt: skip
+    """Encode the image file ``source`` as ``fmt`` with the job's parameters as metadata (when
+    its record is known), written atomically."""
+    with Image.open(source) as opened:
+        opened.load()
+        data = (metadata.encode_with_metadata(opened, fmt, record) if record is not None
+                else encode_image(opened, fmt))  # fmt: skip
+    return write_atomic(data, path, overwrite=overwrite)
 
 
 def output_name(

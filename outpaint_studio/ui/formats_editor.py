@@ -16,7 +16,7 @@ from outpaint_studio.core.editor import Geometry
 from outpaint_studio.core.format_sets import load_sets, save_sets, sets_path
 from outpaint_studio.core.formats import TargetError, parse_target
 from outpaint_studio.core.formats_state import FormatEntry, FormatSet
-from outpaint_studio.core.output import output_target
+from outpaint_studio.core.output import export_file, output_target
 from outpaint_studio.core.transitions import state_words
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.errors import UserError
@@ -27,7 +27,6 @@ from outpaint_studio.session import Session
 from outpaint_studio.ui.dialogs import Dialogs
 from outpaint_studio.ui.formats_dock import FormatsDock
 from outpaint_studio.ui.formats_sheet import ContactSheet
-from outpaint_studio.ui.results import load_record, write_export
 
 if TYPE_CHECKING:
     from outpaint_studio.core.images import SourceImage
@@ -269,7 +268,7 @@ class FormatsEditor(QObject):
         nothing is replaced (a taken name gets the next free one)."""
         outcomes = [t.outcome for t in self.sheet.exportable() if t.outcome]
         journal = self.session.journal
-        files = [(o.output_path, load_record(journal, o.key)) for o in outcomes if o.output_path]
+        files = [(o.output_path, journal.find(o.key)) for o in outcomes if o.output_path]
         start = self.session.settings.output_dir or str(Path.home())
         folder = self.dialogs.folder("Export every format", start) if files else ""
         if not folder:
@@ -281,8 +280,8 @@ class FormatsEditor(QObject):
             params = replace(record.params, output=None, out_dir=folder)
             path = output_target(params, record.key, self.session.history)
             try:
-                written.append(write_export(image, record, path, params.output_format,
-                                            overwrite=False))  # fmt: skip
+                written.append(export_file(image, record, path, params.output_format,
+                                           overwrite=False))  # fmt: skip
             except (OSError, ValueError) as exc:
                 reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
                 self.run.errors.report(UserError(f"Could not export {path.name}: {reason}",

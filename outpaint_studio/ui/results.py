@@ -18,7 +18,7 @@ from outpaint_studio.core.file_formats import (
     format_for_filter,
     format_for_path,
 )
-from outpaint_studio.core.output import output_name
+from outpaint_studio.core.output import export_file, output_name
 from outpaint_studio.core.settings import Settings, data_dir, dialog_folder
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.errors import ErrorModel, UserError
@@ -29,30 +29,6 @@ from outpaint_studio.ui.dialogs import Dialogs
 
 if TYPE_CHECKING:
     from outpaint_studio.core.jobs import JobRecord, Journal
-
-
-def load_record(journal: Journal, key: str) -> JobRecord | None:
-    """The job's journal record, or None when it cannot be read."""
-    try:
-        return journal.load(key)
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def write_export(source: str, record: JobRecord | None, path: Path, fmt: str, overwrite: bool
-                 ) -> Path:  # fmt: skip
-    """Encode ``source`` as ``fmt`` with the job's parameters as metadata, written atomically."""
-    from PIL import Image
-
-    from outpaint_studio.core.files import write_atomic
-    from outpaint_studio.core.images import encode_image
-    from outpaint_studio.core.metadata import encode_with_metadata
-
-    with Image.open(source) as opened:
-        opened.load()
-        data = (encode_with_metadata(opened, fmt, record) if record is not None
-                else encode_image(opened, fmt))  # fmt: skip
-    return write_atomic(data, path, overwrite=overwrite)
 
 
 class ResultKeeper(QObject):
@@ -95,7 +71,7 @@ class ResultKeeper(QObject):
 
     def record(self, key: str) -> JobRecord | None:
         """A job's record as the journal has it, or None when it cannot be read."""
-        return load_record(self.journal, key)
+        return self.journal.find(key)
 
     @property
     def outcome(self) -> JobOutcome | None:
@@ -168,7 +144,7 @@ class ResultKeeper(QObject):
         fmt = named_format or fmt
         try:
             # the dialog asked about the file it named; one with an added extension is not replaced
-            written = write_export(source, record, path, fmt, overwrite=str(path) == path_text)
+            written = export_file(source, record, path, fmt, overwrite=str(path) == path_text)
         except (OSError, ValueError) as exc:
             self._export_failed(path, exc)
             return None
@@ -190,7 +166,7 @@ class ResultKeeper(QObject):
             fmt = record.params.output_format if record is not None else DEFAULT_FORMAT
             path = folder / output_name(source_path, fmt, number=number)
             try:
-                written.append(write_export(source, record, path, fmt, overwrite=False))
+                written.append(export_file(source, record, path, fmt, overwrite=False))
             except (OSError, ValueError) as exc:
                 self._export_failed(path, exc)
                 return written

@@ -30,6 +30,17 @@ def version_1_entry(folder: Path, key: str, **fields: Any) -> None:
     (folder / f"{key}.json").write_text(json.dumps(data), encoding="utf-8")
 
 
+def test_find_gives_the_record_or_none(tmp_path: Path) -> None:
+    journal = Journal(tmp_path)
+    record = JobRecord(JobParams(input="a.png", width=64, height=48), key="k1")
+    journal.save(record)
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    (tmp_path / "partial.json").write_text('{"key": "partial"}', encoding="utf-8")
+    found = journal.find("k1")
+    assert found is not None and found.params == record.params
+    assert [journal.find(key) for key in ("missing", "broken", "partial")] == [None, None, None]
+
+
 ACCEPTED = {"job_id": "j", "polling_url": "https://api.eu2.bfl.ai/v1/get_result?id=j"}
 
 

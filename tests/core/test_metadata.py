@@ -22,6 +22,7 @@ from outpaint_studio.core.metadata import (
     read_layout,
     sidecar_path,
 )
+from outpaint_studio.core.output import export_file
 from outpaint_studio.core.settings import history_dir, journal_dir
 
 CANVAS = ["--width", "512", "--height", "384", "--offset-x", "40", "--offset-y", "72"]
@@ -120,6 +121,21 @@ def test_a_record_made_with_a_key_in_the_environment_exports_no_key(
     record = JobRecord(params, api_base="https://api.bfl.ai", job_id="j1", polling_url=polling)
     text = json.dumps(export_metadata(record))
     assert API_KEY not in text and "polling" not in text and "/home/someone" not in text
+
+
+def test_an_export_carries_the_layout_and_replaces_only_when_told(tmp_path: Path) -> None:
+    result = tmp_path / "result.png"
+    photo_like(64, 48).save(result)
+    params = JobParams(input="/photos/beach.png", width=64, height=48, prompt="dunes")
+    record = JobRecord(params, key="k1")
+    out = tmp_path / "beach.jpg"
+    assert export_file(str(result), record, out, "jpeg", overwrite=False) == out
+    layout = read_layout(out)
+    assert layout is not None and (layout.input, layout.prompt) == ("beach.png", "dunes")
+    assert export_file(str(result), None, out, "png", overwrite=False) != out  # the next name
+    assert export_file(str(result), None, out, "png", overwrite=True) == out
+    assert read_layout(out) is None  # no record: no metadata
+    assert sorted(p.name for p in tmp_path.iterdir() if ".part" in p.name) == []
 
 
 def test_files_without_metadata_give_no_layout(tmp_path: Path) -> None:

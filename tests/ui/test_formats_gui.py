@@ -19,7 +19,6 @@ from outpaint_studio.core.jobs import Journal
 from outpaint_studio.core.metadata import read_metadata
 from outpaint_studio.core.settings import journal_dir
 from outpaint_studio.core.transitions import COLLECTABLE
-from outpaint_studio.ui.results import load_record
 
 PRESETS = ["1:1", "4:5", "9:16", "16:9"]
 CUSTOM = "1080x1920"
@@ -103,7 +102,7 @@ def test_five_formats_extend_all_keep_four_redo_one_export_all(
         tiles = window.formats.sheet.tiles
         assert window.formats.sheet.isVisible()
         assert [t.status for t in tiles.values()] == ["Done"] * 5
-        four_five = load_record(window.session.journal, tiles["4:5"].outcome.key).params
+        four_five = window.session.journal.find(tiles["4:5"].outcome.key).params
         assert (four_five.offset_x, four_five.target) == (0, "4:5")
 
         # keep four with Enter, as on the variations strip; R redoes the fifth
@@ -130,7 +129,7 @@ def test_five_formats_extend_all_keep_four_redo_one_export_all(
     original = np.asarray(Image.open(photo).convert("RGB"))
     for label in PRESETS:
         path = out / f"shoe-{label.replace(':', 'x')}.png"
-        params = load_record(window.session.journal, tiles[label].outcome.key).params
+        params = window.session.journal.find(tiles[label].outcome.key).params
         with Image.open(path) as image:
             assert image.size == (params.width, params.height)
             pixels = np.asarray(image.convert("RGB"))
@@ -183,7 +182,7 @@ def test_cancel_one_format_while_the_others_finish(window, qtbot, tmp_path, monk
         tiles = window.formats.sheet.tiles
         qtbot.waitUntil(lambda: tiles["9:16"].outcome is not None, timeout=5000)  # let go
     assert [t.label for t in tiles.values() if t.status == "Done"] == ["1:1", "4:5", "16:9", CUSTOM]
-    cancelled = load_record(window.session.journal, tiles["9:16"].outcome.key)
+    cancelled = window.session.journal.find(tiles["9:16"].outcome.key)
     assert cancelled.state in COLLECTABLE and cancelled.job_id  # paid: `resume` collects it
     assert [t.label for t in window.formats.sheet.exportable()] == ["1:1", "4:5", "16:9", CUSTOM]
 
