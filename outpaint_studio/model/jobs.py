@@ -81,7 +81,6 @@ class JobController(QObject):
     Closing lets every job go at once; the Workers owner waits for them as the process quits.
 
     Signals:
-        started(): an Extend began.
         status(str, int): words for the stage or "2 of 4 done", and percent (-1: indeterminate);
             at the end, how the job or the batch ended ("Done · 1.2 credits", "3 of 4 ready").
         status_tip(str): what the finished job changed in the original's region, in words.
@@ -92,7 +91,6 @@ class JobController(QObject):
         running_changed(bool)
     """
 
-    started = Signal()
     status = Signal(str, int)
     status_tip = Signal(str)
     variation_status = Signal(int, str)
@@ -132,9 +130,6 @@ class JobController(QObject):
     def is_stopping(self) -> bool:
         """Whether cancelled jobs are still finishing a step in the background."""
         return bool(self._stopping)
-
-    def batch_size(self) -> int:
-        return self._batch.count if self._batch is not None else 1
 
     def start(self, params: JobParams, source: SourceImage, api_url: str, count: int = 1) -> bool:
         """Run ``count`` jobs from one layout; returns False (and reports why) when none could
@@ -203,7 +198,6 @@ class JobController(QObject):
         self._batch = batch
         self._started_at = time.monotonic()
         self._timer.start()
-        self.started.emit()
         self.running_changed.emit(True)
         for index in range(batch.count):
             self.variation_status.emit(index, "Waiting")

@@ -75,9 +75,9 @@ class CostView(QObject):
         total = session_total(records, self.since)
         self.session.setText(f"Session {total:g} credits")
 
-    def refresh_balance(self, url: str | None = None) -> None:
-        """Ask for the balance at ``url`` (the session's API by default), unless no key is set
-        or a check is already under way."""
+    def refresh_balance(self) -> None:
+        """Ask the session's API for the balance, unless no key is set or a check is already
+        under way."""
         key = self.keys.get() or ""
         if not key:
             self._show("", "")
@@ -85,7 +85,7 @@ class CostView(QObject):
         if self._check is not None:
             return
         self._key = key
-        work = balance_check(key, url or self.api_url())
+        work = balance_check(key, self.api_url())
         self._check = self.workers.start(
             work, "balance", returned=self._on_balance, errored=self._on_failed
         )

@@ -6,7 +6,7 @@ from outpaint_studio.core.restore import find_source, restored_state, same_file
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.errors import ErrorModel, UserError
 from outpaint_studio.model.formats_run import FormatsRun
-from outpaint_studio.model.jobs import MAX_VARIATIONS, JobController
+from outpaint_studio.model.jobs import JobController
 from outpaint_studio.model.loader import Loader
 from outpaint_studio.model.results import Results
 from outpaint_studio.model.workers import Workers
@@ -29,7 +29,6 @@ __all__ = [
     "ACROSS",
     "HISTORY_AREA",
     "HISTORY_WIDTH",
-    "MAX_VARIATIONS",
     "Banner",
     "CanvasKeys",
     "CanvasView",

@@ -9,7 +9,6 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
-    QDoubleSpinBox,
     QLabel,
     QSpinBox,
     QWidget,
@@ -37,13 +36,6 @@ def spin(minimum: int, maximum: int, step: int = 1, suffix: str = "") -> QSpinBo
     box.setAccelerated(True)
     box.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.UpDownArrows)
     return box
-
-
-def set_value(box: QSpinBox | QDoubleSpinBox, value: float) -> None:
-    """Show a model value without echoing it back to the model."""
-    if box.value() != value:
-        with QSignalBlocker(box):
-            box.setValue(value)  # type: ignore[arg-type]
 
 
 def fill_combo(combo: QComboBox, choices: tuple[tuple[str, str], ...]) -> QComboBox:
