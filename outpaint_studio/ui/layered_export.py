@@ -19,12 +19,12 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from outpaint_studio.core.settings import data_dir
 from outpaint_studio.model.errors import ErrorModel, UserError
+from outpaint_studio.model.results import Results
 from outpaint_studio.model.workers import Report, Work, Workers
 from outpaint_studio.ui.dialogs import Dialogs
 
 if TYPE_CHECKING:
-    from outpaint_studio.core.jobs import JobRecord
-    from outpaint_studio.ui.results import ResultKeeper
+    from outpaint_studio.core.jobs import JobRecord, Journal
 
 LAYER_FILTERS = {".psd": "Photoshop document (*.psd)", ".ora": "OpenRaster (*.ora)"}
 MASK_FILTER = "Generated-area mask (*.png)"
@@ -58,8 +58,10 @@ def export_work(record: JobRecord, target: Path, mask: bool, overwrite: bool) ->
 
 
 class LayeredExport(QObject):
-    """The three actions' logic. Exports run through the window's Workers owner, which lets
-    them finish their file when the window closes; failures go to the ErrorModel.
+    """The three actions' logic, for the result ``results`` shows (its record read from
+    ``journal``); ``suggested_path`` is where Save would suggest the flat export. Exports run
+    through the window's Workers owner, which lets them finish their file when the window
+    closes; failures go to the ErrorModel.
 
     Signals:
         status_message(str, int): words for the status bar and how long to show them (ms; 0:
@@ -70,7 +72,9 @@ class LayeredExport(QObject):
 
     def __init__(
         self,
-        results: ResultKeeper,
+        results: Results,
+        journal: Journal,
+        suggested_path: Callable[[], Path],
         workers: Workers,
         errors: ErrorModel,
         dialogs: Dialogs,
@@ -78,6 +82,8 @@ class LayeredExport(QObject):
     ) -> None:
         super().__init__(parent)
         self.results = results
+        self.journal = journal
+        self.suggested_path = suggested_path
         self.workers = workers
         self.errors = errors
         self.dialogs = dialogs
@@ -105,7 +111,7 @@ class LayeredExport(QObject):
 
     def record(self) -> JobRecord | None:
         outcome = self.results.outcome
-        return self.results.record(outcome.key) if outcome is not None else None
+        return self.journal.find(outcome.key) if outcome is not None else None
 
     def export_layers(self) -> None:
         self._export("Export layers", ".psd", LAYER_FILTERS, mask=False)
@@ -140,7 +146,7 @@ class LayeredExport(QObject):
         record = self._wanted()
         if record is None:
             return
-        flat = self.results.suggested_path()  # where Save would suggest the flat export
+        flat = self.suggested_path()
         suggested = str(flat.with_name(flat.stem + ending))
         chosen, kind = self.dialogs.save_path(title, suggested, [*filters.values()])
         if not chosen:
