@@ -23,7 +23,6 @@ from outpaint_studio.core.file_formats import pillow_format
 from outpaint_studio.core.files import write_atomic
 from outpaint_studio.core.images import encode_image
 from outpaint_studio.core.jobs import JobParams, JobRecord, display_cost
-from outpaint_studio.core.settings import history_dir
 
 PNG_KEY = "outpaint-studio"  # the iTXt chunk holding the compact JSON
 SIDECAR_SUFFIX = ".json"
@@ -143,10 +142,10 @@ def read_layout(path: Path) -> JobParams | None:
         return None
 
 
-def delete_job_files(record: JobRecord) -> list[Path]:
-    """Remove the record's files in the history folder (the raw result, an output kept there,
+def delete_job_files(record: JobRecord, history_folder: Path) -> list[Path]:
+    """Remove the record's files in ``history_folder`` (the raw result, an output kept there,
     and their sidecars); files elsewhere are the user's and stay. Returns what was removed."""
-    history = history_dir().resolve()
+    history = history_folder.resolve()
     removed = []
     for name in (record.history_path, record.output_path):
         if not name:

@@ -27,7 +27,6 @@ from PySide6.QtGui import QColor, QImage, QPixmap
 
 from outpaint_studio.core.jobs import JobRecord, JobState, display_cost, owner_alive
 from outpaint_studio.core.options import engine_words
-from outpaint_studio.core.settings import history_dir
 from outpaint_studio.core.transitions import IN_FLIGHT, state_words
 
 THUMB_SIDE = 88
@@ -49,13 +48,13 @@ def listed(record: JobRecord) -> bool:
     return record.state is not JobState.CANCELLED
 
 
-def state_text(record: JobRecord) -> str:
+def state_text(record: JobRecord, history_folder: Path) -> str:
     """The job's state in words; a job some process is working on is "Running" (not "Submitted,
-    not collected"), and a result that is only in the history folder is not "Saved"."""
+    not collected"), and a result that is only in ``history_folder`` is not "Saved"."""
     if record.state in IN_FLIGHT and owner_alive(record.owner_pid):
         return "Running"
     output = record.output_path
-    if record.state is JobState.SAVED and output and Path(output).parent == history_dir():
+    if record.state is JobState.SAVED and output and Path(output).parent == history_folder:
         return "Done, kept in history"
     return state_words(record.state)
 
@@ -91,12 +90,12 @@ def cost_text(record: JobRecord) -> str:
     return "cost unknown" if cost is None else f"{cost:g} credits"
 
 
-def summary_line(record: JobRecord) -> str:
+def summary_line(record: JobRecord, history_folder: Path) -> str:
     width, height = result_size(record)
     engine = engine_words(record.engine).short
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.created_at))
     return (f"{width} × {height} · {engine} {record.params.mode} · {cost_text(record)}\n"
-            f"{when} · {state_text(record)}")  # fmt: skip
+            f"{when} · {state_text(record, history_folder)}")  # fmt: skip
 
 
 def change_text(record: JobRecord) -> str:
@@ -118,10 +117,10 @@ def done_text(record: JobRecord | None) -> str:
     return "Done" if record is None else f"Done · {cost_text(record)}"
 
 
-def details_text(record: JobRecord) -> str:
+def details_text(record: JobRecord, history_folder: Path) -> str:
     p = record.params
     lines = [
-        summary_line(record).replace("\n", " · "),
+        summary_line(record, history_folder).replace("\n", " · "),
         f"Source: {Path(p.input).name}" + (f" at {p.scale * 100:.1f} %" if p.scale != 1 else ""),
         f"Prompt: {p.prompt}" if p.prompt else "No prompt",
         f"Job id: {record.job_id or '—'}",
@@ -168,10 +167,11 @@ class DecodeJob(QRunnable):
 
 
 class HistoryModel(QAbstractListModel):
-    """Journal records, newest first."""
+    """Journal records, newest first; ``history_folder`` is where the app keeps results."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, history_folder: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.history_folder = history_folder
         self.records: list[JobRecord] = []
         self._rows: dict[str, int] = {}
         self._cache: OrderedDict[str, QPixmap] = OrderedDict()
@@ -233,11 +233,11 @@ class HistoryModel(QAbstractListModel):
         if record is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return summary_line(record)
+            return summary_line(record, self.history_folder)
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbnail(record)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return details_text(record)
+            return details_text(record, self.history_folder)
         if role == Qt.ItemDataRole.ForegroundRole and record.state in (
             JobState.FAILED,
             JobState.UNCERTAIN,

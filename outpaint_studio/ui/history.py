@@ -8,6 +8,8 @@ a record (reopen it, collect it, show it) it asks through its signals.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QFileSystemWatcher, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
@@ -45,11 +47,12 @@ class HistoryPanel(QWidget):
     collect_requested = Signal(list)
     result_chosen = Signal(object, QImage)
 
-    def __init__(self, journal: Journal, dialogs: Dialogs, parent: QWidget | None = None) -> None:
+    def __init__(self, journal: Journal, history_folder: Path, dialogs: Dialogs,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.journal = journal
         self.dialogs = dialogs
-        self.model = HistoryModel(self)
+        self.model = HistoryModel(history_folder, self)
         self.model.previews.done.connect(self._on_preview)
         self._loaded = False
         self._stamps: dict[str, int] = {}  # journal file name -> modification time (ns)
@@ -136,10 +139,10 @@ class HistoryPanel(QWidget):
 
     def record_changed(self, key: str) -> None:
         """Show the job's record as the journal now has it."""
-        try:
-            self.model.upsert(self.journal.load(key))
-        except (OSError, ValueError, KeyError, TypeError):
+        record = self.journal.find(key)
+        if record is None:
             return
+        self.model.upsert(record)
         self._selection_changed()
 
     def selected(self) -> JobRecord | None:
@@ -150,7 +153,8 @@ class HistoryPanel(QWidget):
 
     def _selection_changed(self) -> None:
         record = self.selected()
-        self.details.setText(details_text(record) if record else "No result selected")
+        self.details.setText(details_text(record, self.model.history_folder) if record
+                             else "No result selected")  # fmt: skip
         has_image = record is not None and image_path(record) is not None
         self.buttons["reopen"].setEnabled(record is not None)
         self.buttons["source"].setEnabled(has_image)
@@ -195,7 +199,7 @@ class HistoryPanel(QWidget):
         question = "Delete this result and its files in the history folder?"
         if record is None or not self.dialogs.confirm("Delete result", question):
             return
-        delete_job_files(record)
+        delete_job_files(record, self.model.history_folder)
         self.journal.delete(record.key)
         self.model.remove(record.key)
         self._selection_changed()

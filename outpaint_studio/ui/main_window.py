@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
                                           self.settings, self.session.journal, self.dialogs,
                                           self.errors)  # fmt: skip
         self.variations = parts.VariationsBar(self.result_set, self.jobs)
-        self.history = parts.HistoryPanel(self.session.journal, self.dialogs)
+        self.history = parts.HistoryPanel(self.session.journal, self.session.history, self.dialogs)
         self._pending_layout: JobParams | None = None
         self.cost = parts.CostView(self.session, self.workers, self)
         run = parts.FormatsRun(self.session, self.workers, self.errors)

@@ -23,7 +23,7 @@ from outpaint_studio.core.metadata import (
     sidecar_path,
 )
 from outpaint_studio.core.output import export_file
-from outpaint_studio.core.settings import history_dir, journal_dir
+from outpaint_studio.core.settings import journal_dir
 
 CANVAS = ["--width", "512", "--height", "384", "--offset-x", "40", "--offset-y", "72"]
 
@@ -150,7 +150,7 @@ def test_files_without_metadata_give_no_layout(tmp_path: Path) -> None:
 
 
 def test_delete_job_files_removes_history_files_and_nothing_else(tmp_path: Path) -> None:
-    history = history_dir()
+    history = tmp_path / "history"
     history.mkdir(parents=True)
     raw, kept = history / "k1.raw.png", history / "k1.png"
     outside = tmp_path / "exported.png"
@@ -158,8 +158,8 @@ def test_delete_job_files_removes_history_files_and_nothing_else(tmp_path: Path)
         path.write_bytes(b"x")
     record = JobRecord(params=JobParams(input="a.png", width=64, height=64), key="k1",
                        history_path=str(raw), output_path=str(kept))  # fmt: skip
-    assert sorted(delete_job_files(record)) == sorted([raw, kept, sidecar_path(kept)])
+    assert sorted(delete_job_files(record, history)) == sorted([raw, kept, sidecar_path(kept)])
     assert list(history.iterdir()) == []
     exported = replace(record, output_path=str(outside), history_path=str(outside))
-    assert delete_job_files(exported) == [] and outside.exists()  # not ours to delete
-    assert delete_job_files(record) == []  # already gone
+    assert delete_job_files(exported, history) == [] and outside.exists()  # not ours to delete
+    assert delete_job_files(record, history) == []  # already gone

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from outpaint_studio.cli.progress import describe
@@ -27,11 +29,20 @@ def test_history_and_the_command_line_agree(state: JobState) -> None:
     record = JobRecord(JobParams(input="photo.png", width=64, height=48), state=state)
     record.owner_pid = 0  # no process is working on it
     update = JobUpdate(key=record.key, state=state, stage=state.value, fraction=None, elapsed=1.0)
-    assert state_text(record) == state_words(state)
+    assert state_text(record, Path("/home/me/history")) == state_words(state)
     assert describe(update) == f"{state_words(state)} · 1.0 s"
 
 
 @pytest.mark.parametrize("state", [JobState.CREATED, JobState.SUBMITTED, JobState.READY])
 def test_a_job_a_live_process_works_on_is_running_in_the_history(state: JobState) -> None:
     record = JobRecord(JobParams(input="photo.png", width=64, height=48), state=state)
-    assert state_text(record) == "Running"  # this process owns it: not "not collected"
+    # this process owns it: not "not collected"
+    assert state_text(record, Path("/home/me/history")) == "Running"
+
+
+def test_a_result_only_in_the_history_folder_is_not_called_saved() -> None:
+    history = Path("/home/me/history")
+    record = JobRecord(JobParams(input="photo.png", width=64, height=48), state=JobState.SAVED)
+    record.owner_pid, record.output_path = 0, str(history / "k1.png")
+    assert state_text(record, history) == "Done, kept in history"
+    assert state_text(record, Path("/home/me/Pictures")) == state_words(JobState.SAVED)
