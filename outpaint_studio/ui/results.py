@@ -69,10 +69,6 @@ class ResultKeeper(QObject):
         results.current_changed.connect(self._follow)
         results.status_message.connect(self.status_message)
 
-    def record(self, key: str) -> JobRecord | None:
-        """A job's record as the journal has it, or None when it cannot be read."""
-        return self.journal.find(key)
-
     @property
     def outcome(self) -> JobOutcome | None:
         return self.results.outcome
@@ -115,7 +111,7 @@ class ResultKeeper(QObject):
 
         With variations kept, those are exported instead (several: into a folder).
         """
-        kept = [(e.outcome.output_path, self.record(e.outcome.key), e.index + 1)
+        kept = [(e.outcome.output_path, self.journal.find(e.outcome.key), e.index + 1)
                 for e in self.results.kept() if e.outcome and e.outcome.output_path]  # fmt: skip
         if len(kept) == 1:
             return self.export(kept[0][0], kept[0][1])
@@ -124,7 +120,7 @@ class ResultKeeper(QObject):
             return written[0] if written else None
         if self.outcome is None or not self.outcome.output_path:
             return None
-        return self.export(self.outcome.output_path, self.record(self.outcome.key))
+        return self.export(self.outcome.output_path, self.journal.find(self.outcome.key))
 
     def export(self, source: str, record: JobRecord | None, suggested: Path | None = None
                ) -> Path | None:  # fmt: skip
