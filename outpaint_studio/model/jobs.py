@@ -325,10 +325,7 @@ class JobController(QObject):
         if not outcome.succeeded:
             self.status.emit(state_words(outcome.state), 0)
             return
-        try:
-            record: JobRecord | None = self.session.journal.load(outcome.key)
-        except (OSError, ValueError, KeyError):
-            record = None
+        record = self.session.journal.find(outcome.key)
         self.status.emit(done_text(record), 100)
         self.status_tip.emit(change_text(record) if record is not None else "")
 
