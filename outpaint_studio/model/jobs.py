@@ -70,10 +70,11 @@ class Batch:
 
 
 class JobController(QObject):
-    """Starts, cancels and reports one Extend at a time: one job, or up to 8 variations.
+    """The job queue: starts, cancels and reports one Extend at a time (one job, or up to 8
+    variations), and collections of earlier jobs after it.
 
-    What went wrong is reported to the ErrorModel, in the user's words and
-    with the action the banner offers: the one error path of the editor's jobs.
+    What went wrong is reported to the ErrorModel, in the user's words and with the action the
+    banner offers: the one error path of the editor's jobs.
 
     Cancel gives the editor back within ``CANCEL_GRACE_MS``: jobs still inside a step that
     cannot be interrupted are let go ("stopping"), finish that step in the background and are
@@ -135,7 +136,7 @@ class JobController(QObject):
         """Run ``count`` jobs from one layout; returns False (and reports why) when none could
         start: settings that cannot work (no key for FLUX, an unsafe API URL).
 
-        FLUX jobs share one client and go out at once (the runner keeps under the account's
+        FLUX jobs share one client and go out at once (the session keeps under the account's
         limit). Offline jobs get fresh seeds on each Extend, so every variation and every retry
         differs (the journal keeps each seed), and run two at a time.
         Paste-back and its blend band come from the settings.
