@@ -10,6 +10,7 @@ from outpaint_studio.model.jobs import JobController
 from outpaint_studio.model.loader import Loader
 from outpaint_studio.model.results import Results
 from outpaint_studio.model.workers import Workers
+from outpaint_studio.session import Session
 from outpaint_studio.ui.actions import EditorActions
 from outpaint_studio.ui.banner import Banner
 from outpaint_studio.ui.body import ACROSS, HISTORY_AREA, HISTORY_WIDTH, editor_body, history_dock
@@ -46,6 +47,7 @@ __all__ = [
     "OptionsPanel",
     "ResultKeeper",
     "Results",
+    "Session",
     "UserError",
     "VariationsBar",
     "Workers",

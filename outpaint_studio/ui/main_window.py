@@ -20,8 +20,7 @@ from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import QMainWindow
 
 from outpaint_studio import APP_NAME
-from outpaint_studio.core.settings import save_settings
-from outpaint_studio.session import Session
+from outpaint_studio.core.settings import load_settings, save_settings
 from outpaint_studio.ui.dialogs import Dialogs
 from outpaint_studio.ui.lazy import lazy_module
 
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from outpaint_studio.core.jobs import JobParams, JobRecord
     from outpaint_studio.core.options import Options
     from outpaint_studio.model.jobs import JobOutcome
+    from outpaint_studio.session import Session
     from outpaint_studio.ui import editor_parts as parts
 else:
     parts = lazy_module("outpaint_studio.ui.editor_parts")
@@ -47,10 +47,11 @@ class MainWindow(QMainWindow):
         staged: bool = False,
     ) -> None:  # fmt: skip
         super().__init__()
-        self.session = session or Session.open()
+        # The session (the journal, the engines' modules) is opened as the editor is built:
+        # the first paint needs only the settings.
+        self._given_session = session
+        self.settings = session.settings if session is not None else load_settings()
         self.dialogs = dialogs or Dialogs(self)
-        self.settings = self.session.settings
-        self.keys = self.session.keys
         self.is_ready = False
         self.setWindowTitle(APP_NAME)
         if not self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode())):
@@ -70,6 +71,8 @@ class MainWindow(QMainWindow):
 
     def _assemble(self) -> None:
         parts.keep_qt_settings_home()  # before any file dialog can open
+        self.session = self._given_session or parts.Session.open(self.settings)
+        self.keys = self.session.keys
         self.workers = parts.Workers(self)
         self.errors = parts.ErrorModel(self)
         self.model = parts.EditorModel(self._initial_options())
