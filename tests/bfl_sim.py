@@ -83,6 +83,7 @@ import hashlib
 import hmac
 import io
 import json
+import os
 import signal
 import socket
 import socketserver
@@ -186,6 +187,7 @@ class SimJob:
     extra: dict[str, Any] = field(default_factory=dict)  # merged into the final poll reply
     delivered_size: tuple[int, int] | None = None  # another size than the canvas
     encoded: bytes | None = field(default=None, repr=False, compare=False)
+    rendering: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def status(self) -> str:
@@ -452,7 +454,10 @@ class _State:
         self.submit_attempts = 0
         self.peak_active = 0
         # like the service, render while the job is pending, so a burst of downloads is quick
-        self.renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bfl-sim-render")
+        # results are rendered as the jobs are submitted, as a service's GPUs would be working
+        # on them, on as many threads as there are cores
+        workers = os.cpu_count() or 1
+        self.renderer = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bfl-sim-render")
 
     def record(self, request: RecordedRequest) -> None:
         with self.lock:
@@ -539,14 +544,11 @@ class _State:
             return self.jobs.get(job_id)
 
     def encoded(self, job: SimJob) -> bytes:
-        """The job's result bytes, rendered once (outside the lock: it can take a while)."""
-        with self.lock:
-            if job.encoded is not None:
-                return job.encoded
-        data = render_result(job, self.config.drift)
-        with self.lock:
+        """The job's result bytes, rendered once: a download that comes while the render is
+        under way waits for it (outside the state's lock: it can take a while)."""
+        with job.rendering:
             if job.encoded is None:
-                job.encoded = data
+                job.encoded = render_result(job, self.config.drift)
             return job.encoded
 
 
