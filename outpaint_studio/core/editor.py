@@ -24,6 +24,7 @@ from outpaint_studio.core.layout import (
 )
 from outpaint_studio.core.options import Options, with_options
 from outpaint_studio.core.request import OutpaintRequest, placement_problems
+from outpaint_studio.core.words import sentence
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class EditorState:
                 f"The canvas is {megapixels(self.pixels()):.2f} MP, over the 4 MP limit: "
                 "shrink it or fit the source under 4 MP"
             )
-        found += [p.message[0].upper() + p.message[1:] for p in placement_problems(
+        found += [sentence(p.message) for p in placement_problems(
             self.placement(), self.options.auto_crop
         )]  # fmt: skip
         return found

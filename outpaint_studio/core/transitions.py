@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from outpaint_studio.core.words import sentence
+
 
 class JobState(StrEnum):
     CREATED = "created"
@@ -40,7 +42,7 @@ def state_words(state: JobState | str) -> str:
     """The words for ``state``; a word that is no state is shown capitalised."""
     if state in STATE_WORDS:
         return STATE_WORDS[JobState(state)]
-    return state[:1].upper() + state[1:]
+    return sentence(state)
 
 
 # Jobs the service holds (or we keep) a result for that is not saved yet: what ``resume``,

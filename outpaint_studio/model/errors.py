@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from outpaint_studio.core.transitions import COLLECTABLE, JobState, state_words
+from outpaint_studio.core.words import sentence
 from outpaint_studio.model.job_work import JobOutcome
 
 
@@ -25,8 +26,7 @@ class UserError:
     kind: str = ""  # what failed: "load", "auth", "moderated", "submitted", …
 
     def __post_init__(self) -> None:
-        if self.message and self.message[0].islower():
-            object.__setattr__(self, "message", self.message[0].upper() + self.message[1:])
+        object.__setattr__(self, "message", sentence(self.message))
 
 
 class ErrorModel(QObject):

@@ -12,6 +12,7 @@ from PySide6.QtGui import QImage
 
 from outpaint_studio.core.jobs import COLLECTABLE, JobRecord, JobState, Journal
 from outpaint_studio.core.transitions import KEPT, ForbiddenTransition
+from outpaint_studio.core.words import sentence
 from outpaint_studio.model.loader import to_qimage
 from outpaint_studio.model.workers import Report
 from outpaint_studio.session import ConfigurationError
@@ -98,7 +99,7 @@ def settle(record: JobRecord, exc: Exception, journal: Journal) -> JobRecord:
     message), one whose submit may have gone out is uncertain, any other fails."""
     kind = "config" if isinstance(exc, ConfigurationError) else "internal"
     message = str(exc) if kind == "config" else f"Internal error: {exc}"
-    message = message[0].upper() + message[1:]
+    message = sentence(message)
     if record.state in COLLECTABLE:
         state, message = record.state, f"{message.rstrip('.')}. {KEPT}"
     elif record.state is JobState.SUBMITTING:

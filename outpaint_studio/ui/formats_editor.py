@@ -18,6 +18,7 @@ from outpaint_studio.core.formats import TargetError, parse_target
 from outpaint_studio.core.formats_state import FormatEntry, FormatSet
 from outpaint_studio.core.output import export_file, output_target
 from outpaint_studio.core.transitions import state_words
+from outpaint_studio.core.words import sentence
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.errors import UserError
 from outpaint_studio.model.formats_run import FormatsRun, TargetJob
@@ -293,7 +294,3 @@ class FormatsEditor(QObject):
 
     def shutdown(self) -> None:
         self.run.shutdown()
-
-
-def sentence(message: str) -> str:
-    return message[:1].upper() + message[1:]

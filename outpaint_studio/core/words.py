@@ -1,0 +1,9 @@
+"""Text for people: the one helper that makes a message start like a sentence."""
+
+from __future__ import annotations
+
+
+def sentence(text: str) -> str:
+    """``text`` with its first letter in upper case and the rest as it is (``str.capitalize``
+    would lower "API" and "FLUX"); an empty text stays empty."""
+    return text[:1].upper() + text[1:]
