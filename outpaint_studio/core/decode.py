@@ -23,6 +23,7 @@ from typing import IO, Any, BinaryIO, ClassVar
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from outpaint_studio.core.pixels import alpha_range
+from outpaint_studio.core.words import reason
 
 MAX_SOURCE_PIXELS = 150_000_000
 ORIENTATION_TAG = 0x0112
@@ -190,7 +191,7 @@ def open_file(path: Path) -> tuple[BinaryIO, int]:
     except FileNotFoundError:
         raise ImageLoadError(f"{path} does not exist") from None
     except OSError as exc:
-        raise ImageLoadError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+        raise ImageLoadError(f"cannot read {path.name}: {reason(exc)}") from None
     return handle, os.fstat(handle.fileno()).st_size
 
 

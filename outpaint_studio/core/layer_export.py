@@ -15,6 +15,7 @@ from outpaint_studio.core.jobs import JobRecord
 from outpaint_studio.core.layers import LayerStack, layer_stack
 from outpaint_studio.core.metadata import encode_with_metadata
 from outpaint_studio.core.placing import place
+from outpaint_studio.core.words import reason
 
 Encoder = Callable[[LayerStack, JobRecord], bytes]
 LAYER_FORMATS = ("psd", "ora")
@@ -36,7 +37,7 @@ def job_layers(record: JobRecord) -> LayerStack:
     try:
         result = decode_image(Path(record.history_path).read_bytes(), "the kept result")
     except OSError as exc:
-        raise LayerExportError(f"the kept result cannot be read: {exc.strerror or exc}") from None
+        raise LayerExportError(f"the kept result cannot be read: {reason(exc)}") from None
     except ImageLoadError as exc:
         raise LayerExportError(exc.message) from None
     try:
@@ -104,4 +105,4 @@ def _write(data: bytes, target: Path, overwrite: bool) -> Path:
     try:
         return write_atomic(data, target, overwrite=overwrite)
     except OSError as exc:
-        raise LayerExportError(f"cannot write {target.name}: {exc.strerror or exc}") from None
+        raise LayerExportError(f"cannot write {target.name}: {reason(exc)}") from None

@@ -39,6 +39,7 @@ from outpaint_studio.core.placing import PlacedSource, build_request, decoded_fo
 from outpaint_studio.core.request import InvalidRequest, OutpaintRequest
 from outpaint_studio.core.source import Source, open_source
 from outpaint_studio.core.transitions import COLLECTABLE, KEPT, SERVICE_FINAL, JobState
+from outpaint_studio.core.words import reason
 
 # Stages that describe a remote service; the offline engine passes through them silently.
 SERVICE_STAGES = frozenset({"submitting", "queued"})
@@ -229,9 +230,9 @@ class JobRunner:
         except (OSError, ImageLoadError) as exc:  # the disk, or the original (at full res)
             with suppress(OSError):  # an offline result was to be kept only once saved
                 self._write_kept(record, result)
-            reason = exc.message if isinstance(exc, ImageLoadError) else exc.strerror or exc
+            why = exc.message if isinstance(exc, ImageLoadError) else reason(exc)
             message = (
-                f"Saving the result failed: {reason}. It is kept in history and "
+                f"Saving the result failed: {why}. It is kept in history and "
                 "saving is tried again by `outpaint-studio resume`, Poll again or the next start."
             )
             return self._end(record, JobState.READY, report, message, "save")
@@ -264,7 +265,7 @@ class JobRunner:
             if record.paid or result.data is not None:
                 self._write_kept(record, result)
         except OSError as exc:
-            message = f"Keeping the result failed: {exc.strerror or exc}. {KEPT}"
+            message = f"Keeping the result failed: {reason(exc)}. {KEPT}"
             raise _Ended(self._end(record, JobState.SUBMITTED, report, message, "save")) from None
         record.notice = result.notice
         self._step(record, JobState.READY, report, "saving")

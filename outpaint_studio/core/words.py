@@ -7,3 +7,9 @@ def sentence(text: str) -> str:
     """``text`` with its first letter in upper case and the rest as it is (``str.capitalize``
     would lower "API" and "FLUX"); an empty text stays empty."""
     return text[:1].upper() + text[1:]
+
+
+def reason(exc: BaseException) -> str:
+    """Why an operation failed, in a few words: an OS error's own text ("No space left on
+    device") without its number and path, else the exception's message."""
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)

@@ -18,6 +18,7 @@ from outpaint_studio.core.layout import MAX_PIXELS
 from outpaint_studio.core.options import with_settings
 from outpaint_studio.core.stages import RUNNING_STAGES, stage_text
 from outpaint_studio.core.transitions import state_words
+from outpaint_studio.core.words import reason
 from outpaint_studio.model.errors import ErrorModel, UserError, user_error
 from outpaint_studio.model.history import change_text, done_text
 from outpaint_studio.model.job_work import JobOutcome, Progress, Run, job_work, settle
@@ -213,8 +214,7 @@ class JobController(QObject):
             try:
                 record, run = batch.make(index)
             except OSError as exc:  # the journal could not be written: nothing more starts
-                reason = exc.strerror or str(exc)
-                self._report_error(UserError(f"The job could not be journaled: {reason}",
+                self._report_error(UserError(f"The job could not be journaled: {reason(exc)}",
                                              kind="journal"))  # fmt: skip
                 self._stop(batch)
                 if not batch.threads:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
 from outpaint_studio.core.settings import data_dir
+from outpaint_studio.core.words import reason
 from outpaint_studio.model.workers import Report, Worker, Workers
 
 if TYPE_CHECKING:  # Pillow, requests and the decoders load in the worker, not at start-up
@@ -89,7 +90,7 @@ def load_error_text(exc: Exception) -> str:
     if isinstance(exc, MemoryError):
         return "the image is too large for the memory available"
     if isinstance(exc, OSError):
-        return f"cannot open the image: {exc.strerror or exc}"
+        return f"cannot open the image: {reason(exc)}"
     return f"cannot open the image ({type(exc).__name__})"
 
 

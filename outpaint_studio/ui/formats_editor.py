@@ -18,7 +18,7 @@ from outpaint_studio.core.formats import TargetError, parse_target
 from outpaint_studio.core.formats_state import FormatEntry, FormatSet
 from outpaint_studio.core.output import export_file, output_target
 from outpaint_studio.core.transitions import state_words
-from outpaint_studio.core.words import sentence
+from outpaint_studio.core.words import reason, sentence
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.errors import UserError
 from outpaint_studio.model.formats_run import FormatsRun, TargetJob
@@ -154,7 +154,7 @@ class FormatsEditor(QObject):
         try:
             save_sets(self.saved_sets, sets_path())
         except OSError as exc:
-            message = f"The set could not be saved: {exc.strerror or exc}"
+            message = f"The set could not be saved: {reason(exc)}"
             self.run.errors.report(UserError(message, kind="formats"))
             return
         self.dock.show_sets(sorted(self.saved_sets))
@@ -284,8 +284,7 @@ class FormatsEditor(QObject):
                 written.append(export_file(image, record, path, params.output_format,
                                            overwrite=False))  # fmt: skip
             except (OSError, ValueError) as exc:
-                reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
-                self.run.errors.report(UserError(f"Could not export {path.name}: {reason}",
+                self.run.errors.report(UserError(f"Could not export {path.name}: {reason(exc)}",
                                                  kind="export"))  # fmt: skip
                 break
         self.session.settings.output_dir = folder

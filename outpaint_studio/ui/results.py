@@ -20,6 +20,7 @@ from outpaint_studio.core.file_formats import (
 )
 from outpaint_studio.core.output import export_file, output_name
 from outpaint_studio.core.settings import Settings, data_dir, dialog_folder
+from outpaint_studio.core.words import reason
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.errors import ErrorModel, UserError
 from outpaint_studio.model.jobs import JobController, JobOutcome
@@ -171,8 +172,7 @@ class ResultKeeper(QObject):
         return written
 
     def _export_failed(self, path: Path, exc: Exception) -> None:
-        reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
-        self.errors.report(UserError(f"Could not save {path.name}: {reason}", kind="export"))
+        self.errors.report(UserError(f"Could not save {path.name}: {reason(exc)}", kind="export"))
 
     def store_pasted(self, image: QImage) -> Path | None:
         """Keep a pasted or dropped image as a PNG file, so a job can name its input."""
