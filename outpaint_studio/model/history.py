@@ -218,10 +218,6 @@ class HistoryModel(QAbstractListModel):
         self._cache.pop(key, None)
         self.endRemoveRows()
 
-    def find(self, key: str) -> JobRecord | None:
-        row = self._rows.get(key)
-        return None if row is None else self.records[row]
-
     def record_at(self, row: int) -> JobRecord | None:
         return self.records[row] if 0 <= row < len(self.records) else None
 

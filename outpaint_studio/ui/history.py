@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outpaint_studio.core.jobs import JobRecord, JobState, Journal, collectable
+from outpaint_studio.core.jobs import JobRecord, Journal, collectable
 from outpaint_studio.model.history import THUMB_SIDE, HistoryModel, details_text, image_path
 from outpaint_studio.model.job_work import JobOutcome
 from outpaint_studio.ui.dialogs import Dialogs
@@ -217,4 +217,4 @@ class HistoryPanel(QWidget):
         self.model.shutdown()
 
 
-__all__ = ["HistoryPanel", "JobState"]
+__all__ = ["HistoryPanel"]
