@@ -65,8 +65,9 @@ reopens it on the same port after ``seconds``: meanwhile a client fails to conne
 Recording, for assertions: ``sim.requests`` (``RecordedRequest`` list), ``sim.jobs`` (id ->
 dict with ``request``, the body without the image, ``status``, ``created`` ...),
 ``sim.submit_count`` (jobs created), ``sim.submit_attempts`` (submit POSTs that arrived),
-``sim.peak_active``, ``sim.get_active()``, ``sim.credits`` and ``sim.key_leaks()``. Times are
-``time.monotonic()`` values.
+``sim.peak_active``, ``sim.peak_submits_in_flight`` (submit POSTs served at once),
+``sim.get_active()``, ``sim.credits`` and ``sim.key_leaks()``. Times are ``time.monotonic()``
+values.
 
 Run ``python tests/bfl_sim.py [--port N] [--finish-after S] ...`` to serve in the foreground:
 the first stdout line is the base URL; SIGTERM or SIGINT stops it.
@@ -92,7 +93,7 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -453,6 +454,8 @@ class _State:
         self.submit_count = 0
         self.submit_attempts = 0
         self.peak_active = 0
+        self.submits_in_flight = 0
+        self.peak_submits_in_flight = 0
         # like the service, render while the job is pending, so a burst of downloads is quick
         # results are rendered as the jobs are submitted, as a service's GPUs would be working
         # on them, on as many threads as there are cores
@@ -463,9 +466,18 @@ class _State:
         with self.lock:
             self.requests.append(request)
 
-    def count_attempt(self) -> None:
+    @contextlib.contextmanager
+    def submit_arrived(self) -> Iterator[None]:
+        """Counts a submit POST, and how many are being served at once."""
         with self.lock:
             self.submit_attempts += 1
+            self.submits_in_flight += 1
+            self.peak_submits_in_flight = max(self.peak_submits_in_flight, self.submits_in_flight)
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.submits_in_flight -= 1
 
     def add_fault(self, fault: _Fault) -> None:
         with self.lock:
@@ -693,8 +705,11 @@ class _Handler(BaseHTTPRequestHandler):
     # endpoints
 
     def _submit(self) -> None:
+        with self.sim.state.submit_arrived():
+            self._serve_submit()
+
+    def _serve_submit(self) -> None:
         state = self.sim.state
-        state.count_attempt()
         early = state.take_fault(SUBMIT_FAULTS, lambda fault: not fault.after_creation)
         if early is not None and early.kind == "submit_drop_before":
             self._record(None)
@@ -1153,6 +1168,11 @@ class BflSimulator:
     def peak_active(self) -> int:
         with self.state.lock:
             return self.state.peak_active
+
+    @property
+    def peak_submits_in_flight(self) -> int:
+        with self.state.lock:
+            return self.state.peak_submits_in_flight
 
     @property
     def credits(self) -> float:

@@ -6,16 +6,18 @@ connect) or was refused with 429; the key goes only to trusted hosts, never to d
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import requests
+import requests.adapters
 import urllib3.exceptions
 from PIL import Image, UnidentifiedImageError
 
@@ -63,6 +65,10 @@ MAX_POLL_REFUSALS = 3  # 401/403 in a row on the polls of an accepted job
 MAX_NOT_FOUND = 3  # 404 in a row on the polling URL before it counts as "Task not found"
 DOWNLOAD_ATTEMPTS = 3  # per link
 DELIVERY_ROUNDS = 2  # links: after failed downloads, a fresh poll may give a fresh one
+KEPT_CONNECTIONS = 24  # polls and downloads: one kept-alive connection for each active job
+# fresh connections opened at once for submits: a burst of them can overflow the server's accept
+# queue, and a connection the kernel then resets after the job left makes the submit "uncertain"
+SUBMITS_AT_ONCE = 4
 STOPPED_WAITING = "Stopped waiting; the job was submitted and can still be collected."
 
 log = logging.getLogger(__name__)
@@ -92,8 +98,9 @@ class BflClient:
         self.poll_timeout = poll_timeout
         self.rate_limit_wait = rate_limit_wait
         self.submit_timeout = submit_timeout
-        self.session = session or requests.Session()
+        self.session = session or _pooled_session()
         self.session.headers["User-Agent"] = USER_AGENT
+        self._submitting = threading.BoundedSemaphore(SUBMITS_AT_ONCE)
         self._sleep = sleep or (lambda event, seconds: event.wait(seconds))
 
     def __repr__(self) -> str:
@@ -115,7 +122,8 @@ class BflClient:
             if cancel.is_set():
                 raise CancelledError("cancelled before the job was sent")
             try:
-                response = self._post_fresh(url, body)
+                with self._submit_turn(cancel):
+                    response = self._post_fresh(url, body)
             except requests.RequestException as exc:
                 if not _never_sent(exc):
                     raise UncertainSubmitError(f"Job status unknown: {UNCERTAIN_HELP}.") from None
@@ -137,6 +145,16 @@ class BflClient:
                 self._wait(cancel, delay + random.uniform(0, 0.25))
                 continue
             return self._accepted(response)
+
+    @contextlib.contextmanager
+    def _submit_turn(self, cancel: threading.Event) -> Iterator[None]:
+        while not self._submitting.acquire(timeout=0.1):
+            if cancel.is_set():
+                raise CancelledError("cancelled before the job was sent")
+        try:
+            yield
+        finally:
+            self._submitting.release()
 
     def _post_fresh(self, url: str, body: str) -> requests.Response:
         """POST on a connection of its own: a pooled keep-alive one the server may have closed
@@ -338,6 +356,14 @@ class BflClient:
     def _wait(self, cancel: threading.Event, seconds: float, stopped: str = "cancelled") -> None:
         if self._sleep(cancel, seconds):
             raise CancelledError(stopped)
+
+
+def _pooled_session() -> requests.Session:
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_maxsize=KEPT_CONNECTIONS)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 def _never_sent(exc: requests.RequestException) -> bool:

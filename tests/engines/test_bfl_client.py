@@ -13,6 +13,7 @@ import pytest
 from bfl_sim import BflSimulator
 from photos import API_KEY, encoded, image_size, photo_like
 from PIL import Image
+from waits import wait_for
 
 from outpaint_studio.core.engine import (
     AuthError,
@@ -31,7 +32,7 @@ from outpaint_studio.core.engine import (
     UncertainSubmitError,
 )
 from outpaint_studio.core.request import OutpaintRequest
-from outpaint_studio.engines.bfl import BflClient
+from outpaint_studio.engines.bfl import SUBMITS_AT_ONCE, BflClient
 from outpaint_studio.engines.bfl_http import check_base_url, may_send_key
 
 SOURCE = photo_like(96, 64)
@@ -130,6 +131,35 @@ def test_a_submit_never_rides_a_kept_alive_connection(sim: BflSimulator) -> None
     assert sim.submit_attempts == 1 and sim.submit_count == 1
     submit = next(r for r in sim.requests if r.method == "POST")
     assert submit.headers.get("connection") == "close"
+
+
+def test_submits_take_turns_and_one_waiting_its_turn_can_be_cancelled(
+    sim: BflSimulator,
+) -> None:
+    engine = client(sim)
+    sim.inject("submit_slow", times=SUBMITS_AT_ONCE + 1, delay=1)
+    slow = [threading.Thread(target=run, args=(engine,)) for _ in range(SUBMITS_AT_ONCE + 1)]
+    for thread in slow:
+        thread.start()
+    wait_for("the slow submits to arrive", lambda: sim.submit_attempts == SUBMITS_AT_ONCE)
+    cancel = threading.Event()
+    ended: list[BaseException] = []
+
+    def submit_in_turn() -> None:
+        try:
+            engine.submit(request(), SOURCE, cancel)
+        except CancelledError as exc:
+            ended.append(exc)
+
+    waiting = threading.Thread(target=submit_in_turn)
+    waiting.start()
+    cancel.set()
+    waiting.join(0.5)
+    assert not waiting.is_alive() and len(ended) == 1
+    for thread in slow:
+        thread.join(10)
+    assert sim.submit_count == SUBMITS_AT_ONCE + 1  # the one cancelled was never sent
+    assert sim.peak_submits_in_flight == SUBMITS_AT_ONCE
 
 
 def test_a_read_timeout_on_submit_is_uncertain(sim: BflSimulator) -> None:
