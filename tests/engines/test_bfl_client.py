@@ -154,7 +154,7 @@ def test_submits_take_turns_and_one_waiting_its_turn_can_be_cancelled(
     waiting = threading.Thread(target=submit_in_turn)
     waiting.start()
     cancel.set()
-    waiting.join(0.5)
+    waiting.join(2)
     assert not waiting.is_alive() and len(ended) == 1
     for thread in slow:
         thread.join(10)
