@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,37 +29,38 @@ def save_output(
     history: Path,
 ) -> None:
     """Compose and write the finished image, plus its sidecar when asked."""
-    write_output(record, render_output(record, result, source, placed), history)
+    image = finished_image(record, result, source, placed)
+    write_output(record, output_bytes(record, result, image), history)
 
 
-def render_output(
+def finished_image(
     record: JobRecord,
     result: EngineResult,
     source: Source | None,
     placed: PlacedSource | None,
-    on_composed: Callable[[Image.Image], None] = lambda image: None,
-) -> bytes:
-    """The finished image's bytes: the CPU-bound half of saving. ``on_composed`` is given the
-    finished image before it is encoded.
-
-    With paste-back the composed image is encoded with the job's metadata embedded; without
-    it the service's bytes are kept unchanged (keeping its content credentials), so only a
-    sidecar can describe them, unless a format target's exact size needs them resized.
-    """
+) -> Image.Image | None:
+    """The finished image, as the output will have it; None when the output is the service's
+    own bytes unchanged (no paste-back, no exact size), which keeps its content credentials.
+    With paste-back, how much the engine altered the original goes into the record."""
     params = record.params
-    fmt = params.output_format
     if params.paste_back and source is not None and placed is not None:
         change = compose.measure_change(result.image, placed.scaled, placed.placement)
         record.source_change = asdict(change)
-        composition = output_composition(params, result.image, source, placed)
-        image = composition.compose()
+        image = output_composition(params, result.image, source, placed).compose()
     elif params.output_width is None:
-        on_composed(result.image)
-        return result.data or metadata.encode_with_metadata(result.image, fmt, record)
+        return None
     else:
         image = result.image
-    image = exact_output(params, image)
-    on_composed(image)
+    return exact_output(params, image)
+
+
+def output_bytes(record: JobRecord, result: EngineResult, image: Image.Image | None) -> bytes:
+    """The output file's bytes: ``image`` (see ``finished_image``) encoded with the job's
+    metadata embedded; the service's own bytes when there is no image, so only a sidecar can
+    describe them."""
+    fmt = record.params.output_format
+    if image is None:
+        return result.data or metadata.encode_with_metadata(result.image, fmt, record)
     return metadata.encode_with_metadata(image, fmt, record)
 
 

@@ -34,9 +34,10 @@ from outpaint_studio.core.images import (
     resize,
 )
 from outpaint_studio.core.jobs import JobParams, JobRecord, Journal
-from outpaint_studio.core.output import render_output, write_output
+from outpaint_studio.core.output import finished_image, output_bytes, write_output
 from outpaint_studio.core.placing import PlacedSource, build_request, decoded_for, place
 from outpaint_studio.core.request import InvalidRequest, OutpaintRequest
+from outpaint_studio.core.saving import encode_yielding
 from outpaint_studio.core.source import Source, open_source
 from outpaint_studio.core.transitions import COLLECTABLE, KEPT, SERVICE_FINAL, JobState
 from outpaint_studio.core.words import reason
@@ -220,7 +221,12 @@ class JobRunner:
         try:
             try:
                 with _COMPOSE_SLOTS:  # one per core; the write, waiting on the disk, needs none
-                    data = render_output(record, result, source, placed, report.composed)
+                    image = finished_image(record, result, source, placed)
+                    report.composed(result.image if image is None else image)
+                if record.paid and image is not None and image is not result.image:
+                    result.image.close()  # kept in history as received: its memory goes now
+                # shown: its encoding yields the CPU to the jobs still being composed
+                data = encode_yielding(lambda: output_bytes(record, result, image))
                 write_output(record, data, self.history)
             finally:
                 keeping.result()

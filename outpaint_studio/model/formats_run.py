@@ -35,6 +35,9 @@ class FormatsRun(QObject):
     Signals:
         status(str, str): a target's label and its state in words ("Queued", "Generating 40 %").
         variation_status(str, int, str): the same for one variation of a target, by its index.
+        composed(str, int, QImage): a target's label, the variation's index and its result, as
+            soon as it is composed: the service's bytes are kept, the target's variation is
+            "Done", and its file is written in the background (``finished`` follows).
         finished(str, object, QImage): a target's label, a JobOutcome and its image (null on
             failure), per job.
         running_changed(bool)
@@ -42,6 +45,7 @@ class FormatsRun(QObject):
 
     status = Signal(str, str)
     variation_status = Signal(str, int, str)
+    composed = Signal(str, int, QImage)
     finished = Signal(str, object, QImage)
     running_changed = Signal(bool)
 
@@ -59,6 +63,7 @@ class FormatsRun(QObject):
         self._queue: list[TargetJob] = []
         self._running: dict[str, tuple[JobController, int]] = {}  # label -> controller, count
         self._ended: list[JobController] = []  # kept until their let-go jobs are over
+        self._shown: dict[str, set[int]] = {}  # label -> its variations composed
         self._source: SourceImage | None = None
         self._url = ""
         self._room = MAX_ACTIVE_JOBS
@@ -114,6 +119,7 @@ class FormatsRun(QObject):
             controller = JobController(self.session, self.workers, self.errors, parent=self)
             name = job.label
             controller.variation_status.connect(partial(self._variation_status, name))
+            controller.composed.connect(partial(self._composed, name))
             controller.finished.connect(
                 lambda out, image, n=name: self.finished.emit(n, out, image)
             )
@@ -125,10 +131,20 @@ class FormatsRun(QObject):
                 self._queue.clear()
                 return
             self._running[name] = (controller, job.count)
+            self._shown[name] = set()
 
     def _variation_status(self, label: str, index: int, text: str) -> None:
         self.status.emit(label, text)
         self.variation_status.emit(label, index, text)
+
+    def _composed(self, label: str, index: int, image: QImage) -> None:
+        _, count = self._running.get(label, (None, 0))
+        shown = self._shown[label]
+        shown.add(index)
+        self.variation_status.emit(label, index, "Done")
+        self.composed.emit(label, index, image)
+        if len(shown) == count:
+            self.status.emit(label, "Done")
 
     def _running_changed(self, label: str, running: bool) -> None:
         if running:

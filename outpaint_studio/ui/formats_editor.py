@@ -96,6 +96,7 @@ class FormatsEditor(QObject):
         run.status.connect(dock.set_status)
         run.status.connect(sheet.set_status)
         run.variation_status.connect(sheet.set_tile_status)
+        run.composed.connect(sheet.job_composed)
         run.finished.connect(self._on_finished)
         run.running_changed.connect(dock.set_running)
         sheet.tile_selected.connect(self._on_tile_selected)

@@ -156,16 +156,26 @@ class ContactSheet(QDockWidget):
             self._refresh(tile.key)
             self._update_controls()
 
+    def job_composed(self, label: str, index: int, image: QImage) -> None:
+        """A result, shown as soon as it is composed; ``job_finished`` follows once it is
+        saved."""
+        tile = self.tiles.get(tile_key(label, index, self._counts.get(label, 1)))
+        if tile is not None and tile.outcome is None:
+            tile.image, tile.thumb = image, thumbnail(image, BOX)
+            self._refresh(tile.key)
+
     def job_finished(self, label: str, outcome: JobOutcome, image: QImage) -> None:
         tile = self.tiles.get(tile_key(label, outcome.index, self._counts.get(label, 1)))
         if tile is None:
             return
         tile.outcome = outcome
         if outcome.succeeded and not image.isNull():
+            shown = tile.image is not None and tile.image.cacheKey() == image.cacheKey()
             tile.image = image
-            tile.thumb = thumbnail(image, BOX)
+            tile.thumb = tile.thumb if shown else thumbnail(image, BOX)
             tile.status = "Done"
         else:
+            tile.image = tile.thumb = None  # a composed result that could not be saved
             tile.status = state_words(outcome.state)
         self._refresh(tile.key)
         if self.current() is tile:

@@ -1,21 +1,29 @@
 """Saving holds nothing back: the composed image is handed over before it is encoded and
-written, and an offline result is kept in history as it is saved (not encoded twice when the
-output has its very pixels)."""
+written (a paid result's own bytes already kept), the encoding yields the CPU to the jobs still
+being composed, and an offline result is kept in history as it is saved (not encoded twice when
+the output has its very pixels)."""
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
-from photos import image_array, photo_like
+from bfl_sim import BflSimulator
+from photos import API_KEY, image_array, photo_like
 
 from outpaint_studio.core import output
+from outpaint_studio.core.engine import EngineResult, Submission
 from outpaint_studio.core.images import load_image
 from outpaint_studio.core.jobs import JobParams, Journal
 from outpaint_studio.core.runner import JobRunner, JobUpdate
+from outpaint_studio.core.saving import YIELDING_NICE, encode_yielding
 from outpaint_studio.core.settings import history_dir, journal_dir
+from outpaint_studio.engines.bfl import BflClient
 from outpaint_studio.engines.local import LocalEngine
 
 
@@ -64,3 +72,62 @@ def test_the_composed_image_comes_first_and_the_result_is_kept(
             Path(record.history_path or "").read_bytes()
             == Path(record.output_path or "").read_bytes()
         )
+
+
+def test_the_encoding_yields_the_cpu_to_the_jobs_still_composing() -> None:
+    """Encoding a shown result runs on a thread of its own at a lower priority (Linux gives each
+    thread its nice value); the caller's own priority is untouched."""
+    if sys.platform != "linux":
+        pytest.skip("a nice value is per thread on Linux only")
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    encoding = encode_yielding(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+    assert encoding == min(19, own + YIELDING_NICE) > own or own == 19
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own
+    with pytest.raises(OSError, match="disk full"):  # what the encoding raises reaches the job
+        encode_yielding(lambda: (_ for _ in ()).throw(OSError("disk full")))
+
+
+class Recording:
+    """The real FLUX client, noting the results it hands over."""
+
+    name, remote = "bfl", True
+
+    def __init__(self, client: BflClient) -> None:
+        self.client = client
+        self.results: list[EngineResult] = []
+
+    def submit(self, *args: Any) -> Submission:
+        return self.client.submit(*args)
+
+    def collect(self, *args: Any) -> EngineResult:
+        self.results.append(self.client.collect(*args))
+        return self.results[-1]
+
+
+def test_a_paid_result_is_kept_before_it_is_shown_and_let_go_once_composed(
+    sim: BflSimulator, tmp_path: Path
+) -> None:
+    """When the composed image is handed over (shown), the service's bytes are in history and
+    the job is journaled READY; the downloaded image's memory goes then, not after the save."""
+    photo = tmp_path / "photo.png"
+    photo_like(160, 128).save(photo)
+    client = BflClient(API_KEY, sim.base_url, poll_interval=0.5, poll_timeout=20)
+    engine, journal = Recording(client), Journal(journal_dir())
+    runner = JobRunner(engine, journal, history_dir())
+    record = runner.create(JobParams(input=str(photo), width=224, height=160, engine="bfl"))
+    at_shown: list[tuple[str, bool, bool]] = []
+
+    def on_update(update: JobUpdate) -> None:
+        if update.image is not None:
+            on_disk = journal.load(update.key)
+            kept = Path(on_disk.history_path or "").is_file()
+            at_shown.append((on_disk.state.value, kept, engine.results[0].image.im is not None))
+
+    try:
+        final = runner.run(record, load_image(photo), on_update, threading.Event())
+    finally:
+        client.close()
+    assert final.state.value == "saved", final.error
+    assert at_shown == [("ready", True, True)]
+    with pytest.raises(ValueError, match="closed"):
+        engine.results[0].image.getpixel((0, 0))
