@@ -90,10 +90,15 @@ def outpaint(engine: LocalEngine, case: Case, mode: str) -> tuple[np.ndarray, fl
     return np.asarray(result.image), seconds
 
 
-def full_resolution_patchmatch(case: Case) -> tuple[np.ndarray, float]:
-    """The peer: one PatchMatch call over the whole canvas, patch radius 3 (as InvokeAI's)."""
+def full_resolution_patchmatch(case: Case, seed: int = 0) -> tuple[np.ndarray, float]:
+    """The peer: one PatchMatch call over the whole canvas, patch radius 3 (as InvokeAI's).
+
+    The native library's seed is set first: it is global, and the engine sets it too, so each
+    peer would otherwise draw with whatever seed ran before it (PatchMatch's own texture distance
+    varies by up to 1.75x between seeds on the standard set)."""
     known = case.known
     canvas = np.where(known[..., None], case.truth, np.uint8(0)).astype(np.uint8)
+    patchmatch.set_random_seed(seed)
     start = time.perf_counter()
     result = patchmatch.inpaint(canvas, ~known, patch_size=3)
     seconds = time.perf_counter() - start
@@ -197,13 +202,14 @@ def quality(
           f"{'PSNR':>5} {'s':>6} {'time':>5}  fails")  # fmt: skip
     for name, photo in bench_photos.photos(only, large):
         for case in cases(photo):
-            peer_result, peer_seconds = full_resolution_patchmatch(case)
+            peer_result, peer_seconds = full_resolution_patchmatch(case, seed)
             peer_texture = qm.texture_distance(peer_result, case.truth, ~case.known)
             peer = Peer(peer_texture, qm.sharpness_ratio(peer_result, case.known), peer_seconds)
             print(f"{name:12} {case.name:9} {'PM':4} {peer.texture:7.1f} {peer.sharpness:6.2f} "
                   f"{qm.seam_ratio(peer_result, case.truth, case.known):5.2f} "
                   f"{qm.blurred_psnr(peer_result, case.truth, ~case.known):5.1f} "
-                  f"{peer.seconds:6.2f}")  # fmt: skip
+                  f"{peer.seconds:6.2f}        the truth's own sharpness "
+                  f"{qm.sharpness_ratio(case.truth, case.known):.2f}")  # fmt: skip
             shown = np.where(case.known[..., None], case.truth, 0).astype(np.uint8)
             row = [shown, peer_result]
             for mode in modes:
