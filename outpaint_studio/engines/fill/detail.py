@@ -4,9 +4,10 @@ An upscaled working-size fill lacks all detail finer than a working pixel: grain
 the finest texture. Amplifying what the upscale kept cannot bring that back; it draws the grid of
 the working pixels instead. The source lost the same detail in the same round trip, so what it
 lost (the original minus its upscaled working copy) is detail of the right kind. It is copied
-into the fill in overlapping tiles, each from a source tile that looks alike at working size,
-and blended with windows whose squares sum to one, so that grain keeps its strength across tile
-borders. PatchMatch's voting also softens the working fill a little more than the round trip
+into the fill in overlapping tiles, each from a source window (anywhere on a fine grid) whose
+upscaled copy looks alike cell by cell, so that a sharp edge lands on the blurred edge the fill
+kept, and blended with windows whose squares sum to one, so that grain keeps its strength across
+tile borders. PatchMatch's voting also softens the working fill a little more than the round trip
 softened the source, so the grain is then strengthened (within MAX_GAIN) until the fill is as
 sharp as the band of the source next to it.
 """
@@ -18,12 +19,18 @@ import numpy as np
 from outpaint_studio.engines.fill.resample import dilate
 
 TILE = 24
+# a window's looks: the mean colours of CELLS x CELLS cells, so that grain lines up with what
+# the upscaled fill keeps of an edge
+CELLS = 4
 # a tile is copied from one of this many source tiles that look most alike...
 CHOICES = 8
 # ...but not from one whose grain is this many times stronger than the calmest of those: a sharp
 # edge copied into the wrong place shows as a ghost line, missing grain only as a softer fill
 OUTLIER = 16.0
-MAX_CANDIDATES = 2000
+MAX_CANDIDATES = 6000
+# source windows lie on a grid of BLOCK pixels (at least), as do all windows and their cells
+BLOCK = 4
+_CHUNK = 256  # windows whose distances to all sources are computed at once
 # grain is drawn preferably from near the window it goes to (the source next to the fill): a
 # source window a canvas side away must look this many levels more alike
 NEARBY = 40.0
@@ -39,28 +46,47 @@ def _window(size: int) -> np.ndarray:
     return ramp[:, None] * ramp[None, :]
 
 
-def _window_sums(plane: np.ndarray, tile: int) -> np.ndarray:
-    """Sums of ``plane`` (HxW or HxWxC) over windows of 2x2 tiles, at every tile step.
+class _BoxSums:
+    """Sums of a plane (HxW or HxWxC) over square boxes whose corners and sides are multiples
+    of BLOCK pixels, from a summed-area table of its BLOCK x BLOCK block sums (16 times smaller
+    than one of its pixels). Parts of a box outside the plane count as zero, or, with ``pad``,
+    as the plane's edge pixels repeated up to ``pad`` pixels out."""
 
-    Window (i, j) covers rows (i - 1) * tile to (i + 1) * tile, and likewise for columns;
-    pixels outside the image count as zero.
-    """
-    height, width = plane.shape[:2]
-    rows, columns = -(-height // tile), -(-width // tile)
-    pad = [(tile, (rows + 1) * tile - height), (tile, (columns + 1) * tile - width)]
-    padded = np.pad(plane, pad + [(0, 0)] * (plane.ndim - 2))
-    blocks = padded.reshape(rows + 2, tile, columns + 2, tile, *plane.shape[2:]).sum(axis=(1, 3))
-    return blocks[:-1, :-1] + blocks[1:, :-1] + blocks[:-1, 1:] + blocks[1:, 1:]
+    def __init__(self, plane: np.ndarray, pad: int = 0) -> None:
+        height, width = plane.shape[:2]
+        more = [(pad, pad + -(side + 2 * pad) % BLOCK) for side in (height, width)]
+        padded = np.pad(
+            plane, more + [(0, 0)] * (plane.ndim - 2), mode="edge" if pad else "constant"
+        )
+        rows, columns = padded.shape[0] // BLOCK, padded.shape[1] // BLOCK
+        blocks = padded.reshape(rows, BLOCK, columns, BLOCK, *plane.shape[2:], copy=False)
+        blocks = blocks.sum(axis=3, dtype=np.float32).sum(axis=1)
+        self._table = np.zeros((rows + 1, columns + 1, *plane.shape[2:]), np.float64)
+        self._table[1:, 1:] = blocks.cumsum(axis=0).cumsum(axis=1)
+        self._pad = pad
+
+    def __call__(self, corners: np.ndarray, size: int) -> np.ndarray:
+        """The sums over the ``size`` x ``size`` boxes whose top-left ``corners`` (N x 2)
+        are given."""
+        rows, columns = self._table.shape[0] - 1, self._table.shape[1] - 1
+        first = (corners + self._pad) // BLOCK
+        top, left = np.clip(first[:, 0], 0, rows), np.clip(first[:, 1], 0, columns)
+        bottom = np.clip(first[:, 0] + size // BLOCK, 0, rows)
+        right = np.clip(first[:, 1] + size // BLOCK, 0, columns)
+        table = self._table
+        return table[bottom, right] - table[top, right] - table[bottom, left] + table[top, left]
 
 
-def _looks(image: np.ndarray, tile: int) -> np.ndarray:
-    """Per window: mean colour and twice the standard deviation of the luma."""
-    count = np.maximum(_window_sums(np.ones(image.shape[:2], np.float32), tile), 1)[..., None]
-    luma = image @ _LUMA
-    mean = _window_sums(image, tile) / count
-    mean_luma = _window_sums(luma, tile) / count[..., 0]
-    variance = _window_sums(luma**2, tile) / count[..., 0] - mean_luma**2
-    return np.concatenate([mean, 2 * np.sqrt(np.maximum(variance, 0))[..., None]], axis=-1)
+def _looks(generated: _BoxSums, corners: np.ndarray, size: int) -> np.ndarray:
+    """Per window: the mean colours of its CELLS x CELLS cells, scaled so that the distance
+    between two windows is the root mean square of their cells' colour differences."""
+    cell = size // CELLS
+    means = [
+        generated(corners + np.array([row * cell, column * cell]), cell)
+        for row in range(CELLS)
+        for column in range(CELLS)
+    ]
+    return np.concatenate(means, axis=1) / (cell * cell * CELLS)
 
 
 def restore_detail(
@@ -93,6 +119,7 @@ def _gradient_energy(image: np.ndarray) -> np.ndarray:
 
 def _gains(
     canvas: np.ndarray,
+    usable: np.ndarray,
     generated: np.ndarray,
     residual: np.ndarray,
     windows: np.ndarray,
@@ -102,43 +129,58 @@ def _gains(
     sharp as the source window it copies from: the source is its upscaled working copy plus its
     residual, but the working fill may be softer than the working source (PatchMatch's voting
     averages), and the grain has to make up for that too."""
-    count = _window_sums(np.ones(canvas.shape[:2], np.float32), TILE)
+    size = 2 * TILE
+    count = _BoxSums(np.ones(canvas.shape[:2], np.float32))(windows, size)
 
-    def mean_energy(image: np.ndarray, at: np.ndarray) -> np.ndarray:
-        sums = _window_sums(_gradient_energy(image), TILE)
-        return sums[at[:, 0], at[:, 1]] / count[at[:, 0], at[:, 1]]
+    def sums(image: np.ndarray, at: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+        energy = _gradient_energy(image)
+        if where is not None:  # sums over the whole plane: unknown pixels must not count
+            energy *= where
+        return _BoxSums(energy)(at, size)
 
-    source = mean_energy(canvas.astype(np.float32), picked)
-    lost = mean_energy(residual, picked)
-    fill = mean_energy(generated, windows)
+    source = sums(canvas.astype(np.float32), picked, usable) / (size * size)
+    lost = sums(residual, picked) / (size * size)
+    fill = sums(generated, windows) / np.maximum(count, 1)
     wanted = np.maximum(source - fill, 0) / np.maximum(lost, 1e-6)
     return np.clip(np.sqrt(wanted), 1.0, MAX_GAIN)
 
 
 def _choices(
-    looks: np.ndarray,
-    windows: np.ndarray,
-    sources: np.ndarray,
-    energy: np.ndarray,
-    rng: np.random.Generator,
+    wanted: np.ndarray, offered: np.ndarray, energy: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
-    """For each of ``windows`` (N x 2 window indices), the index into ``sources`` it copies
-    from: at random among the CHOICES that look most alike, leaving out OUTLIERs."""
-    # where a window lies counts too: a canvas side away is like a colour NEARBY levels apart
-    reach = NEARBY / max(looks.shape[:2])
-    wanted = np.concatenate([looks[windows[:, 0], windows[:, 1]], reach * windows], axis=1)
-    offered = np.concatenate([looks[sources[:, 0], sources[:, 1]], reach * sources], axis=1)
-    distances = (
-        (wanted**2).sum(axis=1)[:, None]
-        + (offered**2).sum(axis=1)[None, :]
-        - 2 * wanted @ offered.T
-    )
-    count = min(CHOICES, len(sources))
-    alike = np.argpartition(distances, count - 1, axis=1)[:, :count]
+    """For each row of ``wanted`` (a window's looks and place), the index of the row of
+    ``offered`` it copies from: at random among the CHOICES nearest, leaving out OUTLIERs."""
+    count = min(CHOICES, len(offered))
+    offered_norms = (offered**2).sum(axis=1)
+    alike = np.empty((len(wanted), count), dtype=np.intp)
+    for start in range(0, len(wanted), _CHUNK):  # a chunk's distances take _CHUNK x sources
+        part = wanted[start : start + _CHUNK]
+        distances = offered_norms[None, :] - 2 * part @ offered.T
+        alike[start : start + _CHUNK] = np.argpartition(distances, count - 1, axis=1)[:, :count]
     strength = energy[alike]
     calm = strength <= OUTLIER * strength.min(axis=1, keepdims=True)
     draw = np.where(calm, rng.random(alike.shape), -1.0)  # the calmest is always kept
     return alike[np.arange(len(alike)), draw.argmax(axis=1)]
+
+
+def _grid(first: int, last_top: int, last_left: int, step: int) -> np.ndarray:
+    """Top-left corners (N x 2) every ``step`` pixels from (``first``, ``first``) up to
+    (``last_top``, ``last_left``)."""
+    tops = np.arange(first, last_top + 1, step)
+    lefts = np.arange(first, last_left + 1, step)
+    return np.stack(np.meshgrid(tops, lefts, indexing="ij"), axis=-1).reshape(-1, 2)
+
+
+def _sources(usable: np.ndarray, size: int) -> np.ndarray:
+    """Top-left corners of wholly ``usable`` windows, on a grid as fine as MAX_CANDIDATES
+    allows (at least every BLOCK pixels)."""
+    height, width = usable.shape
+    if height < size or width < size:
+        return np.zeros((0, 2), dtype=np.intp)
+    step = BLOCK * max(1, round(np.sqrt(usable.sum() / MAX_CANDIDATES) / BLOCK))
+    corners = _grid(0, height - size, width - size, step)
+    inside = _BoxSums(usable.astype(np.float32))(corners, size) >= size * size - 0.5
+    return corners[inside]
 
 
 def _tiled_grain(
@@ -152,24 +194,28 @@ def _tiled_grain(
     """Windows of ``residual`` laid over every window that touches ``hole``, each from a
     wholly ``usable`` window whose ``generated`` pixels look alike, strengthened by ``_gains``."""
     tile, size = TILE, 2 * TILE
+    height, width = hole.shape
     grain = np.zeros_like(generated)
-    sources = np.argwhere(_window_sums(usable.astype(np.float32), tile) >= size * size)
+    sources = _sources(usable, size)
     if len(sources) == 0:
         return grain
-    sources = sources[:: -(-len(sources) // MAX_CANDIDATES)]
-    energy = _window_sums((residual**2).sum(axis=2), tile)[sources[:, 0], sources[:, 1]]
-    windows = np.argwhere(_window_sums(hole.astype(np.float32), tile) > 0)
-    picked = sources[_choices(_looks(generated, tile), windows, sources, energy, rng)]
-    gains = _gains(canvas, generated, residual, windows, picked)
+    windows = _grid(-tile, height - 1, width - 1, tile)
+    windows = windows[_BoxSums(hole.astype(np.float32))(windows, size) > 0]
+    energy = _BoxSums((residual**2).sum(axis=2))(sources, size)
+    looks = _BoxSums(generated, pad=size)
+    # where a window lies counts too: a canvas side away is like a colour NEARBY levels apart
+    reach = NEARBY / max(height, width)
+    wanted = np.concatenate([_looks(looks, windows, size), reach * windows], axis=1)
+    offered = np.concatenate([_looks(looks, sources, size), reach * sources], axis=1)
+    picked = sources[_choices(wanted.astype(np.float32), offered.astype(np.float32), energy, rng)]
+    gains = _gains(canvas, usable, generated, residual, windows, picked)
     window = _window(size)[..., None]
-    height, width = hole.shape
-    for (i, j), (source_i, source_j), gain in zip(
+    for (top, left), (source_top, source_left), gain in zip(
         windows.tolist(), picked.tolist(), gains.tolist(), strict=True
     ):
-        top, left = (i - 1) * tile, (j - 1) * tile
         rows = slice(max(top, 0), min(top + size, height))
         columns = slice(max(left, 0), min(left + size, width))
-        shift_y, shift_x = (source_i - i) * tile, (source_j - j) * tile
+        shift_y, shift_x = source_top - top, source_left - left
         grain[rows, columns] += (
             gain
             * window[rows.start - top : rows.stop - top, columns.start - left : columns.stop - left]
