@@ -7,28 +7,13 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from typing import TypeVar
 
-from outpaint_studio.core.background import Background
-
 T = TypeVar("T")
 
-YIELDING_NICE = 10  # added to the encoding thread's nice value: it runs when the CPU is free
-# One encode per core at most: more at once would only hold more encoded bytes in memory.
-_ENCODE_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
-
-
-def encode_yielding(encode: Callable[[], T]) -> T:
-    """``encode()`` on a thread of its own at a lower CPU priority, waited for; what it raises
-    is raised here."""
-    with _ENCODE_SLOTS:
-        return Background(lambda: _yielding(encode), "encode").result()
-
-
-def _yielding(work: Callable[[], T]) -> T:
-    lower_priority()
-    return work()
+YIELDING_NICE = 10  # added to the encoding threads' nice value: they run when the CPU is free
 
 
 def lower_priority() -> None:
@@ -40,3 +25,14 @@ def lower_priority() -> None:
     with suppress(OSError):
         nice = os.getpriority(os.PRIO_PROCESS, thread)
         os.setpriority(os.PRIO_PROCESS, thread, min(19, nice + YIELDING_NICE))
+
+
+# One encoding thread per core (more at once would only hold more encoded bytes in memory), each
+# lowered once as it starts and kept for the process's life: a lowered thread cannot come back.
+_ENCODERS = ThreadPoolExecutor(max(1, os.cpu_count() or 1), "encode", initializer=lower_priority)
+
+
+def encode_yielding(encode: Callable[[], T]) -> T:
+    """``encode()`` on an encoding thread, at a lower CPU priority, waited for; what it raises
+    is raised here."""
+    return _ENCODERS.submit(encode).result()
