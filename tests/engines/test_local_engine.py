@@ -334,7 +334,7 @@ def test_restore_detail_leaves_a_full_size_fill_alone() -> None:
     ("use_patchmatch", "size"),
     [
         pytest.param(True, (96, 80), marks=needs_patchmatch),
-        pytest.param(True, (520, 300), marks=needs_patchmatch),  # downscaled in fast mode
+        pytest.param(True, (600, 320), marks=needs_patchmatch),  # downscaled in fast mode
         (False, (96, 80)),
     ],
 )
