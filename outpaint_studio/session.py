@@ -127,11 +127,12 @@ class Session:
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
 
-    def runner(self, engine: Engine) -> JobRunner:
+    def runner(self, engine: Engine, shows_results: bool = False) -> JobRunner:
+        """A runner for ``engine``'s jobs (see JobRunner for ``shows_results``)."""
         from outpaint_studio.core.runner import JobRunner  # Pillow and numpy: not at start-up
 
         slots = self.service_slots if engine.remote else self.offline_slots
-        return JobRunner(engine, self.journal, self.history, slots)
+        return JobRunner(engine, self.journal, self.history, slots, shows_results)
 
     def collect(
         self, record: JobRecord, on_update: UpdateCallback, cancel: threading.Event

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PIL import Image
@@ -74,7 +75,12 @@ class _Ended(Exception):
 class JobRunner:
     """Runs jobs; thread-safe. ``active_slots``, shared by the runners of a session, bounds the
     jobs submitted and not yet collected (the service's per-account limit, or the offline fills
-    that share the CPU), while preparing and saving run outside that bound."""
+    that share the CPU), while preparing and saving run outside that bound.
+
+    A front end that ``shows_results`` (the editor) shows each as soon as it is composed: its
+    encoding then yields the CPU to the results still being composed. Otherwise (a batch) a
+    result is encoded in its compose's turn, so the job ends before more are prepared.
+    """
 
     def __init__(
         self,
@@ -82,11 +88,13 @@ class JobRunner:
         journal: Journal,
         history: Path,
         active_slots: threading.BoundedSemaphore | None = None,
+        shows_results: bool = False,
     ) -> None:
         self.engine = engine
         self.journal = journal
         self.history = history
         self._slots = active_slots
+        self.shows_results = shows_results
 
     @contextmanager
     def _active_slot(self, cancel: threading.Event) -> Iterator[bool]:
@@ -223,10 +231,12 @@ class JobRunner:
                 with _COMPOSE_SLOTS:  # one per core; the write, waiting on the disk, needs none
                     image = finished_image(record, result, source, placed)
                     report.composed(result.image if image is None else image)
-                if record.paid and image is not None and image is not result.image:
-                    result.image.close()  # kept in history as received: its memory goes now
-                # shown: its encoding yields the CPU to the jobs still being composed
-                data = encode_yielding(lambda: output_bytes(record, result, image))
+                    if record.paid and image is not None and image is not result.image:
+                        result.image.close()  # kept in history as received: its memory goes
+                    encode = partial(output_bytes, record, result, image)
+                    data = None if self.shows_results else encode()
+                if data is None:  # shown: the encoding yields to the results still composing
+                    data = encode_yielding(encode)
                 write_output(record, data, self.history)
             finally:
                 keeping.result()

@@ -17,6 +17,7 @@ from bfl_sim import BflSimulator
 from photos import API_KEY, image_array, photo_like
 
 from outpaint_studio.core import output
+from outpaint_studio.core import runner as runner_module
 from outpaint_studio.core.engine import EngineResult, Submission
 from outpaint_studio.core.images import load_image
 from outpaint_studio.core.jobs import JobParams, Journal
@@ -27,17 +28,27 @@ from outpaint_studio.engines.bfl import BflClient
 from outpaint_studio.engines.local import LocalEngine
 
 
-def run_offline(params: JobParams) -> tuple[list[JobUpdate], list[str]]:
-    """Run the job; its updates, and what happened in order ("composed", "written")."""
-    runner = JobRunner(LocalEngine(use_patchmatch=False), Journal(journal_dir()), history_dir())
+def run_offline(
+    params: JobParams, shows_results: bool = False
+) -> tuple[list[JobUpdate], list[str], list[str]]:
+    """Run the job; its updates, what happened in order ("composed", "encoded", "written") and
+    the threads that encoded the output."""
+    engine = LocalEngine(use_patchmatch=False)
+    runner = JobRunner(engine, Journal(journal_dir()), history_dir(), shows_results=shows_results)
     events: list[str] = []
     updates: list[JobUpdate] = []
-    write = output.write_atomic
+    encoders: list[str] = []
+    write, encode = output.write_atomic, runner_module.output_bytes
 
     def on_update(update: JobUpdate) -> None:
         updates.append(update)
         if update.image is not None:
             events.append("composed")
+
+    def noted_encode(*args: Any) -> bytes:
+        encoders.append(threading.current_thread().name)
+        events.append("encoded")
+        return encode(*args)
 
     def noted_write(*args: object, **kwargs: object) -> Path:
         events.append("written")
@@ -46,21 +57,25 @@ def run_offline(params: JobParams) -> tuple[list[JobUpdate], list[str]]:
     record = runner.create(params)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(output, "write_atomic", noted_write)
+        patch.setattr(runner_module, "output_bytes", noted_encode)
         final = runner.run(record, load_image(params.input), on_update, threading.Event())
     assert final.state.value == "saved", final.error
-    return updates, events
+    return updates, events, encoders
 
 
+@pytest.mark.parametrize("shows_results", [False, True])
 @pytest.mark.parametrize("full_res", [False, True])
 def test_the_composed_image_comes_first_and_the_result_is_kept(
-    tmp_path: Path, full_res: bool
+    tmp_path: Path, full_res: bool, shows_results: bool
 ) -> None:
     photo = tmp_path / "photo.png"
     photo_like(200, 160).save(photo)
     params = JobParams(input=str(photo), width=192, height=144, scale=0.5, engine="local",
                        full_res=full_res, output_format="png")  # fmt: skip
-    updates, events = run_offline(params)
-    assert events == ["composed", "written"]
+    updates, events, encoders = run_offline(params, shows_results)
+    assert events == ["composed", "encoded", "written"]
+    # the editor's encode yields on an encoding thread; a batch's runs in the job's own turn
+    assert [name.startswith("encode") for name in encoders] == [shows_results]
     [composed] = [u.image for u in updates if u.image is not None]
     [record] = Journal(journal_dir()).records()
     written = image_array(Path(record.output_path or ""))

@@ -27,8 +27,14 @@ def test_a_target_is_done_once_composed_and_its_file_is_written_after(
     session = Session.open()
     run = FormatsRun(session, Workers(), ErrorModel())
     encoding = threading.Event()  # held until every target is shown
-    encode = runner.output_bytes
-    monkeypatch.setattr(runner, "output_bytes", lambda *args: encoding.wait(30) and encode(*args))
+    encode, encoders = runner.output_bytes, []
+
+    def held_encode(*args: object) -> bytes:
+        encoders.append(threading.current_thread().name)
+        encoding.wait(30)
+        return encode(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "output_bytes", held_encode)
     said: list[tuple[str, str]] = []
     shown: dict[str, tuple[JobState, bool, str | None]] = {}  # label -> what was on disk then
     finished: list[str] = []
@@ -56,6 +62,7 @@ def test_a_target_is_done_once_composed_and_its_file_is_written_after(
         encoding.set()
     qtbot.waitUntil(lambda: not run.is_running(), timeout=20000)  # type: ignore[attr-defined]
     assert sorted(finished) == sorted(TARGETS)
+    assert [name.startswith("encode") for name in encoders] == [True, True]  # yielding the CPU
     records = session.journal.records()
     assert {r.state for r in records} == {JobState.SAVED}
     assert all(Path(r.output_path or "").is_file() for r in records)
