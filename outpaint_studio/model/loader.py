@@ -23,11 +23,14 @@ DISPLAY_SIDE = 4096  # the sharper picture shown once the full image is decoded
 
 
 def to_qimage(image: Image.Image) -> QImage:
-    """A deep-copied QImage of a Pillow image (safe to send across threads)."""
-    rgba = image.convert("RGBA")
-    data = rgba.tobytes()
-    qimage = QImage(data, rgba.width, rgba.height, rgba.width * 4, QImage.Format.Format_RGBA8888)
-    return qimage.copy()
+    """A deep-copied QImage of a Pillow image (safe to send across threads); an RGB image at 3
+    bytes a pixel, with no RGBA copy on the way (a 4 MP result: 12 MB held, not 16)."""
+    if image.mode == "RGB":
+        data, row, fmt = image.tobytes(), image.width * 3, QImage.Format.Format_RGB888
+    else:
+        rgba = image.convert("RGBA")
+        data, row, fmt = rgba.tobytes(), image.width * 4, QImage.Format.Format_RGBA8888
+    return QImage(data, image.width, image.height, row, fmt).copy()
 
 
 def display_image(image: Image.Image) -> Image.Image:
