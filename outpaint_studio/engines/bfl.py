@@ -66,9 +66,11 @@ MAX_NOT_FOUND = 3  # 404 in a row on the polling URL before it counts as "Task n
 DOWNLOAD_ATTEMPTS = 3  # per link
 DELIVERY_ROUNDS = 2  # links: after failed downloads, a fresh poll may give a fresh one
 KEPT_CONNECTIONS = 24  # polls and downloads: one kept-alive connection for each active job
-# fresh connections opened at once for submits: a burst of them can overflow the server's accept
-# queue, and a connection the kernel then resets after the job left makes the submit "uncertain"
+# fresh connections opened at once for submits, by every client of the process (a formats run
+# has one per target): a burst of them can overflow the server's accept queue, and a connection
+# the kernel then resets after the job left makes the submit "uncertain"
 SUBMITS_AT_ONCE = 4
+_SUBMIT_TURNS = threading.BoundedSemaphore(SUBMITS_AT_ONCE)
 STOPPED_WAITING = "Stopped waiting; the job was submitted and can still be collected."
 
 log = logging.getLogger(__name__)
@@ -100,7 +102,6 @@ class BflClient:
         self.submit_timeout = submit_timeout
         self.session = session or _pooled_session()
         self.session.headers["User-Agent"] = USER_AGENT
-        self._submitting = threading.BoundedSemaphore(SUBMITS_AT_ONCE)
         self._sleep = sleep or (lambda event, seconds: event.wait(seconds))
 
     def __repr__(self) -> str:
@@ -122,7 +123,7 @@ class BflClient:
             if cancel.is_set():
                 raise CancelledError("cancelled before the job was sent")
             try:
-                with self._submit_turn(cancel):
+                with _submit_turn(cancel):
                     response = self._post_fresh(url, body)
             except requests.RequestException as exc:
                 if not _never_sent(exc):
@@ -145,16 +146,6 @@ class BflClient:
                 self._wait(cancel, delay + random.uniform(0, 0.25))
                 continue
             return self._accepted(response)
-
-    @contextlib.contextmanager
-    def _submit_turn(self, cancel: threading.Event) -> Iterator[None]:
-        while not self._submitting.acquire(timeout=0.1):
-            if cancel.is_set():
-                raise CancelledError("cancelled before the job was sent")
-        try:
-            yield
-        finally:
-            self._submitting.release()
 
     def _post_fresh(self, url: str, body: str) -> requests.Response:
         """POST on a connection of its own: a pooled keep-alive one the server may have closed
@@ -356,6 +347,17 @@ class BflClient:
     def _wait(self, cancel: threading.Event, seconds: float, stopped: str = "cancelled") -> None:
         if self._sleep(cancel, seconds):
             raise CancelledError(stopped)
+
+
+@contextlib.contextmanager
+def _submit_turn(cancel: threading.Event) -> Iterator[None]:
+    while not _SUBMIT_TURNS.acquire(timeout=0.1):
+        if cancel.is_set():
+            raise CancelledError("cancelled before the job was sent")
+    try:
+        yield
+    finally:
+        _SUBMIT_TURNS.release()
 
 
 def _pooled_session() -> requests.Session:

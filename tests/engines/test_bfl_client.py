@@ -133,12 +133,12 @@ def test_a_submit_never_rides_a_kept_alive_connection(sim: BflSimulator) -> None
     assert submit.headers.get("connection") == "close"
 
 
-def test_submits_take_turns_and_one_waiting_its_turn_can_be_cancelled(
+def test_submits_of_every_client_take_turns_and_one_waiting_can_be_cancelled(
     sim: BflSimulator,
 ) -> None:
     engine = client(sim)
     sim.inject("submit_slow", times=SUBMITS_AT_ONCE + 1, delay=1)
-    slow = [threading.Thread(target=run, args=(engine,)) for _ in range(SUBMITS_AT_ONCE + 1)]
+    slow = [threading.Thread(target=run, args=(client(sim),)) for _ in range(SUBMITS_AT_ONCE + 1)]
     for thread in slow:
         thread.start()
     wait_for("the slow submits to arrive", lambda: sim.submit_attempts == SUBMITS_AT_ONCE)
