@@ -127,7 +127,7 @@ class Session:
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
 
-    def runner(self, engine: Engine, shows_results: bool = False) -> JobRunner:
+    def runner(self, engine: Engine, *, shows_results: bool = False) -> JobRunner:
         """A runner for ``engine``'s jobs (see JobRunner for ``shows_results``)."""
         from outpaint_studio.core.runner import JobRunner  # Pillow and numpy: not at start-up
 

@@ -158,14 +158,15 @@ class JobController(QObject):
         first = random.randrange(MAX_SEED)
         engine = self.session.engine(choice, first)
         if engine.remote:  # one client; the session keeps under the account's limit
-            variations, runners = [params] * count, [self.session.runner(engine, True)] * count
+            runner = self.session.runner(engine, shows_results=True)
+            variations, runners = [params] * count, [runner] * count
             at_once, url = count, api_url
         else:  # each offline variation its own seed, so every variation and every retry differs
             variations = [
                 replace(params, seed=(first + index) % MAX_SEED) for index in range(count)
             ]
             engines = [engine] + [self.session.engine(choice, v.seed) for v in variations[1:]]
-            runners = [self.session.runner(e, True) for e in engines]
+            runners = [self.session.runner(e, shows_results=True) for e in engines]
             at_once, url = OFFLINE_AT_ONCE, None
 
         def make(index: int) -> tuple[JobRecord, Run]:
