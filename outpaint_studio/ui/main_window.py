@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         self.formats.record_changed.connect(self.update_cost)  # after: it reads the history
         self.formats.result_chosen.connect(self.results.show)
         self.formats.status_message.connect(self.statusBar().showMessage)
+        self.formats.run.running_changed.connect(self._on_formats_running)
         self.layered.status_message.connect(self.statusBar().showMessage)
 
     def _initial_options(self) -> Options:
@@ -320,6 +321,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"Result kept in {outcome.output_path} — Ctrl+S to save it elsewhere", 15000
             )
+
+    @Slot(bool)
+    def _on_formats_running(self, running: bool) -> None:
+        if not running:
+            self.cost.refresh_balance()  # what Extend all spent
 
     @Slot(str)
     def _on_banner_action(self, action: str) -> None:
