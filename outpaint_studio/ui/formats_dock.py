@@ -187,6 +187,11 @@ class FormatsDock(QDockWidget):
         self.cancel_all.setEnabled(running)
         self.extend_all.setEnabled(not running)
 
+    def show_current(self, label: str | None) -> None:
+        """Mark the row of the target whose layout the canvas shows (None: the user's own)."""
+        item = self.item(label) if label else None
+        self.list.setCurrentRow(self.list.row(item) if item is not None else -1)
+
     def current_label(self) -> str | None:
         item = self.list.currentItem()
         return item.data(LABEL_ROLE) if item is not None else None

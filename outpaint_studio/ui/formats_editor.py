@@ -199,6 +199,7 @@ class FormatsEditor(QObject):
         if self.active is None:
             self._own_layout = self.model.state.geometry
         self.active = label
+        self.dock.show_current(label)
         self.model.set_geometry_live(self.formats.geometry(entry, size))
         self.model.undo_stack.clear()  # undo works within one target's layout
 
@@ -207,6 +208,7 @@ class FormatsEditor(QObject):
         if self.active is None or self._own_layout is None:
             return
         self.active = None
+        self.dock.show_current(None)
         self.model.set_geometry_live(self._own_layout)
         self.model.undo_stack.clear()
 

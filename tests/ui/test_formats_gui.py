@@ -49,6 +49,7 @@ def tick_five(window, qtbot) -> None:
     assert window.formats.dock.isVisible()
     for label in PRESETS:
         click_row(window, qtbot, label, on_check_box=True)
+        assert window.formats.active == window.formats.dock.current_label() == label
     custom = window.formats.dock.custom
     qtbot.keyClicks(custom, CUSTOM)
     qtbot.keyClick(custom, Qt.Key.Key_Return)
@@ -92,7 +93,7 @@ def test_five_formats_extend_all_keep_four_redo_one_export_all(
         assert window.formats.formats.entry("4:5").edited == edited
         assert all(window.formats.formats.entry(t).edited is None for t in PRESETS if t != "4:5")
         qtbot.mouseClick(window.formats.dock.main_layout, Qt.MouseButton.LeftButton)
-        assert window.model.state.geometry == own
+        assert window.model.state.geometry == own and window.formats.dock.current_label() is None
 
         assert window.cost.session.text() == "Session 0 credits"
         extend_all(window, qtbot)
