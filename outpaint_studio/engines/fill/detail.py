@@ -59,7 +59,7 @@ class _BoxSums:
             plane, more + [(0, 0)] * (plane.ndim - 2), mode="edge" if pad else "constant"
         )
         rows, columns = padded.shape[0] // BLOCK, padded.shape[1] // BLOCK
-        blocks = padded.reshape(rows, BLOCK, columns, BLOCK, *plane.shape[2:], copy=False)
+        blocks = padded.reshape(rows, BLOCK, columns, BLOCK, *plane.shape[2:])
         blocks = blocks.sum(axis=3, dtype=np.float32).sum(axis=1)
         self._table = np.zeros((rows + 1, columns + 1, *plane.shape[2:]), np.float64)
         self._table[1:, 1:] = blocks.cumsum(axis=0).cumsum(axis=1)
