@@ -15,6 +15,7 @@ from outpaint_studio.core.options import ENGINES
 from outpaint_studio.core.settings import (
     KeyStore,
     Settings,
+    data_dir,
     history_dir,
     journal_dir,
     load_settings,
@@ -83,6 +84,7 @@ class Session:
     keys: KeyStore
     journal: Journal
     history: Path
+    data: Path  # the app's data folder: the journal and history are in it, and these below
     # Jobs at once, shared by every runner of the session (all its Extends, formats, inputs):
     # the account's active jobs at the service, and offline fills, which share the CPU.
     service_slots: threading.BoundedSemaphore = field(
@@ -96,7 +98,22 @@ class Session:
     def open(cls, settings: Settings | None = None, keys: KeyStore | None = None) -> Session:
         """The session of this user's app home (``OUTPAINT_STUDIO_HOME``, or the platform's)."""
         return cls(settings or load_settings(), keys or KeyStore(), Journal(journal_dir()),
-                   history_dir())  # fmt: skip
+                   history_dir(), data_dir())  # fmt: skip
+
+    @property
+    def downloads(self) -> Path:
+        """Where images opened from a URL are kept."""
+        return self.data / "downloads"
+
+    @property
+    def pasted(self) -> Path:
+        """Where pasted and dropped images are kept, so a job can name its input."""
+        return self.data / "pasted"
+
+    @property
+    def open_in(self) -> Path:
+        """Where "Open layers in…" leaves the files it hands to another application."""
+        return self.data / "open-in"
 
     def api_url(self, override: str | None = None) -> str:
         return resolve_api_url(self.settings, override)

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
-from outpaint_studio.core.settings import data_dir
 from outpaint_studio.core.words import reason
 from outpaint_studio.model.workers import Report, Worker, Workers
 
@@ -112,12 +111,10 @@ class Loader(QObject):
     loaded = Signal(object)
     failed = Signal(str)
 
-    def __init__(
-        self, workers: Workers, downloads: Path | None = None, parent: QObject | None = None
-    ) -> None:
+    def __init__(self, workers: Workers, downloads: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.workers = workers
-        self.downloads = downloads or data_dir() / "downloads"
+        self.downloads = downloads
         self._current: Worker | None = None
         self._running: set[Worker] = set()
 

@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QMenu, QWidget
 
-from outpaint_studio.core.settings import data_dir
 from outpaint_studio.model.errors import ErrorModel, UserError
 from outpaint_studio.model.results import Results
 from outpaint_studio.model.workers import Report, Work, Workers
@@ -30,10 +29,6 @@ LAYER_FILTERS = {".psd": "Photoshop document (*.psd)", ".ora": "OpenRaster (*.or
 MASK_FILTER = "Generated-area mask (*.png)"
 OPEN_IN_FORMAT = ".psd"  # the layered format most editors open
 OPEN_IN_KEPT_SECONDS = 24 * 3600  # older hand-over files are removed at the next one
-
-
-def open_in_folder() -> Path:
-    return data_dir() / "open-in"
 
 
 def export_work(record: JobRecord, target: Path, mask: bool, overwrite: bool) -> Work:
@@ -59,7 +54,8 @@ def export_work(record: JobRecord, target: Path, mask: bool, overwrite: bool) ->
 
 class LayeredExport(QObject):
     """The three actions' logic, for the result ``results`` shows (its record read from
-    ``journal``); ``suggested_path`` is where Save would suggest the flat export. Exports run
+    ``journal``); ``suggested_path`` is where Save would suggest the flat export, and
+    ``open_in_folder`` where "Open layers in…" leaves its files. Exports run
     through the window's Workers owner, which lets them finish their file when the window
     closes; failures go to the ErrorModel.
 
@@ -74,6 +70,7 @@ class LayeredExport(QObject):
         self,
         results: Results,
         journal: Journal,
+        open_in_folder: Path,
         suggested_path: Callable[[], Path],
         workers: Workers,
         errors: ErrorModel,
@@ -83,6 +80,7 @@ class LayeredExport(QObject):
         super().__init__(parent)
         self.results = results
         self.journal = journal
+        self.open_in_folder = open_in_folder
         self.suggested_path = suggested_path
         self.workers = workers
         self.errors = errors
@@ -126,7 +124,7 @@ class LayeredExport(QObject):
         record = self._wanted()
         if record is None:
             return
-        folder = open_in_folder()
+        folder = self.open_in_folder
         _remove_older_than(folder, time.time() - OPEN_IN_KEPT_SECONDS)
         name = f"{Path(record.params.input).stem}-{record.key[:8]}{OPEN_IN_FORMAT}"
         self._start(record, folder / name, mask=False, then=self._open)

@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.errors = parts.ErrorModel(self)
         self.model = parts.EditorModel(self._initial_options())
         self.source: SourceImage | None = None
-        self.loader = parts.Loader(self.workers, parent=self)
+        self.loader = parts.Loader(self.workers, self.session.downloads, parent=self)
         self.jobs = parts.JobController(self.session, self.workers, self.errors, self)
         self.canvas = parts.CanvasView(self.model)
         self.canvas.set_snapping(self.settings.snap)
@@ -99,8 +99,9 @@ class MainWindow(QMainWindow):
             self.addDockWidget(dock.DOCK_AREA, dock)
         self._build()
         self.layered = parts.LayeredExport(self.result_set, self.session.journal,
-                                           self.results.suggested_path, self.workers,
-                                           self.errors, self.dialogs, self)  # fmt: skip
+                                           self.session.open_in, self.results.suggested_path,
+                                           self.workers, self.errors, self.dialogs,
+                                           self)  # fmt: skip
         docks = [self.history_dock.toggleViewAction(), self.formats.dock.toggleViewAction()]
         self.actions_ = parts.EditorActions(self, self.menuBar(), self.canvas,
                                             self.model.undo_stack, self.settings, self.dialogs,
@@ -253,7 +254,7 @@ class MainWindow(QMainWindow):
     @Slot(QImage)
     def open_qimage(self, image: QImage) -> None:
         """An image from the clipboard or a drop: kept as a PNG file, then opened."""
-        path = self.results.store_pasted(image)
+        path = self.results.store_pasted(image, self.session.pasted)
         if path is not None:
             self.open_image(path)
 

@@ -19,7 +19,7 @@ from outpaint_studio.core.file_formats import (
     format_for_path,
 )
 from outpaint_studio.core.output import export_file, output_name
-from outpaint_studio.core.settings import Settings, data_dir, dialog_folder
+from outpaint_studio.core.settings import Settings, dialog_folder
 from outpaint_studio.core.words import reason
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.errors import ErrorModel, UserError
@@ -174,11 +174,11 @@ class ResultKeeper(QObject):
     def _export_failed(self, path: Path, exc: Exception) -> None:
         self.errors.report(UserError(f"Could not save {path.name}: {reason(exc)}", kind="export"))
 
-    def store_pasted(self, image: QImage) -> Path | None:
-        """Keep a pasted or dropped image as a PNG file, so a job can name its input."""
+    def store_pasted(self, image: QImage, folder: Path) -> Path | None:
+        """Keep a pasted or dropped image as a PNG file in ``folder``, so a job can name its
+        input."""
         if image.isNull():
             return None
-        folder = data_dir() / "pasted"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"pasted-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.png"
         if not image.save(str(path)):

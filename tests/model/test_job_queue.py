@@ -61,7 +61,7 @@ class ScriptedEngine:
 class ScriptedSession(Session):
     def __init__(self, engine: ScriptedEngine | None) -> None:
         base = Session.open()
-        super().__init__(base.settings, base.keys, base.journal, base.history)
+        super().__init__(base.settings, base.keys, base.journal, base.history, base.data)
         self.scripted = engine
 
     def engine(self, choice: EngineChoice, seed: int | None = None) -> ScriptedEngine:  # type: ignore[override]

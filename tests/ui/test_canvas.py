@@ -188,4 +188,4 @@ def test_paste_an_image_from_the_clipboard(window, qtbot) -> None:
     qtbot.keyClick(window.canvas, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
     assert window.model.state.source_size == (96, 80)
-    assert "pasted" in (window.model.state.source_path or "")
+    assert Path(window.model.state.source_path or "").parent == window.session.pasted

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMenu
 
 from outpaint_studio.core.jobs import JobRecord, Journal
 from outpaint_studio.core.settings import journal_dir
-from outpaint_studio.ui.layered_export import LAYER_FILTERS, LayeredExport, open_in_folder
+from outpaint_studio.ui.layered_export import LAYER_FILTERS, LayeredExport
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_open_in_hands_a_psd_to_the_desktop(  # type: ignore[no-untyped-def]
     finally:
         QDesktopServices.unsetUrlHandler("file")
     opened = Path(catcher.urls[0].toLocalFile())
-    assert opened.parent == open_in_folder() and opened.suffix == ".psd"
+    assert opened.parent == window.session.open_in and opened.suffix == ".psd"
     assert len(PSDImage.open(opened)) == 3
 
 
