@@ -8,7 +8,7 @@ from frame_handles import HANDLES
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QGraphicsView
+from PySide6.QtWidgets import QApplication, QGraphicsView, QMainWindow, QMenu
 
 
 def drag_event(kind: type[QDragMoveEvent], pos: QPoint, *details: object) -> QDragMoveEvent:
@@ -41,6 +41,12 @@ def drop_urls(view: QGraphicsView, urls: list[QUrl]) -> bool:
 
 def drop_file(view: QGraphicsView, path: Path) -> bool:
     return drop_urls(view, [QUrl.fromLocalFile(str(path))])
+
+
+def menu_titled(window: QMainWindow, title: str) -> QMenu:
+    """The menu bar's menu called ``title`` (with its ``&``). Not ``QAction.menu()``: before
+    PySide6 6.11 its wrapper dies with the action's, an "already deleted" error a line later."""
+    return next(m for m in window.menuBar().findChildren(QMenu) if m.title() == title)
 
 
 def scene_to_viewport(view: QGraphicsView, x: float, y: float) -> QPoint:

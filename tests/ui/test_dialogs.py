@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers import menu_titled
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel, QMessageBox
@@ -94,8 +95,8 @@ def test_help_lists_the_shortcuts_and_about_names_the_app(loaded, qtbot) -> None
     for words in ("Ctrl+Y", "Ctrl+Shift+Z", "Undo", "Space+drag", "Ctrl+drag", "Extend"):
         assert words in table, words
     dialog.close()
-    menu = next(a.menu() for a in loaded.menuBar().actions() if a.text() == "&Help")
-    about = next(a for a in menu.actions() if a.objectName() == "aboutAction")
+    help_menu = menu_titled(loaded, "&Help")
+    about = next(a for a in help_menu.actions() if a.objectName() == "aboutAction")
     about.trigger()
     box = loaded.findChild(QMessageBox, "aboutBox")
     assert box is not None and box.isVisible() and "Outpaint Studio" in box.text()

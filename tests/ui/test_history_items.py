@@ -3,9 +3,8 @@ sizes are true, cancelled jobs leave no entry, and a closed History comes back f
 
 from __future__ import annotations
 
-from helpers import open_with_flux
+from helpers import menu_titled, open_with_flux
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMenu
 
 from outpaint_studio.core.jobs import Journal
 from outpaint_studio.core.settings import journal_dir
@@ -84,9 +83,7 @@ def test_view_menu_brings_a_closed_history_back(window, qtbot) -> None:
     dock = window.history_dock
     dock.close()
     assert not dock.isVisible()
-    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
-    assert isinstance(view_menu, QMenu)
-    toggle = next(a for a in view_menu.actions() if a.text() == "History")
+    toggle = next(a for a in menu_titled(window, "&View").actions() if a.text() == "History")
     assert toggle.isCheckable() and not toggle.isChecked()
     toggle.trigger()
     qtbot.waitUntil(dock.isVisible, timeout=2000)

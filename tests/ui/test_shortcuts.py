@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import open_with_flux
+from helpers import menu_titled, open_with_flux
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QWheelEvent
 from PySide6.QtTest import QTest
@@ -110,8 +110,7 @@ def test_toolbar_use_as_source_and_file_quit_reach_the_window(loaded, qtbot) -> 
     button = actions.toolbar.widgetForAction(actions.use_as_source)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: loaded.model.state.source_size == (208, 160), timeout=5000)
-    file_menu = loaded.menuBar().actions()[0].menu()
-    assert actions.quit in file_menu.actions()
+    assert actions.quit in menu_titled(loaded, "&File").actions()
     actions.quit.trigger()  # File › Quit (no key on every platform)
     assert not loaded.isVisible()
 
