@@ -93,7 +93,7 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -466,18 +466,20 @@ class _State:
         with self.lock:
             self.requests.append(request)
 
-    @contextlib.contextmanager
-    def submit_arrived(self) -> Iterator[None]:
-        """Counts a submit POST, and how many are being served at once."""
+    def submit_arrived(self) -> Callable[[], None]:
+        """Counts a submit POST, and how many are being served at once, until the returned
+        function is called (once): when the server starts to answer it. A client may send its
+        next submit as soon as it has read the answer, before the handler's thread has ended."""
         with self.lock:
             self.submit_attempts += 1
             self.submits_in_flight += 1
             self.peak_submits_in_flight = max(self.peak_submits_in_flight, self.submits_in_flight)
-        try:
-            yield
-        finally:
+
+        def answered() -> None:
             with self.lock:
                 self.submits_in_flight -= 1
+
+        return answered
 
     def add_fault(self, fault: _Fault) -> None:
         with self.lock:
@@ -648,6 +650,7 @@ class _Handler(BaseHTTPRequestHandler):
     _query: dict[str, str]
     _current: RecordedRequest | None = None
     _served = 0  # requests served on this connection
+    _submit_answered: Callable[[], None] | None = None  # see _State.submit_arrived
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: the simulator never logs."""
@@ -705,8 +708,17 @@ class _Handler(BaseHTTPRequestHandler):
     # endpoints
 
     def _submit(self) -> None:
-        with self.sim.state.submit_arrived():
+        self._submit_answered = self.sim.state.submit_arrived()
+        try:
             self._serve_submit()
+        finally:
+            self._answering()
+
+    def _answering(self) -> None:
+        """The server starts to answer the request (or to drop it)."""
+        if self._submit_answered is not None:
+            self._submit_answered()
+            self._submit_answered = None
 
     def _serve_submit(self) -> None:
         state = self.sim.state
@@ -880,6 +892,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] | None = None,
         body_limit: int | None = None,
     ) -> None:
+        self._answering()
         if self._current is not None:
             self._current.status = status
         self.send_response(status)
@@ -907,6 +920,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drop(self) -> None:
         """End the connection with no reply at all."""
+        self._answering()
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
