@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDockWidget, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 HISTORY_WIDTH = 300
 HISTORY_AREA = Qt.DockWidgetArea.LeftDockWidgetArea
@@ -15,6 +24,32 @@ PANEL_WIDTH = 330
 def canvas_backdrop(widget: QWidget) -> QColor:
     """The neutral colour around the canvas frame, from the system palette (light or dark)."""
     return widget.palette().window().color().darker(165)
+
+
+class WheelScrollsPanel(QObject):
+    """A wheel over a spin box or a combo that hasn't the focus scrolls the panel instead of
+    changing the value under the pointer; click the control first to change it with the wheel."""
+
+    def __init__(self, panel: QScrollArea) -> None:
+        super().__init__(panel)
+        self._scroll_bar = panel.verticalScrollBar()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.Wheel or not isinstance(watched, QWidget):
+            return False
+        if watched.hasFocus():
+            return False
+        QApplication.sendEvent(self._scroll_bar, event)
+        return True
+
+
+def scroll_past_controls(panel: QScrollArea, content: QWidget) -> None:
+    """Every spin box and combo in ``content`` lets a wheel scroll ``panel`` unless focused."""
+    guard = WheelScrollsPanel(panel)
+    for control in content.findChildren(QWidget):
+        if isinstance(control, QAbstractSpinBox | QComboBox):
+            control.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            control.installEventFilter(guard)
 
 
 def editor_body(
@@ -41,6 +76,7 @@ def editor_body(
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setMinimumWidth(PANEL_WIDTH)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll_past_controls(scroll, side)
     right = QWidget()
     right_column = QVBoxLayout(right)
     right_column.setContentsMargins(0, 0, 0, 0)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QSpinBox, QWidget
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QComboBox, QSpinBox, QWidget
 
 
 def fully_visible(widget: QWidget, window: QWidget) -> bool:
@@ -40,3 +41,35 @@ def test_the_extend_area_stays_in_view_with_every_warning_shown(loaded, qtbot, s
         return all(fully_visible(control, loaded) for control in controls)
 
     qtbot.waitUntil(in_view, timeout=3000)
+
+
+def wheel_down(widget: QWidget) -> None:
+    """One notch of the mouse wheel over the middle of ``widget``, as the user turns it."""
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre)), QPoint(0, 0),
+                        QPoint(0, -120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_scrolls_the_panel_over_its_controls_and_changes_only_a_focused_one(
+    loaded, qtbot
+) -> None:
+    loaded.resize(900, 600)
+    qtbot.waitUntil(lambda: loaded.size().toTuple() == (900, 600), timeout=3000)
+    side = loaded.findChild(QWidget, "sidePanel")
+    scroll_bar = side.parentWidget().parentWidget().verticalScrollBar()
+    qtbot.waitUntil(lambda: scroll_bar.maximum() > 0, timeout=3000)
+    width = loaded.findChild(QSpinBox, "canvasWidth")
+    engine = loaded.findChild(QComboBox, "engineCombo")
+    before = (width.value(), engine.currentIndex())
+    for control in (width, engine):
+        top = scroll_bar.value()
+        wheel_down(control)
+        assert scroll_bar.value() > top or scroll_bar.value() == scroll_bar.maximum()
+    assert (width.value(), engine.currentIndex()) == before
+    assert scroll_bar.value() > 0
+    qtbot.mouseClick(width.lineEdit(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(width.hasFocus, timeout=3000)
+    wheel_down(width)
+    assert width.value() == before[0] - width.singleStep()
