@@ -76,6 +76,7 @@ def editor_body(
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setMinimumWidth(PANEL_WIDTH)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to its controls, not to it
     scroll_past_controls(scroll, side)
     right = QWidget()
     right_column = QVBoxLayout(right)

@@ -92,3 +92,12 @@ def test_arrows_nudge_the_source_while_a_placement_button_has_the_focus(loaded, 
     placement = loaded.model.state.placement()
     assert (placement.x, placement.y) == (1, 16)
     assert QApplication.focusWidget() is anchor  # the focus did not move on
+
+
+def test_tab_from_the_canvas_goes_straight_to_the_panels_first_control(loaded, qtbot) -> None:
+    qtbot.mouseClick(loaded.canvas.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    qtbot.waitUntil(loaded.canvas.hasFocus, timeout=3000)
+    press_on_focus(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is loaded.findChild(QSpinBox, "canvasWidth")
+    press_on_focus(qtbot, Qt.Key.Key_Backtab, SHIFT)
+    assert QApplication.focusWidget() is loaded.canvas
