@@ -51,6 +51,13 @@ def _action(
     return action
 
 
+def tell_keys(button: QAction, keys_of: QAction) -> None:
+    """``button``'s tooltip names the key of ``keys_of`` (a toolbar's "Save (Ctrl+S)")."""
+    key = keys_of.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    if key:
+        button.setToolTip(f"{button.iconText()} ({key})")
+
+
 class EditorActions(QObject):
     """Every action of the editor window, in its menus (on ``menu_bar``) and on ``toolbar``
     (which the window adds). ``layered`` adds its File actions; ``dock_toggles`` end the View
@@ -187,6 +194,11 @@ class EditorActions(QObject):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
         bar.addAction(self.settings_action)
+        for action in (self.open, self.fit, self.actual, self.save, self.copy,
+                       self.settings_action):  # fmt: skip
+            tell_keys(action, action)
+        tell_keys(bar_undo, self.undo)
+        tell_keys(bar_redo, self.redo)
         return bar
 
     def show_help(self, which: str, listed: list[QAction]) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import menu_titled, open_with_flux
-from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QWheelEvent
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QHelpEvent, QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolBar, QToolButton, QToolTip, QWidget
 from scripted_dialogs import ScriptedDialogs
 
 from outpaint_studio.core.jobs import Journal
@@ -167,3 +168,22 @@ def test_settings_region_and_custom_url(qtbot) -> None:
     dialog.accept()
     assert settings.region == "custom"
     assert settings.api_url == "https://api.example.test"
+
+
+def hover_tooltip(button: QWidget) -> str:
+    """What the tooltip says when the pointer rests on ``button``."""
+    centre = button.rect().center()
+    QApplication.sendEvent(button, QHelpEvent(QEvent.Type.ToolTip, centre,
+                                              button.mapToGlobal(centre)))  # fmt: skip
+    return QToolTip.text()
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support (raise|propagateSizeHints)")
+def test_toolbar_tooltips_name_the_keys(loaded) -> None:
+    bar = loaded.findChild(QToolBar, "mainToolBar")
+    tips = {button.text(): hover_tooltip(button) for button in bar.findChildren(QToolButton)}
+    QToolTip.hideText()
+    expected = {"Open": "Ctrl+O", "Undo": "Ctrl+Z", "Redo": "Ctrl+Y", "Fit": "Ctrl+0",
+                "100 %": "Ctrl+1", "Save": "Ctrl+S", "Copy": "Ctrl+C"}  # fmt: skip
+    for text, key in expected.items():
+        assert tips[text] == f"{text} ({key})"
