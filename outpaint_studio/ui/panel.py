@@ -145,10 +145,9 @@ class LayoutPanel(QWidget):
         place = QHBoxLayout()
         place.addLayout(self._anchor_grid())
         centre = QVBoxLayout()
-        self.centre_h = named(QPushButton("↔ Centre"), "centreH",
-                              "Centre horizontally (sent as null)")  # fmt: skip
-        self.centre_v = named(QPushButton("↕ Centre"), "centreV",
-                              "Centre vertically (sent as null)")  # fmt: skip
+        stays = "it stays centred as the canvas changes"
+        self.centre_h = named(QPushButton("↔ Centre"), "centreH", f"Centre across: {stays}")
+        self.centre_v = named(QPushButton("↕ Centre"), "centreV", f"Centre up and down: {stays}")
         for button in (self.centre_h, self.centre_v):
             button.setCheckable(True)
             centre.addWidget(button)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QToolButton,
+    QWidget,
 )
 from scripted_dialogs import ScriptedDialogs
 
@@ -166,6 +167,20 @@ def test_centre_buttons_send_null(loaded, qtbot) -> None:
     request = loaded.model.state.request()
     assert request.reference_offset_x is None and request.reference_offset_y == 0
     assert child(loaded, QSpinBox, "offsetX").value() == (208 - 160) // 2
+
+
+def test_a_centred_source_stays_centred_as_the_canvas_grows_and_the_tooltip_says_so(
+    loaded, qtbot
+) -> None:
+    loaded.model.set_offset(0, 0)
+    centre_h = child(loaded, QPushButton, "centreH")
+    qtbot.mouseClick(centre_h, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(child(loaded, QPushButton, "expand2"), Qt.MouseButton.LeftButton)
+    width = canvas_size(loaded)[0]
+    assert child(loaded, QSpinBox, "offsetX").value() == (width - 160) // 2
+    for widget in loaded.findChildren(QWidget):
+        assert "null" not in widget.toolTip()  # the API's word, not the user's
+    assert "stays centred" in centre_h.toolTip()
 
 
 def test_every_named_control_has_its_accessible_name(window) -> None:
