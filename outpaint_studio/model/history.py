@@ -86,6 +86,8 @@ def result_size(record: JobRecord) -> tuple[int, int]:
 def cost_text(record: JobRecord) -> str:
     if record.engine == "local":
         return "free"
+    if record.state in (JobState.FAILED, JobState.CANCELLED) and not record.paid:
+        return "not charged"  # the service never accepted it (a lost reply is UNCERTAIN)
     cost = display_cost(record.cost)
     return "cost unknown" if cost is None else f"{cost:g} credits"
 

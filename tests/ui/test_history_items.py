@@ -88,3 +88,15 @@ def test_view_menu_brings_a_closed_history_back(window, qtbot) -> None:
     toggle.trigger()
     qtbot.waitUntil(dock.isVisible, timeout=2000)
     assert toggle.isChecked()
+
+
+def test_a_job_the_service_refused_says_it_was_not_charged(
+    sim, window, small_photo, qtbot, monkeypatch
+) -> None:
+    open_with_flux(window, sim, small_photo, qtbot, monkeypatch)
+    monkeypatch.setenv("BFL_API_KEY", "wrong-key")
+    with qtbot.waitSignal(window.jobs.finished, timeout=15000):
+        qtbot.mouseClick(window.options_panel.extend_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.history.model.rowCount() == 1, timeout=5000)
+    text = window.history.model.data(window.history.model.index(0))
+    assert "Failed" in text and "not charged" in text and "cost unknown" not in text
