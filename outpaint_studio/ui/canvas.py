@@ -132,7 +132,7 @@ class CanvasView(QGraphicsView):
         state = self.model.state
         g = state.geometry
         empty = state.source_size is None
-        self.empty_state.setVisible(empty)
+        self._show_empty_state()
         self.backdrop.setVisible(not empty)
         self.frame.setVisible(not empty)
         canvas = QRectF(0, 0, g.canvas_width, g.canvas_height)
@@ -157,11 +157,19 @@ class CanvasView(QGraphicsView):
     def show_result(self, image: QImage | None) -> None:
         if image is None or image.isNull():
             self.result_item.hide()
-            return
-        self.result_item.setPixmap(QPixmap.fromImage(image))
-        width = self.model.state.geometry.canvas_width  # a full-resolution result: fit it
-        self.result_item.setScale(width / image.width() if image.width() > width else 1.0)
-        self.result_item.show()
+        else:
+            self.result_item.setPixmap(QPixmap.fromImage(image))
+            width = self.model.state.geometry.canvas_width  # a full-resolution result: fit it
+            self.result_item.setScale(width / image.width() if image.width() > width else 1.0)
+            self.result_item.show()
+        self._show_empty_state()
+        if self.model.state.source_size is None:  # a past result, seen with no image open
+            self._refit()
+
+    def _show_empty_state(self) -> None:
+        """The drop area shows while the canvas has neither an image nor a result."""
+        empty = self.model.state.source_size is None and not self.result_item.isVisible()
+        self.empty_state.setVisible(empty)
 
     def set_compare(self, before: bool) -> None:
         """Hide the result while the user holds "compare"."""
@@ -175,6 +183,8 @@ class CanvasView(QGraphicsView):
         rect = QRectF(0, 0, g.canvas_width, g.canvas_height)
         if self.source_item.isVisible():
             rect = rect.united(self.source_item.sceneBoundingRect())
+        elif self.result_item.isVisible():  # a past result, seen with no image open
+            rect = self.result_item.sceneBoundingRect()
         return rect
 
     def fit(self) -> None:

@@ -100,3 +100,31 @@ def test_a_job_the_service_refused_says_it_was_not_charged(
     qtbot.waitUntil(lambda: window.history.model.rowCount() == 1, timeout=5000)
     text = window.history.model.data(window.history.model.index(0))
     assert "Failed" in text and "not charged" in text and "cost unknown" not in text
+
+
+def test_a_past_result_clicked_in_an_empty_editor_is_seen_not_hidden_by_the_drop_area(
+    window, small_photo, qtbot
+) -> None:
+    from scripted_dialogs import ScriptedDialogs
+
+    from outpaint_studio.ui import MainWindow
+
+    window.open_image(small_photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    extend(window, qtbot, timeout=30000)
+    window.close()
+    empty = MainWindow(dialogs=ScriptedDialogs())  # the next start, no image opened
+    qtbot.addWidget(empty)
+    empty.resize(1200, 800)
+    empty.show()
+    qtbot.waitExposed(empty)
+    assert empty.canvas.empty_state.isVisible()
+    qtbot.waitUntil(lambda: empty.history.model.rowCount() == 1, timeout=5000)
+    click_row(empty, qtbot, 0)
+    view = empty.canvas
+    qtbot.waitUntil(view.result_item.isVisible, timeout=5000)
+    assert not view.empty_state.isVisible()
+    shown = view.mapFromScene(view.result_item.sceneBoundingRect()).boundingRect()
+    assert view.viewport().rect().contains(shown)  # the whole result, fitted in the view
+    assert shown.width() > view.viewport().width() // 2
+    empty.close()
