@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -120,10 +120,13 @@ class OptionsPanel(QWidget):
         font = QFont(self.extend_button.font())
         font.setBold(True)
         self.extend_button.setFont(font)
+        accent = self.palette().color(QPalette.ColorRole.Highlight)
+        hover, pressed = accent.lighter(115).name(), accent.darker(115).name()
         self.extend_button.setStyleSheet(
             "QPushButton#extendButton:enabled { background: palette(highlight);"
             " color: palette(highlighted-text); border: none; border-radius: 4px; }"
-            "QPushButton#extendButton:enabled:hover { background: palette(link); }"
+            f"QPushButton#extendButton:enabled:hover {{ background: {hover}; }}"
+            f"QPushButton#extendButton:enabled:pressed {{ background: {pressed}; }}"
         )
         self.cancel_button = named(QPushButton("Cancel"), "cancelButton", "Cancel the job (Esc)")
         self.cancel_button.setMinimumHeight(36)

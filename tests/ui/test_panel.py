@@ -335,3 +335,22 @@ def test_a_failed_check_never_shows_the_key() -> None:
 
     refused = ValueError("not an https URL: https://x?key=sk-5f1c0ffee")
     assert check_failure_text(refused, "sk-5f1c0ffee") == "not an https URL: https://x?key=…"
+
+
+def test_extend_lightens_under_the_pointer_in_the_accent_colour(loaded, qtbot) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QColor, QPalette
+
+    button = child(loaded, QPushButton, "extendButton")
+
+    def colour() -> QColor:
+        return button.grab().toImage().pixelColor(4, button.height() // 2)
+
+    accent = button.palette().color(QPalette.ColorRole.Highlight)
+    assert colour() == accent
+    qtbot.mouseMove(button, QPoint(4, 4))
+    qtbot.waitUntil(button.underMouse, timeout=3000)
+    hovered = colour()
+    assert hovered != accent
+    assert abs(hovered.hueF() - accent.hueF()) < 0.02  # the same blue, lighter, not pure blue
+    assert hovered.lightnessF() > accent.lightnessF()
