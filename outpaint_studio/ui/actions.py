@@ -29,7 +29,9 @@ from outpaint_studio.ui.canvas import CanvasView, dropped_sources
 from outpaint_studio.ui.dialogs import Dialogs
 from outpaint_studio.ui.layered_export import LayeredExport
 
-OPEN_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp *.gif *.heic *.heif);;All (*)"
+OPEN_FILTER = (
+    "Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp *.gif *.heic *.heif *.psd);;All (*)"
+)
 
 Keys = QKeySequence | QKeySequence.StandardKey | str | None
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from helpers import menu_titled
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel, QMessageBox
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QLabel,
+    QListView,
+    QMessageBox,
+)
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -140,3 +148,37 @@ def test_settings_opened_from_the_window_checks_the_key_typed(sim, window, qtbot
     assert answers[0].startswith("The BFL API key was refused")
     assert answers[1] == "Key works: 1000 credits left"
     qtbot.waitUntil(lambda: not window.workers.running(), timeout=5000)
+
+
+def listed_by_open(window, folder: Path, expected: int) -> list[str]:
+    """The file names File › Open's dialog lists in ``folder`` under the filter it starts with,
+    read once ``expected`` names are listed (or after 3 s: the folder is read in the background)."""
+    from outpaint_studio.ui.actions import OPEN_FILTER
+    from outpaint_studio.ui.dialogs import Dialogs
+
+    listed: list[str] = []
+    deadline = time.monotonic() + 3
+
+    def read_the_list() -> None:
+        dialog = QApplication.activeModalWidget()
+        view = dialog.findChild(QListView, "listView") if isinstance(dialog, QFileDialog) else None
+        if view is None or (view.model().rowCount(view.rootIndex()) < expected
+                            and time.monotonic() < deadline):  # fmt: skip
+            QTimer.singleShot(20, read_the_list)
+            return
+        model, root = view.model(), view.rootIndex()
+        listed.extend(model.index(row, 0, root).data() for row in range(model.rowCount(root)))
+        dialog.reject()
+
+    QTimer.singleShot(0, read_the_list)
+    Dialogs(window).open_path("Open an image", str(folder), OPEN_FILTER)
+    return sorted(listed)
+
+
+def test_open_lists_photoshop_files_and_camera_names(window, tmp_path) -> None:
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("layered.psd", "IMG_0001.JPG", "photo.png", "notes.txt"):
+        (folder / name).write_bytes(b"")
+    expected = ["IMG_0001.JPG", "layered.psd", "photo.png"]
+    assert listed_by_open(window, folder, len(expected)) == expected
