@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QSize, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import QMainWindow
 
@@ -37,6 +37,7 @@ else:
     parts = lazy_module("outpaint_studio.ui.editor_parts")
 
 STAGED_BUILD_DEADLINE_MS = 500  # a window never painted (hidden, minimised) is built all the same
+FIRST_SIZE = QSize(1280, 800)  # the first start's window, where the screen has room for it
 
 
 class MainWindow(QMainWindow):
@@ -55,7 +56,7 @@ class MainWindow(QMainWindow):
         self.is_ready = False
         self.setWindowTitle(APP_NAME)
         if not self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode())):
-            self.resize(1280, 800)
+            self.resize(FIRST_SIZE.boundedTo(self.screen().availableSize() * 0.9))
         self._assembly = QTimer(self)  # builds the editor, with staged=True after the first paint
         self._assembly.setSingleShot(True)
         self._assembly.timeout.connect(self._assemble)

@@ -73,3 +73,18 @@ def test_the_wheel_scrolls_the_panel_over_its_controls_and_changes_only_a_focuse
     qtbot.waitUntil(width.hasFocus, timeout=3000)
     wheel_down(width)
     assert width.value() == before[0] - width.singleStep()
+
+
+def test_the_first_window_fits_a_small_screen(qtbot) -> None:
+    from outpaint_studio.ui import MainWindow
+
+    window = MainWindow()  # a first start: no size saved
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    room = window.screen().availableGeometry()
+    assert room.width() < 1280  # the offscreen screen is smaller than the usual first size
+    assert room.contains(window.frameGeometry())
+    extend = window.options_panel.extend_button
+    assert room.contains(QRect(extend.mapToGlobal(QPoint(0, 0)), extend.size()))
+    window.close()
