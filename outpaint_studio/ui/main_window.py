@@ -297,8 +297,11 @@ class MainWindow(QMainWindow):
     # --- extend -----------------------------------------------------------------------------
 
     def update_extend(self) -> None:
-        reason = self.jobs.why_not_extend(self.model.state.problems(), self.source is not None)
-        self.options_panel.set_extend_allowed(reason is None, reason or "")
+        state = self.model.state
+        problems = state.problems()
+        reason = self.jobs.why_not_extend(problems, self.source is not None)
+        to_fix = state.source_size is not None and reason in problems
+        self.options_panel.set_extend_allowed(reason is None, reason or "", to_fix)
 
     def extend(self) -> None:
         problems = self.model.state.problems()

@@ -97,7 +97,6 @@ class OptionsPanel(QWidget):
         area.setContentsMargins(14, 6, 14, 10)
         self.reason = named(QLabel(), "extendReason", "Why Extend is unavailable")
         self.reason.setWordWrap(True)
-        self.reason.setStyleSheet("color: #c0392b;")
         area.addWidget(self.reason)
         self.estimate = named(hint(), "costEstimate", "Output size and estimated credits")
         area.addWidget(self.estimate)
@@ -191,7 +190,10 @@ class OptionsPanel(QWidget):
     def show_elapsed(self, seconds: float) -> None:
         self.elapsed.setText(f"{seconds:.0f} s")
 
-    def set_extend_allowed(self, allowed: bool, reason: str) -> None:
+    def set_extend_allowed(self, allowed: bool, reason: str, to_fix: bool = True) -> None:
+        """``to_fix``: the reason is a problem of the layout (red), not a step still to come
+        (no image yet, the image loading)."""
         self.extend_button.setEnabled(allowed)
         self.reason.setText(reason)
+        self.reason.setStyleSheet(f"color: {'#c0392b' if to_fix else 'palette(placeholder-text)'};")
         self.reason.setVisible(bool(reason))

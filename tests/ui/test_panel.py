@@ -354,3 +354,29 @@ def test_extend_lightens_under_the_pointer_in_the_accent_colour(loaded, qtbot) -
     assert hovered != accent
     assert abs(hovered.hueF() - accent.hueF()) < 0.02  # the same blue, lighter, not pure blue
     assert hovered.lightnessF() > accent.lightnessF()
+
+
+def shows_red(label: QLabel) -> bool:
+    """Whether ``label`` is drawn in the warning red (some of its pixels are strongly red)."""
+    image = label.grab().toImage()
+    return any(
+        (colour := image.pixelColor(x, y)).red() - max(colour.green(), colour.blue()) > 80
+        for x in range(image.width())
+        for y in range(image.height())
+    )
+
+
+def test_only_a_problem_to_fix_is_red_not_the_invitation_to_open_an_image(
+    window, small_photo, qtbot
+) -> None:
+    reason = window.options_panel.reason
+    assert reason.isVisible() and reason.text() == "Open or drop an image to start"
+    assert not shows_red(reason)
+    window.open_image(small_photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    for name, value in (("canvasWidth", "4096"), ("canvasHeight", "2048")):
+        box = child(window, QSpinBox, name)
+        box.selectAll()
+        qtbot.keyClicks(box, value)
+    assert "over the 4 MP limit" in reason.text()
+    assert shows_red(reason)
