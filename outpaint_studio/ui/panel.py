@@ -207,8 +207,9 @@ class LayoutPanel(QWidget):
             self.added.setText("")
             self.overhang.setText("")
             return
-        m = placement.margins()
-        self.added.setText(f"Adds ← {m.left}  ↑ {m.top}  → {m.right}  ↓ {m.bottom} px")
+        m = placement.margins()  # negative where the source hangs off: nothing added there
+        left, top, right, bottom = (max(side, 0) for side in (m.left, m.top, m.right, m.bottom))
+        self.added.setText(f"Adds ← {left}  ↑ {top}  → {right}  ↓ {bottom} px")
         hang = placement.overhang()
         if hang.any() and not state.options.auto_crop:
             self.overhang.setText("The hatched part hangs off the canvas: move the source, "

@@ -380,3 +380,12 @@ def test_only_a_problem_to_fix_is_red_not_the_invitation_to_open_an_image(
         qtbot.keyClicks(box, value)
     assert "over the 4 MP limit" in reason.text()
     assert shows_red(reason)
+
+
+def test_a_side_that_hangs_off_adds_nothing_rather_than_a_negative_count(loaded, qtbot) -> None:
+    x = child(loaded, QSpinBox, "offsetX")
+    x.selectAll()
+    qtbot.keyClicks(x, "100")  # the 160 px source on the 208 px canvas: 52 px off the right
+    added = child(loaded, QLabel, "addedReadout").text()
+    assert added.startswith("Adds ← 100  ") and "→ 0  " in added
+    assert "-" not in added
