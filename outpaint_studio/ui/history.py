@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -76,8 +76,9 @@ class HistoryPanel(QWidget):
         rows = [QHBoxLayout(), QHBoxLayout()]
         labels = (("reopen", "Reopen layout"), ("source", "Use as source"),
                   ("export", "Export…"), ("poll", "Poll again"), ("delete", "Delete"))  # fmt: skip
+        tips = {"delete": "Delete the selected result (Del)"}
         for index, (name, text) in enumerate(labels):
-            button = named(QPushButton(text), f"history-{name}", text)
+            button = named(QPushButton(text), f"history-{name}", tips.get(name, text))
             self.buttons[name] = button
             rows[index // 3].addWidget(button)
         layout = QVBoxLayout(self)
@@ -91,6 +92,8 @@ class HistoryPanel(QWidget):
         self.buttons["export"].clicked.connect(self._export)
         self.buttons["poll"].clicked.connect(self.poll_again)
         self.buttons["delete"].clicked.connect(self.delete_selected)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view, self.delete_selected,
+                  context=Qt.ShortcutContext.WidgetShortcut)  # fmt: skip
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self._selection_changed()
 

@@ -65,6 +65,22 @@ def test_delete_removes_the_files_and_the_record(loaded, qtbot) -> None:
     assert not any(history_dir().glob(f"{record.key}*"))
 
 
+def test_the_delete_key_deletes_the_selected_result_after_asking(loaded, qtbot) -> None:
+    extend_offline(loaded, qtbot)
+    history = loaded.history
+    view = history.view
+    rect = view.visualRect(history.model.index(0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(view.hasFocus, timeout=3000)
+    loaded.dialogs.answer("confirm", False, True)
+    qtbot.keyClick(view, Qt.Key.Key_Delete)  # No: kept
+    assert history.model.rowCount() == 1
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert [kind for kind, *_ in loaded.dialogs.asked] == ["confirm", "confirm"]
+    assert history.model.rowCount() == 0 and Journal(journal_dir()).records() == []
+    assert "(Del)" in history.buttons["delete"].toolTip()
+
+
 def test_export_from_history_carries_the_layout(loaded, tmp_path, qtbot) -> None:
     from outpaint_studio.core.metadata import read_layout
 
