@@ -20,6 +20,7 @@ CANVAS_KEYS = (
     ("Hold \\ or Before/after", "See the source alone"),
     ("Esc", "Cancel the running job"),
     ("Enter / Delete on a variation", "Keep it / discard it"),
+    ("Delete in History", "Delete the selected result (asks first)"),
 )
 
 

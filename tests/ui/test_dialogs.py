@@ -100,7 +100,8 @@ def test_help_lists_the_shortcuts_and_about_names_the_app(loaded, qtbot) -> None
     dialog = loaded.findChild(QDialog, "shortcutsDialog")
     assert dialog is not None and dialog.isVisible()
     table = dialog.findChild(QLabel, "shortcutsTable").text()
-    for words in ("Ctrl+Y", "Ctrl+Shift+Z", "Undo", "Space+drag", "Ctrl+drag", "Extend"):
+    for words in ("Ctrl+Y", "Ctrl+Shift+Z", "Undo", "Space+drag", "Ctrl+drag", "Extend",
+                  "Delete in History"):  # fmt: skip
         assert words in table, words
     dialog.close()
     help_menu = menu_titled(loaded, "&Help")
