@@ -92,8 +92,9 @@ class HistoryPanel(QWidget):
         self.buttons["export"].clicked.connect(self._export)
         self.buttons["poll"].clicked.connect(self.poll_again)
         self.buttons["delete"].clicked.connect(self.delete_selected)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view, self.delete_selected,
-                  context=Qt.ShortcutContext.WidgetShortcut)  # fmt: skip
+        delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)  # the list's, not the window's
+        delete_key.activated.connect(self.delete_selected)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self._selection_changed()
 
