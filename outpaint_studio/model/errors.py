@@ -21,7 +21,7 @@ class UserError:
 
     message: str
     severity: str = "error"  # "error" or "warning"
-    action: str = ""  # "settings", "fit" or "": what the banner's button does
+    action: str = ""  # "settings", "fit", "offline" or "": what the banner's button does
     action_text: str = ""
     kind: str = ""  # what failed: "load", "auth", "moderated", "submitted", …
 
@@ -54,7 +54,7 @@ class ErrorModel(QObject):
 
 ERROR_ACTIONS = {  # what the banner offers for an error kind
     "auth": ("settings", "Open Settings"),
-    "credits": ("settings", "Open Settings"),
+    "credits": ("offline", "Use the offline engine"),  # credits are bought on BFL's site
     "config": ("settings", "Open Settings"),
 }
 

@@ -338,6 +338,9 @@ class MainWindow(QMainWindow):
             self.open_settings()
         elif action == "fit":
             self.layout_panel.fit()
+        elif action == "offline":
+            self.model.set_options(engine="local")
+            self.errors.clear()
 
     # --- settings and closing ---------------------------------------------------------------
 

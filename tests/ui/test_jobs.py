@@ -112,6 +112,24 @@ def test_a_wrong_key_shows_the_key_banner(sim, window, small_photo, qtbot, monke
     assert not window.results.has_result()
 
 
+def test_no_credits_offers_the_offline_engine(window, small_photo, qtbot, monkeypatch) -> None:
+    """Credits are bought on BFL's site, not in Settings: the banner offers what works now."""
+    from bfl_sim import BflSimulator
+
+    with BflSimulator(api_key="test-key", credits=0.0) as poor:
+        open_with_flux(window, poor, small_photo, qtbot, monkeypatch)
+        extend_and_wait(window, qtbot)
+        assert window.banner.isVisible() and window.banner.kind == "credits"
+        assert "nothing was charged" in window.banner.label.text()
+        assert window.banner.button.text() == "Use the offline engine"
+        qtbot.mouseClick(window.banner.button, Qt.MouseButton.LeftButton)
+        assert window.options_panel.engine.currentText().startswith("Offline")
+        assert not window.banner.isVisible()
+        extend_and_wait(window, qtbot)
+        assert window.results.has_result(), window.banner.label.text()
+        assert poor.submit_count == 0
+
+
 def test_flux_without_a_key_points_to_settings(window, small_photo, qtbot) -> None:
     window.model.set_options(engine="bfl")
     window.open_image(small_photo)
