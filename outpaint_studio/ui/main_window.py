@@ -308,6 +308,8 @@ class MainWindow(QMainWindow):
         if self.source is None or self.jobs.why_not_extend(problems, True) is not None:
             return
         self.errors.clear()
+        if self.options_panel.extend_button.hasFocus():  # it is disabled while the job runs:
+            self.canvas.setFocus()  # the arrows then nudge, not whatever control comes next
         url, count = self.session.api_url(), self.model.state.options.variations
         self.result_set.begin(count, self.model.state.geometry)
         if not self.jobs.start(self.model.state.job_params(), self.source, url, count):

@@ -35,7 +35,7 @@ def test_after_clicking_extend_ctrl_z_undoes_the_canvas_not_the_variations_box(
     with qtbot.waitSignal(loaded.jobs.finished, timeout=30000):
         qtbot.mouseClick(loaded.options_panel.extend_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not loaded.jobs.is_running(), timeout=30000)
-    assert QApplication.focusWidget() is not loaded.canvas
+    box.setFocus()
     press_on_focus(qtbot, Qt.Key.Key_Z, CTRL)
     assert loaded.model.state.geometry == start
     assert loaded.model.state.options.variations == 2 and box.value() == 2
@@ -44,6 +44,19 @@ def test_after_clicking_extend_ctrl_z_undoes_the_canvas_not_the_variations_box(
     press_on_focus(qtbot, Qt.Key.Key_Z, CTRL)
     press_on_focus(qtbot, Qt.Key.Key_Z, CTRL | SHIFT)  # ... and so does Ctrl+Shift+Z
     assert loaded.model.state.geometry == expanded
+
+
+def test_after_clicking_extend_the_arrows_nudge_the_photo(loaded, qtbot) -> None:
+    """Extend is disabled while its job runs: the focus goes to the canvas, not to the next
+    control (the variations box, whose value the arrows would change)."""
+    expand(loaded, qtbot)
+    with qtbot.waitSignal(loaded.jobs.finished, timeout=30000):
+        qtbot.mouseClick(loaded.options_panel.extend_button, Qt.MouseButton.LeftButton)
+    assert QApplication.focusWidget() is loaded.canvas
+    before = loaded.model.state.placement().x
+    press_on_focus(qtbot, Qt.Key.Key_Right)
+    assert loaded.model.state.placement().x == before + 1
+    assert loaded.options_panel.variations.value() == 1
 
 
 def test_undo_from_a_spin_box_undoes_the_canvas_but_the_prompt_keeps_its_own(loaded, qtbot) -> None:
