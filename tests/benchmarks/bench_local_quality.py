@@ -123,8 +123,10 @@ class Peer:
 
 @dataclass(frozen=True)
 class Score:
+    """The engine's scores on a case in one mode: medians over the seeds."""
+
     mode: str
-    texture_ratio: float  # medians: over full-resolution PatchMatch's texture distance
+    texture_ratio: float  # over full-resolution PatchMatch's texture distance
     sharpness: float  # over the source's own band next to the fill
     seam: float
     psnr: float
@@ -166,20 +168,20 @@ def unfilled_pixels(case: Case, result: np.ndarray, mode: str, seed: int = 0) ->
     return int((again[suspects] != result[suspects]).any(axis=1).sum())
 
 
+def median_of(results: list[np.ndarray], measure: Callable[[np.ndarray], float]) -> float:
+    return statistics.median(measure(result) for result in results)
+
+
 def peer_of(case: Case, seeds: range) -> tuple[Peer, list[np.ndarray]]:
     """Full-resolution PatchMatch's medians over ``seeds``, and its results."""
     runs = [full_resolution_patchmatch(case, seed) for seed in seeds]
     results = [result for result, _ in runs]
     known = case.known
-
-    def median(measure: Callable[[np.ndarray], float]) -> float:
-        return statistics.median(measure(result) for result in results)
-
     peer = Peer(
-        texture=median(lambda r: qm.texture_distance(r, case.truth, ~known)),
-        sharpness=median(lambda r: qm.sharpness_ratio(r, known)),
-        seam=median(lambda r: qm.seam_ratio(r, case.truth, known)),
-        psnr=median(lambda r: qm.blurred_psnr(r, case.truth, ~known)),
+        texture=median_of(results, lambda r: qm.texture_distance(r, case.truth, ~known)),
+        sharpness=median_of(results, lambda r: qm.sharpness_ratio(r, known)),
+        seam=median_of(results, lambda r: qm.seam_ratio(r, case.truth, known)),
+        psnr=median_of(results, lambda r: qm.blurred_psnr(r, case.truth, ~known)),
         seconds=statistics.median(seconds for _, seconds in runs),
     )
     return peer, results
@@ -188,20 +190,17 @@ def peer_of(case: Case, seeds: range) -> tuple[Peer, list[np.ndarray]]:
 def score(
     case: Case, mode: str, runs: list[tuple[np.ndarray, float]], seeds: range, peer: Peer
 ) -> Score:
-    """The engine's medians over its ``runs``, one per seed."""
+    """The engine's scores over its ``runs``, one per seed."""
     known = case.known
     results = [result for result, _ in runs]
-
-    def median(measure: Callable[[np.ndarray], float]) -> float:
-        return statistics.median(measure(result) for result in results)
-
+    texture = median_of(results, lambda r: qm.texture_distance(r, case.truth, ~known))
     seconds = statistics.median(seconds for _, seconds in runs)
     return Score(
         mode=mode,
-        texture_ratio=median(lambda r: qm.texture_distance(r, case.truth, ~known)) / peer.texture,
-        sharpness=median(lambda r: qm.sharpness_ratio(r, known)),
-        seam=median(lambda r: qm.seam_ratio(r, case.truth, known)),
-        psnr=median(lambda r: qm.blurred_psnr(r, case.truth, ~known)),
+        texture_ratio=texture / peer.texture,
+        sharpness=median_of(results, lambda r: qm.sharpness_ratio(r, known)),
+        seam=median_of(results, lambda r: qm.seam_ratio(r, case.truth, known)),
+        psnr=median_of(results, lambda r: qm.blurred_psnr(r, case.truth, ~known)),
         seconds=seconds,
         time_ratio=seconds / peer.seconds,
         exact=all(np.array_equal(r[known], case.truth[known]) for r in results),
