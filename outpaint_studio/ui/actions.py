@@ -44,6 +44,8 @@ def _action(
     icon: QStyle.StandardPixmap | None = None,
 ) -> QAction:
     action = QAction(text, parent)
+    # a toolbar shows the text without its "&" and "…" (Qt drops the "…" itself only from 6.8)
+    action.setIconText(text.replace("&", "").removesuffix("…"))
     if keys is not None:
         action.setShortcut(QKeySequence(keys))
     if icon is not None:
