@@ -93,6 +93,7 @@ class Settings:
     poll_timeout: float = 600.0
     recent_files: list[str] = field(default_factory=list)
     window_geometry: str = ""
+    window_state: str = ""  # the docks and toolbars (QMainWindow.saveState), as geometry
 
     @property
     def api_url(self) -> str:

@@ -71,6 +71,11 @@ class FormatsRun(QObject):
     def is_running(self) -> bool:
         return bool(self._queue or self._running)
 
+    def jobs_left(self) -> list[bool]:
+        """JobController.jobs_left over every target, running or queued."""
+        queued = [job.params.engine != "local" for job in self._queue for _ in range(job.count)]
+        return [left for c, _ in self._running.values() for left in c.jobs_left()] + queued
+
     def why_not_start(
         self, state: EditorState, formats: FormatSet, entries: list[FormatEntry], loaded: bool
     ) -> str | None:

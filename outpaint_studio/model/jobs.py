@@ -133,6 +133,15 @@ class JobController(QObject):
         """Whether cancelled jobs are still finishing a step in the background."""
         return bool(self._stopping)
 
+    def jobs_left(self) -> list[bool]:
+        """For each job of the running Extend or collection not ended yet (running or queued),
+        whether it runs on a service (FLUX: collectable after a close) rather than here."""
+        batch = self._batch
+        if batch is None or batch.cancelled:
+            return []
+        remote = bool(batch.keys) or any(engine.remote for engine in batch.engines)
+        return [remote] * (len(batch.threads) + len(batch.queue))
+
     def start(self, params: JobParams, source: SourceImage, api_url: str, count: int = 1) -> bool:
         """Run ``count`` jobs from one layout; returns False (and reports why) when none could
         start: settings that cannot work (no key for FLUX, an unsafe API URL).

@@ -33,9 +33,17 @@ class Dialogs:
         """A folder to write into, or "" when cancelled."""
         return QFileDialog.getExistingDirectory(self.parent, title, start)
 
-    def confirm(self, title: str, question: str) -> bool:
-        answer = QMessageBox.question(self.parent, title, question)
-        return answer == QMessageBox.StandardButton.Yes
+    def confirm(self, title: str, question: str, action: str = "") -> bool:
+        """Yes or No; with ``action`` ("Quit"), a button of that name or Cancel, the default."""
+        if not action:
+            answer = QMessageBox.question(self.parent, title, question)
+            return answer == QMessageBox.StandardButton.Yes
+        box = QMessageBox(QMessageBox.Icon.Question, title, question, parent=self.parent)
+        chosen = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
+        box.exec()
+        box.deleteLater()
+        return box.clickedButton() is chosen
 
     def text(self, title: str, label: str) -> str:
         """A line of text, or "" when cancelled."""

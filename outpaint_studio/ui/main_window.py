@@ -15,12 +15,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSize, QTimer, Signal, Slot
+from PySide6.QtCore import QSize, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import QMainWindow
 
 from outpaint_studio import APP_NAME
 from outpaint_studio.core.settings import load_settings, save_settings
+from outpaint_studio.ui.closing import may_quit, remember_window, restore_docks, restore_geometry
 from outpaint_studio.ui.dialogs import Dialogs
 from outpaint_studio.ui.lazy import lazy_module
 
@@ -55,7 +56,7 @@ class MainWindow(QMainWindow):
         self.dialogs = dialogs or Dialogs(self)
         self.is_ready = False
         self.setWindowTitle(APP_NAME)
-        if not self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode())):
+        if not restore_geometry(self, self.settings):
             self.resize(FIRST_SIZE.boundedTo(self.screen().availableSize() * 0.9))
         self._assembly = QTimer(self)  # builds the editor, with staged=True after the first paint
         self._assembly.setSingleShot(True)
@@ -108,6 +109,8 @@ class MainWindow(QMainWindow):
                                             self.model.undo_stack, self.settings, self.dialogs,
                                             self.layered, docks)  # fmt: skip
         self.addToolBar(self.actions_.toolbar)
+        restore_docks(self, self.settings)
+        self.formats.sheet.hide()  # it holds a session's results: Extend all shows it
         self.canvas_keys = parts.CanvasKeys(self, self.canvas,
                                             self.layout_panel.placement_controls())  # fmt: skip
         self._connect()
@@ -364,17 +367,19 @@ class MainWindow(QMainWindow):
             self._assembly.stop()
             super().closeEvent(event)
             return
+        if not may_quit(self.dialogs, self.jobs.jobs_left() + self.formats.run.jobs_left()):
+            event.ignore()
+            return
+        remember_window(self, self.settings)
         self.canvas_keys.remove()
         self.jobs.shutdown()
         self.formats.shutdown()
         self.history.shutdown()
         self.workers.shutdown()
-        s = self.settings
         automatic = self.session.automatic_engine()
-        parts.remember_options(s, self.model.state.options, automatic)
-        s.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
+        parts.remember_options(self.settings, self.model.state.options, automatic)
         with contextlib.suppress(OSError):
-            save_settings(s)
+            save_settings(self.settings)
         super().closeEvent(event)
 
     def update_result_actions(self) -> None:

@@ -39,6 +39,7 @@ def window(qtbot: object) -> Iterator[object]:
     win.show()
     qtbot.waitExposed(win)  # type: ignore[attr-defined]
     yield win
+    win.dialogs.answer("confirm", True)  # Quit, should a job the test left running ask
     win.close()
 
 

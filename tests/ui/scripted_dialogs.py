@@ -39,7 +39,7 @@ class ScriptedDialogs(Dialogs):
     def folder(self, title: str, start: str) -> str:
         return str(self._next("folder", title, start))
 
-    def confirm(self, title: str, question: str) -> bool:
+    def confirm(self, title: str, question: str, action: str = "") -> bool:
         return bool(self._next("confirm", title, question))
 
     def text(self, title: str, label: str) -> str:

@@ -141,11 +141,13 @@ def test_flux_without_a_key_points_to_settings(window, small_photo, qtbot) -> No
 
 def test_closing_during_a_job_leaves_no_thread(qtbot, tmp_path) -> None:
     from photos import make_photo
+    from scripted_dialogs import ScriptedDialogs
 
     from outpaint_studio.ui import MainWindow
 
     photo = make_photo(tmp_path / "big.png", (640, 480))
-    win = MainWindow()
+    win = MainWindow(dialogs=ScriptedDialogs())
+    win.dialogs.answer("confirm", True)  # Quit anyway
     qtbot.addWidget(win)
     win.show()
     win.open_image(photo)

@@ -9,6 +9,7 @@ from helpers import open_with_flux
 from photos import make_photo
 from PySide6.QtCore import Qt
 from qt_threads import running_threads
+from scripted_dialogs import ScriptedDialogs
 
 from outpaint_studio.core.jobs import COLLECTABLE, Journal
 from outpaint_studio.core.settings import journal_dir
@@ -27,9 +28,11 @@ def inside_a_fill(status: str) -> bool:
 
 
 def new_window(qtbot, deleted_by_test: bool = False):
+    """A window whose user answers Quit when asked about the jobs left running."""
     from outpaint_studio.ui import MainWindow
 
-    win = MainWindow()
+    win = MainWindow(dialogs=ScriptedDialogs())
+    win.dialogs.answer("confirm", True)
     if not deleted_by_test:
         qtbot.addWidget(win)
     win.resize(1200, 800)
