@@ -220,6 +220,9 @@ class HistoryModel(QAbstractListModel):
         self._cache.pop(key, None)
         self.endRemoveRows()
 
+    def row_of(self, key: str) -> int | None:
+        return self._rows.get(key)
+
     def record_at(self, row: int) -> JobRecord | None:
         return self.records[row] if 0 <= row < len(self.records) else None
 

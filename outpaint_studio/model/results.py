@@ -132,8 +132,15 @@ class Results(QObject):
         """Make ``outcome`` the current result, made for ``geometry`` (a job's layout, or the
         layout a result from the history or a format is shown on)."""
         self.outcome, self.image, self.made_for = outcome, image, geometry
+        self.current_index = self._index_of(outcome)  # None: not one of the strip's
         self._update_stale()
         self.current_changed.emit()
+
+    def _index_of(self, outcome: JobOutcome) -> int | None:
+        return next(
+            (i for i, e in self.variations.items() if e.outcome and e.outcome.key == outcome.key),
+            None,
+        )
 
     def clear(self) -> None:
         self.variations.clear()

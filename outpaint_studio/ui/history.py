@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QFileSystemWatcher, QModelIndex, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -55,6 +55,7 @@ class HistoryPanel(QWidget):
         self.model = HistoryModel(history_folder, self)
         self.model.previews.done.connect(self._on_preview)
         self._loaded = False
+        self._following = False  # selecting what the canvas already shows
         self._stamps: dict[str, int] = {}  # journal file name -> modification time (ns)
         self._sync = QTimer(self)  # one re-read for a burst of journal writes
         self._sync.setSingleShot(True)
@@ -149,6 +150,20 @@ class HistoryPanel(QWidget):
         self.model.upsert(record)
         self._selection_changed()
 
+    def follow(self, key: str | None) -> None:
+        """Select the record of the result on the canvas (``None``: no result), without
+        showing it again, so that the list and the details say what Save would write."""
+        row = self.model.row_of(key) if key is not None else None
+        index = self.model.index(row) if row is not None else QModelIndex()
+        if index == self.view.currentIndex():
+            return
+        self._following = True
+        self.view.setCurrentIndex(index)
+        if row is None:
+            self.view.clearSelection()
+        self._following = False
+        self._selection_changed()
+
     def selected(self) -> JobRecord | None:
         return self.model.record_at(self.view.currentIndex().row())
 
@@ -171,7 +186,7 @@ class HistoryPanel(QWidget):
         """A click (or an arrow key) on a past result shows it on the canvas."""
         self._selection_changed()
         record = self.selected()
-        if record is not None and image_path(record):
+        if record is not None and image_path(record) and not self._following:
             self.model.decode(record)
 
     @Slot(str, QImage)

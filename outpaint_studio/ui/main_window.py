@@ -191,6 +191,9 @@ class MainWindow(QMainWindow):
         self.jobs.status_tip.connect(self.options_panel.status.setToolTip)
         self.jobs.variation_status.connect(self.result_set.set_status)
         self.result_set.current_changed.connect(self.update_result_actions)
+        self.result_set.current_changed.connect(
+            lambda: self.history.follow(self.results.outcome.key if self.results.outcome else None)
+        )
         self.results.status_message.connect(self.statusBar().showMessage)
         self.results.open_requested.connect(self.open_image)
         self.banner.action.connect(self._on_banner_action)

@@ -151,9 +151,13 @@ class VariationsBar(QWidget):
     def _follow_current(self) -> None:
         index = self.results.current_index
         item = self._item(index) if index is not None else None
-        if item is not None and item is not self.strip.currentItem():
+        if item is not self.strip.currentItem():
             self.strip.blockSignals(True)
-            self.strip.setCurrentItem(item)
+            if item is None:  # the canvas shows a result that is not on the strip
+                self.strip.setCurrentRow(-1)
+                self.strip.clearSelection()
+            else:
+                self.strip.setCurrentItem(item)
             self.strip.blockSignals(False)
         self._update_controls()
 
