@@ -4,7 +4,7 @@ where its docks and toolbar are), and what it asks before closing on jobs still 
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
 from outpaint_studio import APP_NAME
 from outpaint_studio.core.settings import Settings
@@ -29,9 +29,15 @@ def restore_geometry(window: QMainWindow, settings: Settings) -> bool:
 def restore_docks(window: QMainWindow, settings: Settings) -> bool:
     """The docks and toolbars as they were left; False (the layout untouched) when none was
     saved, or the saved state is corrupt or of another version."""
-    return bool(settings.window_state) and window.restoreState(
-        _bytes(settings.window_state), WINDOW_STATE_VERSION
-    )
+    if not settings.window_state:
+        return False
+    if not window.restoreState(_bytes(settings.window_state), WINDOW_STATE_VERSION):
+        return False
+    # Added to a window already on screen (a staged start), a dock or toolbar has a show queued,
+    # which would undo the hide restored here: the explicit one it is given now stays.
+    for bar in [*window.findChildren(QDockWidget), *window.findChildren(QToolBar)]:
+        bar.setVisible(not bar.isHidden())
+    return True
 
 
 def _text(data: QByteArray) -> str:

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from helpers import menu_titled
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QMainWindow
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMainWindow
 from scripted_dialogs import ScriptedDialogs
 
 from outpaint_studio.core.settings import load_settings, save_settings
@@ -20,14 +20,17 @@ RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 DEFAULT = {"history": (LEFT, True), "formats": (RIGHT, False), "toolbar": True}
 
 
-def start(qtbot) -> QMainWindow:
-    """The app started again from the same home, as the user starts it."""
+def start(qtbot, staged: bool = False) -> QMainWindow:
+    """The app started again from the same home; ``staged`` as the app starts it, the docks
+    added to a window already on screen."""
     from outpaint_studio.ui import MainWindow
 
-    window = MainWindow(dialogs=ScriptedDialogs())
+    window = MainWindow(dialogs=ScriptedDialogs(), staged=staged)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.is_ready, timeout=5000)
+    QApplication.processEvents()  # what the window queued as it was built
     return window
 
 
@@ -54,14 +57,15 @@ def rearrange(window, qtbot) -> None:
     qtbot.waitUntil(lambda: not window.history_dock.isVisible(), timeout=3000)
 
 
-def test_the_docks_and_the_toolbar_come_back_as_they_were_left(window, qtbot) -> None:
+@pytest.mark.parametrize("staged", [False, True])
+def test_the_docks_and_the_toolbar_come_back_as_they_were_left(window, qtbot, staged) -> None:
     assert layout(window) == DEFAULT
     rearrange(window, qtbot)
     window.formats.sheet.show()  # Extend all's results, of this session only
     moved = {"history": (LEFT, False), "formats": (LEFT, True), "toolbar": False}
     assert layout(window) == moved
     window.close()
-    again = start(qtbot)
+    again = start(qtbot, staged)
     assert layout(again) == moved
     assert not again.formats.sheet.isVisible()  # it has nothing to show yet
     view = menu_titled(again, "&View")
