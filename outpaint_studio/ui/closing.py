@@ -31,6 +31,9 @@ def restore_docks(window: QMainWindow, settings: Settings) -> bool:
     saved, or the saved state is corrupt or of another version."""
     if not settings.window_state:
         return False
+    central = window.centralWidget()
+    if central is not None:  # on a window on screen, its show is queued: until then the saved
+        central.show()  # sizes would be fitted as if it were not there, the docks taking its room
     if not window.restoreState(_bytes(settings.window_state), WINDOW_STATE_VERSION):
         return False
     # Added to a window already on screen (a staged start), a dock or toolbar has a show queued,

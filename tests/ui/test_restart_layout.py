@@ -64,9 +64,11 @@ def test_the_docks_and_the_toolbar_come_back_as_they_were_left(window, qtbot, st
     window.formats.sheet.show()  # Extend all's results, of this session only
     moved = {"history": (LEFT, False), "formats": (LEFT, True), "toolbar": False}
     assert layout(window) == moved
+    width = window.formats.dock.width()
     window.close()
     again = start(qtbot, staged)
     assert layout(again) == moved
+    assert again.formats.dock.width() == width, again.formats.dock.width()
     assert not again.formats.sheet.isVisible()  # it has nothing to show yet
     view = menu_titled(again, "&View")
     next(a for a in view.actions() if a.text() == "History").trigger()  # still brings it back
