@@ -314,8 +314,11 @@ class MainWindow(QMainWindow):
         if self.source is None or self.jobs.why_not_extend(problems, True) is not None:
             return
         self.errors.clear()
-        if self.options_panel.extend_button.hasFocus():  # it is disabled while the job runs:
-            self.canvas.setFocus()  # the arrows then nudge, not whatever control comes next
+        # Extend is disabled while its job runs: the arrows then nudge, not whatever control
+        # comes next. focusWidget, not hasFocus: an X server without a window manager never
+        # activates the window, and hasFocus is then false.
+        if self.focusWidget() is self.options_panel.extend_button:
+            self.canvas.setFocus()
         url, count = self.session.api_url(), self.model.state.options.variations
         self.result_set.begin(count, self.model.state.geometry)
         if not self.jobs.start(self.model.state.job_params(), self.source, url, count):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QPushButton, QSpinBox, QToolButton
+from PySide6.QtWidgets import QApplication, QPushButton, QSpinBox, QToolButton, QWidget
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -57,6 +57,23 @@ def test_after_clicking_extend_the_arrows_nudge_the_photo(loaded, qtbot) -> None
     press_on_focus(qtbot, Qt.Key.Key_Right)
     assert loaded.model.state.placement().x == before + 1
     assert loaded.options_panel.variations.value() == 1
+
+
+def test_extend_clicked_in_a_window_not_yet_active_also_leaves_the_focus_on_the_canvas(
+    loaded, qtbot
+) -> None:
+    """On an X server without a window manager a click does not activate the window (and
+    hasFocus stays false): the focus must still leave Extend for the canvas."""
+    other = QWidget()
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is other, timeout=5000)
+    expand(loaded, qtbot)
+    with qtbot.waitSignal(loaded.jobs.finished, timeout=30000):
+        qtbot.mouseClick(loaded.options_panel.extend_button, Qt.MouseButton.LeftButton)
+    assert not loaded.isActiveWindow()
+    assert loaded.focusWidget() is loaded.canvas  # what keys reach once the window is active
 
 
 def test_undo_from_a_spin_box_undoes_the_canvas_but_the_prompt_keeps_its_own(loaded, qtbot) -> None:
