@@ -174,7 +174,7 @@ class Results(QObject):
         image = entry.picture() if entry is not None and entry.ready else None
         if entry is None or entry.outcome is None or image is None:
             return
-        if self.stale:
+        if None not in (self.pending_for, self.layout) and self.pending_for != self.layout:
             self.status_message.emit(
                 "The layout changed since these variations: undo to compare them", 8000
             )

@@ -88,3 +88,18 @@ def test_a_variation_is_shown_again_only_on_its_own_layout(loaded, qtbot) -> Non
     assert layout(loaded) == made_for
     click_tile(shown)  # the layout the variations were made for: shown again
     assert result_on_canvas(loaded)
+
+
+def test_variations_made_after_a_result_went_stale_are_shown(loaded, qtbot) -> None:
+    """The strip's results belong to their own layout, not to the one of the result before
+    them (found under Xvfb: none of three variations was shown, and none was selected)."""
+    extend_and_wait_for_the_result(loaded, qtbot)
+    qtbot.keyClick(canvas(loaded), Qt.Key.Key_Right)
+    assert not result_on_canvas(loaded)
+    spin = loaded.findChild(QSpinBox, "variationsSpin")
+    spin.setFocus()
+    qtbot.keyClick(spin, Qt.Key.Key_Up)
+    extend_and_wait_for_the_result(loaded, qtbot)
+    strip = loaded.findChild(QListWidget, "variationStrip")
+    assert strip.count() == 2 and strip.currentRow() in (0, 1)
+    assert loaded.results.outcome.key == loaded.result_set.current().outcome.key
