@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, QTimer, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QImage, QPixmap
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QMainWindow
 
 from outpaint_studio import APP_NAME
@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
         actions.image_pasted.connect(self.open_qimage)
         for action, command in (
             (actions.save, self.results.save),
-            (actions.copy, self.copy_result),
+            (actions.copy, self.results.copy),
             (actions.use_as_source, self.results.use_as_source),
             (actions.settings_action, self.open_settings),
             (actions.quit, self.close),
@@ -393,12 +393,5 @@ class MainWindow(QMainWindow):
         if actions is None:
             return
         has = self.results.has_result()
-        for action in (actions.save, actions.copy, actions.use_as_source):
+        for action in (actions.save, actions.copy, actions.use_as_source, actions.compare):
             action.setEnabled(has)
-        actions.compare.setEnabled(has)
-
-    def copy_result(self) -> None:
-        image = self.results.image
-        if image is not None:
-            QGuiApplication.clipboard().setImage(image)
-            self.statusBar().showMessage("Copied to the clipboard", 5000)

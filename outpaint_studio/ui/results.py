@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QGuiApplication, QImage
 
 from outpaint_studio.core.file_formats import (
     DEFAULT_FORMAT,
@@ -97,6 +97,13 @@ class ResultKeeper(QObject):
         elif image.cacheKey() != self._on_canvas or not self.canvas.result_item.isVisible():
             self.canvas.show_result(image)
             self._on_canvas = image.cacheKey()
+
+    def copy(self) -> None:
+        """The result on the canvas to the clipboard."""
+        image = self.image
+        if image is not None:
+            QGuiApplication.clipboard().setImage(image)
+            self.status_message.emit("Copied to the clipboard", 5000)
 
     def use_as_source(self) -> None:
         if self.outcome is not None and self.outcome.output_path:
