@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
+    QMainWindow,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
@@ -108,3 +109,11 @@ def history_dock(history: QWidget) -> QDockWidget:
     dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                      | QDockWidget.DockWidgetFeature.DockWidgetClosable)  # fmt: skip
     return dock
+
+
+def tab_with(window: QMainWindow, first: QDockWidget, other: QDockWidget) -> None:
+    """``other`` as a tab of ``first``'s dock (one column of docks leaves the canvas its room);
+    showing either from the View menu brings its tab to the front."""
+    window.tabifyDockWidget(first, other)
+    for dock in (first, other):
+        dock.toggleViewAction().triggered.connect(lambda shown, d=dock: shown and d.raise_())

@@ -13,7 +13,14 @@ from outpaint_studio.model.workers import Workers
 from outpaint_studio.session import Session
 from outpaint_studio.ui.actions import EditorActions
 from outpaint_studio.ui.banner import Banner
-from outpaint_studio.ui.body import ACROSS, HISTORY_AREA, HISTORY_WIDTH, editor_body, history_dock
+from outpaint_studio.ui.body import (
+    ACROSS,
+    HISTORY_AREA,
+    HISTORY_WIDTH,
+    editor_body,
+    history_dock,
+    tab_with,
+)
 from outpaint_studio.ui.canvas import CanvasView
 from outpaint_studio.ui.cost_view import CostView, estimate_text
 from outpaint_studio.ui.formats_editor import FormatsEditor
@@ -60,4 +67,5 @@ __all__ = [
     "remember_options",
     "restored_state",
     "same_file",
+    "tab_with",
 ]

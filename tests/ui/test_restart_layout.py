@@ -17,7 +17,7 @@ from outpaint_studio.ui.closing import WINDOW_STATE_VERSION
 
 LEFT = Qt.DockWidgetArea.LeftDockWidgetArea
 RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
-DEFAULT = {"history": (LEFT, True), "formats": (RIGHT, False), "toolbar": True}
+DEFAULT = {"history": (LEFT, True), "formats": (LEFT, False), "toolbar": True}  # History's tab
 
 
 def start(qtbot, staged: bool = False) -> QMainWindow:
@@ -44,11 +44,12 @@ def layout(window) -> dict[str, object]:
 
 
 def rearrange(window, qtbot) -> None:
-    """Show Formats from the View menu and put it on the left, close History with its title
-    bar's button, and hide the toolbar from the context menu of the window's bars."""
+    """Show Formats from the View menu and put it on the right (it opens as History's tab),
+    close History with its title bar's button, and hide the toolbar from the context menu of
+    the window's bars."""
     view = menu_titled(window, "&View")
     next(a for a in view.actions() if a.text() == "Formats").trigger()
-    window.addDockWidget(LEFT, window.formats.dock)  # where a drag of its title bar drops it
+    window.addDockWidget(RIGHT, window.formats.dock)  # where a drag of its title bar drops it
     close = window.history_dock.findChild(QAbstractButton, "qt_dockwidget_closebutton")
     qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
     bars = window.createPopupMenu()
@@ -62,7 +63,7 @@ def test_the_docks_and_the_toolbar_come_back_as_they_were_left(window, qtbot, st
     assert layout(window) == DEFAULT
     rearrange(window, qtbot)
     window.formats.sheet.show()  # Extend all's results, of this session only
-    moved = {"history": (LEFT, False), "formats": (LEFT, True), "toolbar": False}
+    moved = {"history": (LEFT, False), "formats": (RIGHT, True), "toolbar": False}
     assert layout(window) == moved
     width = window.formats.dock.width()
     window.close()

@@ -88,3 +88,19 @@ def test_the_first_window_fits_a_small_screen(qtbot) -> None:
     extend = window.options_panel.extend_button
     assert room.contains(QRect(extend.mapToGlobal(QPoint(0, 0)), extend.size()))
     window.close()
+
+
+def test_formats_opens_as_a_tab_of_history_and_the_canvas_keeps_its_width(window, qtbot) -> None:
+    """Both docks side by side left the canvas about 250 px of a 1280 px window (a user trial):
+    Formats opens as History's tab, in front, and History's tab brings it back."""
+    canvas = window.canvas.viewport()
+    width = canvas.width()
+    formats, history = window.formats.dock, window.history_dock
+    formats.toggleViewAction().trigger()  # View › Formats
+    qtbot.waitUntil(lambda: not formats.visibleRegion().isEmpty(), timeout=3000)
+    assert window.tabifiedDockWidgets(history) == [formats]
+    assert history.visibleRegion().isEmpty()  # behind its tab
+    assert canvas.width() == width
+    history.toggleViewAction().trigger()  # View › History: hidden, then shown in front
+    history.toggleViewAction().trigger()
+    qtbot.waitUntil(lambda: not history.visibleRegion().isEmpty(), timeout=3000)
