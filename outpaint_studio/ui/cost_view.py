@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QLabel, QWidget
 
 from outpaint_studio.core.editor import EditorState
@@ -36,8 +36,11 @@ def check_failure_text(exc: Exception, key: str) -> str:
     return text.replace(key, "…") if key else text
 
 
-def estimate_text(state: EditorState, records: list[JobRecord]) -> str:
-    """The output's size in megapixels, and its credits once a price has been seen."""
+def estimate_text(
+    state: EditorState, records: list[JobRecord], balance: float | None = None
+) -> str:
+    """The output's size in megapixels, and its credits once a price has been seen; when they
+    pass the account's last known ``balance``, it says so (the service will refuse the job)."""
     from outpaint_studio.core.cost import estimate_credits, output_megapixels
 
     g, o = state.geometry, state.options
@@ -49,14 +52,20 @@ def estimate_text(state: EditorState, records: list[JobRecord]) -> str:
     if credits is None:
         return f"{mp:.2f} MP{jobs} · credits known after the first FLUX {o.mode} job"
     total = round(credits * o.variations, 3)
-    if jobs:
-        return f"{mp:.2f} MP{jobs} ≈ {total:g} credits"
-    return f"{mp:.2f} MP · about {total:g} credits"
+    cost = f"{jobs} ≈ {total:g} credits" if jobs else f" · about {total:g} credits"
+    short = "" if balance is None or total <= balance else f" · more than the {balance:g} left"
+    return f"{mp:.2f} MP{cost}{short}"
 
 
 class CostView(QObject):
     """Keeps two status-bar labels current: the session's total and the balance. A failed
-    balance check says so, with the reason as the label's tooltip."""
+    balance check says so, with the reason as the label's tooltip.
+
+    Signals:
+        balance_changed(): ``credits``, the balance last seen (None: unknown), changed.
+    """
+
+    balance_changed = Signal()
 
     def __init__(self, session: Session, workers: Workers, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,6 +77,7 @@ class CostView(QObject):
         self.balance = named(QLabel(), "creditBalance", "Credits left on the account")
         self._check: Worker | None = None
         self._key = ""
+        self.credits: float | None = None
 
     def update_session(self, records: list[JobRecord]) -> None:
         from outpaint_studio.core.cost import session_total
@@ -80,7 +90,7 @@ class CostView(QObject):
         under way."""
         key = self.keys.get() or ""
         if not key:
-            self._show("", "")
+            self._show("", "", None)
             return
         if self._check is not None:
             return
@@ -95,18 +105,22 @@ class CostView(QObject):
     def _on_balance(self, credits: float) -> None:
         from outpaint_studio.core.cost import round_credits
 
-        self._show(f"Balance {round_credits(credits):g} credits", "")
+        credits = round_credits(credits)
+        self._show(f"Balance {credits:g} credits", "", credits)
 
     @Slot(object)
     def _on_failed(self, exc: Exception) -> None:
         refused = isinstance(exc, AuthError)
         text = "Balance unavailable: the key was refused" if refused else "Balance unavailable"
-        self._show(text, check_failure_text(exc, self._key))
+        self._show(text, check_failure_text(exc, self._key), None)
 
     @Slot()
     def _on_finished(self) -> None:
         self._check = None
 
-    def _show(self, text: str, reason: str) -> None:
+    def _show(self, text: str, reason: str, credits: float | None) -> None:
         self.balance.setText(text)
         self.balance.setToolTip(reason or "Credits left on the account")
+        if credits != self.credits:
+            self.credits = credits
+            self.balance_changed.emit()

@@ -167,8 +167,8 @@ class MainWindow(QMainWindow):
         self.cost.refresh_balance()
 
     def update_cost(self) -> None:
-        records = self.history.model.records
-        self.options_panel.estimate.setText(parts.estimate_text(self.model.state, records))
+        state, records = self.model.state, self.history.model.records
+        self.options_panel.estimate.setText(parts.estimate_text(state, records, self.cost.credits))
         self.cost.update_session(records)
 
     def _connect(self) -> None:
@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         self.loader.refined.connect(self._on_refined)
         self.model.changed.connect(self.update_extend)
         self.model.changed.connect(self.update_cost)
+        self.cost.balance_changed.connect(self.update_cost)
         self.options_panel.extend_button.clicked.connect(self.extend)
         self.options_panel.cancel_button.clicked.connect(self.jobs.cancel)
         self.options_panel.settings_requested.connect(self.open_settings)

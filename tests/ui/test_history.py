@@ -198,3 +198,20 @@ def test_a_result_file_that_cannot_be_shown_keeps_its_placeholder(loaded, qtbot)
     assert "2500" not in model.data(model.index(0))  # the canvas's size, not the file's claim
     qtbot.waitUntil(lambda: model.decoded == 1, timeout=5000)
     assert model.cached_thumbnails() == 0
+
+
+def test_the_estimate_says_when_it_passes_the_balance(keyed_env, window, small_photo, qtbot):
+    """Honest cost before the click: an Extend the account cannot pay for says so."""
+    window.open_image(small_photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    with qtbot.waitSignal(window.jobs.finished, timeout=15000):
+        window.extend()
+    estimate = window.options_panel.estimate
+    qtbot.waitUntil(lambda: window.cost.credits is not None, timeout=5000)
+    qtbot.waitUntil(lambda: not window.workers.running(), timeout=5000)  # no check under way
+    assert "about" in estimate.text() and "left" not in estimate.text()  # 1000 credits
+    with keyed_env.state.lock:
+        keyed_env.state.credits = 1.0  # spent elsewhere meanwhile
+    window.cost.refresh_balance()
+    qtbot.waitUntil(lambda: estimate.text().endswith("· more than the 1 left"), timeout=5000)
+    assert window.cost.balance.text() == "Balance 1 credits"
