@@ -62,12 +62,12 @@ def quit_question(jobs_left: list[bool]) -> str:
     flux, offline = jobs_left.count(True), jobs_left.count(False)
     fates = []
     if flux:
-        jobs = "the FLUX job is" if flux == 1 else f"the {flux} FLUX jobs are"
-        fates.append(f"{jobs} collected the next time you start {APP_NAME}, so nothing paid "
-                     "is lost")  # fmt: skip
+        jobs = "the FLUX job" if flux == 1 else f"the {flux} FLUX jobs"
+        fates.append(f"{jobs} will be collected the next time you start {APP_NAME}, so nothing "
+                     "paid is lost")  # fmt: skip
     if offline:
         fills = "the offline fill" if offline == 1 else f"the {offline} offline fills"
-        fates.append(f"{fills} in progress {'is' if offline == 1 else 'are'} stopped")
+        fates.append(f"{fills} in progress will stop")
     running = "1 job is" if len(jobs_left) == 1 else f"{len(jobs_left)} jobs are"
     fate = "; ".join(fates)
     return f"{running} running. {fate[0].upper()}{fate[1:]}. Quit anyway?"

@@ -16,7 +16,7 @@ from outpaint_studio.core.jobs import COLLECTABLE, Journal
 from outpaint_studio.core.settings import journal_dir, settings_path
 from outpaint_studio.ui.closing import quit_question
 
-ONE_FILL = "1 job is running. The offline fill in progress is stopped. Quit anyway?"
+ONE_FILL = "1 job is running. The offline fill in progress will stop. Quit anyway?"
 
 
 def states() -> list[str]:
@@ -89,8 +89,8 @@ def test_a_flux_job_is_said_to_be_collected_and_is_after_quit(
         qtbot.waitUntil(lambda: not window.jobs.is_stopping(), timeout=10000)
     ((_, _, question),) = questions(window)
     assert question == (
-        "1 job is running. The FLUX job is collected the next time you start Outpaint Studio, "
-        "so nothing paid is lost. Quit anyway?"
+        "1 job is running. The FLUX job will be collected the next time you start Outpaint "
+        "Studio, so nothing paid is lost. Quit anyway?"
     )
     (record,) = Journal(journal_dir()).records()
     assert record.state in COLLECTABLE and record.job_id
@@ -112,7 +112,7 @@ def test_an_extend_all_running_asks_too(window, qtbot, tmp_path) -> None:
     window.dialogs.answer("confirm", True)
     window.close()
     assert [question for _, _, question in questions(window)] == [
-        "3 jobs are running. The 3 offline fills in progress are stopped. Quit anyway?"
+        "3 jobs are running. The 3 offline fills in progress will stop. Quit anyway?"
     ] * 2
     assert not window.isVisible()
     qtbot.waitUntil(lambda: not window.formats.run.is_running(), timeout=10000)
@@ -121,11 +121,11 @@ def test_an_extend_all_running_asks_too(window, qtbot, tmp_path) -> None:
 @pytest.mark.parametrize(
     ("jobs_left", "words"),
     [
-        ([True, True], "2 jobs are running. The 2 FLUX jobs are collected the next time you "
-                       "start Outpaint Studio, so nothing paid is lost. Quit anyway?"),
-        ([True, False], "2 jobs are running. The FLUX job is collected the next time you start "
-                        "Outpaint Studio, so nothing paid is lost; the offline fill in progress "
-                        "is stopped. Quit anyway?"),
+        ([True, True], "2 jobs are running. The 2 FLUX jobs will be collected the next time "
+                       "you start Outpaint Studio, so nothing paid is lost. Quit anyway?"),
+        ([True, False], "2 jobs are running. The FLUX job will be collected the next time you "
+                        "start Outpaint Studio, so nothing paid is lost; the offline fill in "
+                        "progress will stop. Quit anyway?"),
     ],
 )  # fmt: skip
 def test_the_question_says_what_happens_to_each_kind(jobs_left, words) -> None:
