@@ -316,7 +316,8 @@ def _report(records: Sequence[JobRecord | dict[str, object]], as_json: bool) -> 
             cost = summary["cost"]
             priced = f" ({cost:g} credits)" if isinstance(cost, float) and cost else ""
             print(f"{summary['output']}{priced}")
-        name = Path(str(summary["input"])).name
+        target = summary.get("target")
+        name = Path(str(summary["input"])).name + (f" {target}" if target else "")
         if not ok and isinstance(record, JobRecord):
             print(f"{name}: {summary['state']}: {summary['error']}", file=sys.stderr)
         if summary.get("notice"):

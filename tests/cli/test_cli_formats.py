@@ -173,3 +173,20 @@ def test_offline_targets_of_several_inputs_fill_two_at_a_time(
     assert code == 0, captured.err
     assert len(json_lines(captured.out)) == 10
     assert most[0] == 2  # ten jobs, two fills at a time: the CPU is shared, memory stays flat
+
+
+def test_a_truncated_photo_says_which_target_failed_on_each_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    whole, cut = tmp_path / "whole.jpg", tmp_path / "cut.jpg"
+    photo_like(320, 240).save(whole, quality=95)
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 3])  # the header still reads
+    code = main(["extend", str(cut), "--engine", "local", "--mode", "fast",
+                 "--targets", "1:1,4:5", "--out-dir", str(tmp_path / "out")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    failures = [line for line in err.splitlines() if "truncated" in line]
+    assert sorted(failures) == [
+        "cut.jpg 1:1: failed: cut.jpg is damaged or truncated",
+        "cut.jpg 4:5: failed: cut.jpg is damaged or truncated",
+    ]
