@@ -88,6 +88,8 @@ def cost_text(record: JobRecord) -> str:
         return "free"
     if record.state in (JobState.FAILED, JobState.CANCELLED) and not record.paid:
         return "not charged"  # the service never accepted it (a lost reply is UNCERTAIN)
+    if record.billed == 0:
+        return "not charged"  # moderated: the service does not bill it
     cost = display_cost(record.cost)
     return "cost unknown" if cost is None else f"{cost:g} credits"
 

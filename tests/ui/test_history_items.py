@@ -102,6 +102,18 @@ def test_a_job_the_service_refused_says_it_was_not_charged(
     assert "Failed" in text and "not charged" in text and "cost unknown" not in text
 
 
+def test_a_moderated_job_is_not_charged_in_history_as_in_the_banner(
+    sim, window, small_photo, qtbot, monkeypatch
+) -> None:
+    open_with_flux(window, sim, small_photo, qtbot, monkeypatch)
+    sim.inject("status", status="Content Moderated")
+    with qtbot.waitSignal(window.jobs.finished, timeout=15000):
+        qtbot.mouseClick(window.options_panel.extend_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.history.model.rowCount() == 1, timeout=5000)
+    text = window.history.model.data(window.history.model.index(0))
+    assert "Failed" in text and "not charged" in text and "credits" not in text
+
+
 def test_a_past_result_clicked_in_an_empty_editor_is_seen_not_hidden_by_the_drop_area(
     window, small_photo, qtbot
 ) -> None:
