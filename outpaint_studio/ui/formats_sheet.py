@@ -198,10 +198,17 @@ class ContactSheet(QDockWidget):
             self._update_controls()
 
     def discard_current(self) -> None:
+        """Discard the selected result; the next one not discarded takes its place on the
+        canvas, as on the variations strip."""
         tile = self.current()
         if tile is not None and tile.ready:
             tile.discarded, tile.kept, tile.status = True, False, "Discarded"
             self._refresh(tile.key)
+            keys = list(self.tiles)
+            at = keys.index(tile.key)
+            following = [k for k in keys[at + 1 :] + keys[:at] if self.tiles[k].ready]
+            if following:
+                self.list.setCurrentItem(self._item(following[0]))
             self._update_controls()
 
     def redo_current(self) -> None:

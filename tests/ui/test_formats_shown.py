@@ -44,3 +44,24 @@ def test_the_contact_sheet_shows_each_result_before_its_file_is_written(
         qtbot.waitUntil(lambda: not formats.run.is_running(), timeout=20000)
     assert all(t.ready and t.status == "Done" for t in tiles.values())
     assert all(t.thumb is thumb for t, thumb in zip(tiles.values(), thumbs, strict=True))
+
+
+def test_delete_in_the_sheet_moves_on_to_the_next_result_on_the_canvas(
+    window, qtbot, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bfl_sim import BflSimulator
+
+    photo = make_photo(tmp_path / "shoe.png", (160, 128))
+    formats, sheet = window.formats, window.formats.sheet
+    with BflSimulator(api_key="test-key") as sim:
+        open_with_flux(window, sim, photo, qtbot, monkeypatch)
+        for label in TARGETS:
+            formats.formats = formats.formats.with_ticked(label, True)
+        qtbot.mouseClick(formats.dock.extend_all, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not formats.run.is_running(), timeout=20000)
+    first = sheet.list.visualItemRect(sheet.list.item(0)).center()
+    qtbot.mouseClick(sheet.list.viewport(), Qt.MouseButton.LeftButton, pos=first)
+    assert window.results.outcome.key == sheet.tiles["1:1"].outcome.key
+    qtbot.keyClick(sheet.list, Qt.Key.Key_Delete)
+    assert sheet.tiles["1:1"].discarded and sheet.current() is sheet.tiles["16:9"]
+    assert window.results.outcome.key == sheet.tiles["16:9"].outcome.key  # not the discarded
