@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-HISTORY_WIDTH = 300
+HISTORY_WIDTH = 300  # at most: a fifth of the window, so that a small window keeps its canvas
 HISTORY_AREA = Qt.DockWidgetArea.LeftDockWidgetArea
 ACROSS = Qt.Orientation.Horizontal  # the history dock's width is set across
 PANEL_WIDTH = 330
@@ -101,8 +101,13 @@ def editor_body(
     return splitter
 
 
+def history_width(window_width: int) -> int:
+    """The history dock's first width in a window ``window_width`` wide."""
+    return min(HISTORY_WIDTH, window_width // 5)
+
+
 def history_dock(history: QWidget) -> QDockWidget:
-    """The history panel as a dock (the window places it on its left, HISTORY_WIDTH wide)."""
+    """The history panel as a dock (the window places it on its left, ``history_width`` wide)."""
     dock = QDockWidget("History")
     dock.setObjectName("historyDock")
     dock.setWidget(history)

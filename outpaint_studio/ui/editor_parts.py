@@ -16,9 +16,9 @@ from outpaint_studio.ui.banner import Banner
 from outpaint_studio.ui.body import (
     ACROSS,
     HISTORY_AREA,
-    HISTORY_WIDTH,
     editor_body,
     history_dock,
+    history_width,
     tab_with,
 )
 from outpaint_studio.ui.canvas import CanvasView
@@ -36,7 +36,6 @@ from outpaint_studio.ui.variations import VariationsBar
 __all__ = [
     "ACROSS",
     "HISTORY_AREA",
-    "HISTORY_WIDTH",
     "Banner",
     "CanvasKeys",
     "CanvasView",
@@ -62,6 +61,7 @@ __all__ = [
     "estimate_text",
     "find_source",
     "history_dock",
+    "history_width",
     "keep_qt_settings_home",
     "options_from_settings",
     "remember_options",

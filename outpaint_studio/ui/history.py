@@ -74,14 +74,14 @@ class HistoryPanel(QWidget):
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons: dict[str, QPushButton] = {}
-        rows = [QHBoxLayout(), QHBoxLayout()]
+        rows = [QHBoxLayout(), QHBoxLayout(), QHBoxLayout()]  # two a row: the dock can be narrow
         labels = (("reopen", "Reopen layout"), ("source", "Use as source"),
                   ("export", "Export…"), ("poll", "Poll again"), ("delete", "Delete"))  # fmt: skip
         tips = {"delete": "Delete the selected result (Del)"}
         for index, (name, text) in enumerate(labels):
             button = named(QPushButton(text), f"history-{name}", tips.get(name, text))
             self.buttons[name] = button
-            rows[index // 3].addWidget(button)
+            rows[index // 2].addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.view, 1)

@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(body)
         self.history_dock = parts.history_dock(self.history)
         self.addDockWidget(parts.HISTORY_AREA, self.history_dock)
-        self.resizeDocks([self.history_dock], [parts.HISTORY_WIDTH], parts.ACROSS)
+        self.resizeDocks([self.history_dock], [parts.history_width(self.width())], parts.ACROSS)
         parts.tab_with(self, self.history_dock, self.formats.dock)
         QTimer.singleShot(0, self._after_first_paint)
         self.statusBar().addPermanentWidget(self.cost.session)

@@ -104,3 +104,21 @@ def test_formats_opens_as_a_tab_of_history_and_the_canvas_keeps_its_width(window
     history.toggleViewAction().trigger()  # View › History: hidden, then shown in front
     history.toggleViewAction().trigger()
     qtbot.waitUntil(lambda: not history.visibleRegion().isEmpty(), timeout=3000)
+
+
+def test_a_small_first_window_leaves_the_canvas_its_room(qtbot) -> None:
+    """A 1024 px screen's first window: History at a fifth of the window (its buttons two a row
+    let it be that narrow), so the canvas keeps more than a third of the width; it was a quarter,
+    History's three-button row holding it at 303 px."""
+    from scripted_dialogs import ScriptedDialogs
+
+    from outpaint_studio.ui import MainWindow
+
+    window = MainWindow(dialogs=ScriptedDialogs(), staged=True)  # as the app starts
+    qtbot.addWidget(window)
+    window.resize(922, 700)
+    window.show()
+    qtbot.waitUntil(lambda: window.is_ready, timeout=5000)
+    qtbot.waitUntil(lambda: window.history_dock.isVisible(), timeout=3000)
+    assert window.history_dock.width() < 230
+    assert window.canvas.viewport().width() > window.width() * 0.35
