@@ -110,9 +110,13 @@ class ResultKeeper(QObject):
             self.open_requested.emit(self.outcome.output_path)
 
     def suggested_path(self) -> Path:
+        """Beside the source, named by the shown result's format if it has one, as Export all
+        names it ("beach-4x5.png")."""
         state = self.editor.state
+        record = self.journal.find(self.outcome.key) if self.outcome is not None else None
+        target = record.params.target if record is not None else None
         folder = Path(self.settings.output_dir or dialog_folder(state.source_path))
-        return folder / output_name(state.source_path, state.options.output_format)
+        return folder / output_name(state.source_path, state.options.output_format, target)
 
     def save(self) -> Path | None:
         """Export the result where the user says; the dialog asked before any overwrite.

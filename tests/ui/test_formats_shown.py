@@ -46,7 +46,7 @@ def test_the_contact_sheet_shows_each_result_before_its_file_is_written(
     assert all(t.thumb is thumb for t, thumb in zip(tiles.values(), thumbs, strict=True))
 
 
-def test_delete_in_the_sheet_moves_on_to_the_next_result_on_the_canvas(
+def test_delete_in_the_sheet_moves_on_to_the_next_result_and_save_names_its_format(
     window, qtbot, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from bfl_sim import BflSimulator
@@ -65,3 +65,8 @@ def test_delete_in_the_sheet_moves_on_to_the_next_result_on_the_canvas(
     qtbot.keyClick(sheet.list, Qt.Key.Key_Delete)
     assert sheet.tiles["1:1"].discarded and sheet.current() is sheet.tiles["16:9"]
     assert window.results.outcome.key == sheet.tiles["16:9"].outcome.key  # not the discarded
+    # Save and Export layers suggest the format's name, as Export all writes it
+    window.dialogs.answer("save_path", "")  # the user cancels: only the suggestion matters
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    kind, _title, suggested = window.dialogs.asked[-1]
+    assert kind == "save_path" and suggested.endswith("shoe-16x9.png"), suggested
