@@ -19,7 +19,7 @@ from outpaint_studio.core.file_formats import (
     format_for_path,
 )
 from outpaint_studio.core.output import export_file, output_name
-from outpaint_studio.core.settings import Settings, dialog_folder
+from outpaint_studio.core.settings import Settings, dialog_folder, is_app_file
 from outpaint_studio.core.words import reason
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.errors import ErrorModel, UserError
@@ -30,6 +30,8 @@ from outpaint_studio.ui.dialogs import Dialogs
 
 if TYPE_CHECKING:
     from outpaint_studio.core.jobs import JobRecord, Journal
+
+MAX_GENERATIONS = 20  # results used as sources, one after another, traced back to the photo
 
 
 class ResultKeeper(QObject):
@@ -112,11 +114,21 @@ class ResultKeeper(QObject):
     def suggested_path(self) -> Path:
         """Beside the source, named by the shown result's format if it has one, as Export all
         names it ("beach-4x5.png")."""
-        state = self.editor.state
         record = self.journal.find(self.outcome.key) if self.outcome is not None else None
         target = record.params.target if record is not None else None
-        folder = Path(self.settings.output_dir or dialog_folder(state.source_path))
-        return folder / output_name(state.source_path, state.options.output_format, target)
+        source = self._photo_of(self.editor.state.source_path)
+        folder = Path(self.settings.output_dir or dialog_folder(source))
+        return folder / output_name(source, self.editor.state.options.output_format, target)
+
+    def _photo_of(self, source: str | None) -> str | None:
+        """The photo a source came from: a result used as the source is known by its photo's
+        name, not by its history file's (a job key)."""
+        for _ in range(MAX_GENERATIONS):
+            made = self.journal.find(Path(source).stem) if source and is_app_file(source) else None
+            if made is None:
+                break
+            source = made.params.input
+        return source
 
     def save(self) -> Path | None:
         """Export the result where the user says; the dialog asked before any overwrite.

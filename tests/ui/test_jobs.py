@@ -57,6 +57,13 @@ def test_extend_offline_then_save_and_use_as_source(window, small_photo, tmp_pat
     window.results.use_as_source()
     qtbot.waitUntil(lambda: window.model.state.source_size == (208, 160), timeout=5000)
     assert not window.results.has_result()
+    # the next result is named after the photo, not after its history file
+    extend_and_wait(window, qtbot, timeout=30000)
+    window.dialogs.answer("save_path", "")
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert window.dialogs.asked[-1][2] == str(
+        target.parent / f"{Path(small_photo).stem}-extended.png"
+    )
 
 
 def test_a_save_never_replaces_a_file_the_dialog_did_not_ask_about(loaded, tmp_path, qtbot) -> None:
