@@ -1,7 +1,9 @@
 """Keys that act on the canvas wherever the keyboard focus is in the editor window.
 
 A focused control would otherwise take them for itself: a spin box undoes its own text on
-Ctrl+Z, a button clicks on Space, a tool button moves the focus on the arrows.
+Ctrl+Z, a button clicks on Space, a tool button moves the focus on the arrows. Space is the
+canvas's only while the pointer is over it (hold Space, drag): elsewhere a button clicks and a
+check box ticks on Space, as the keyboard alone needs.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QCursor, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
 ARROWS = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down)
@@ -31,7 +33,8 @@ class CanvasKeys(QObject):
 
     - Undo and redo reach the window's Undo/Redo actions from any control but a text field (the
       prompt keeps Ctrl+Z for its own text).
-    - Space held pans the canvas with a drag from any control but a text field.
+    - Space held with the pointer over the canvas pans it with a drag, from any control but a
+      text field.
     - The arrows nudge the source while a placement control (anchor, centre) has the focus.
     """
 
@@ -42,6 +45,7 @@ class CanvasKeys(QObject):
         self.scope = scope  # the window whose controls' keys are watched
         self.canvas = canvas
         self.placement_controls = placement_controls
+        self._panning = False  # a Space press went to the canvas: so does its release
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -64,10 +68,15 @@ class CanvasKeys(QObject):
             # Not accepted: the control does not claim the keys, so the window's shortcut runs.
             return is_undo_key(event)
         key = event.key()
-        to_canvas = key == Qt.Key.Key_Space or (
+        if key == Qt.Key.Key_Space and kind == QEvent.Type.KeyPress and not event.isAutoRepeat():
+            self._panning = self._pointer_on_canvas()
+        to_canvas = (key == Qt.Key.Key_Space and self._panning) or (
             key in ARROWS and watched in self.placement_controls
         )
         if to_canvas:
             forwarded = QKeyEvent(kind, key, event.modifiers(), event.text(), event.isAutoRepeat())
             QApplication.sendEvent(self.canvas, forwarded)
         return to_canvas
+
+    def _pointer_on_canvas(self) -> bool:
+        return self.canvas.rect().contains(self.canvas.mapFromGlobal(QCursor.pos()))

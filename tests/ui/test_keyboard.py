@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QCursor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QPushButton, QSpinBox, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -101,6 +109,7 @@ def test_space_drag_pans_the_view_while_a_panel_button_has_the_focus(loaded, qtb
     before = view.mapToScene(view.viewport().rect().center())
     viewport = view.viewport()
     start = view.mapFromScene(view.source_item.sceneBoundingRect().center())
+    QCursor.setPos(viewport.mapToGlobal(start))  # the pointer on the canvas: Space is to pan
     QTest.keyPress(button, Qt.Key.Key_Space)
     left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     QTest.mousePress(viewport, left, none, start)
@@ -110,6 +119,22 @@ def test_space_drag_pans_the_view_while_a_panel_button_has_the_focus(loaded, qtb
     assert view.mapToScene(view.viewport().rect().center()).x() > before.x()
     assert loaded.model.state == state  # neither the drag nor the button moved the source
     assert loaded.model.undo_stack.count() == 0
+
+
+def test_space_is_the_focused_controls_while_the_pointer_is_off_the_canvas(loaded, qtbot) -> None:
+    """The keyboard alone: Tab to a check box or a button, Space ticks or clicks it."""
+    QCursor.setPos(loaded.options_panel.mapToGlobal(QPoint(2, 2)))
+    auto_crop = loaded.findChild(QCheckBox, "autoCropCheck")
+    auto_crop.setFocus()
+    press_on_focus(qtbot, Qt.Key.Key_Space)
+    assert auto_crop.isChecked() and loaded.model.state.options.auto_crop
+    expand(loaded, qtbot)
+    centre = loaded.findChild(QPushButton, "centreH")
+    loaded.model.set_offset(0, loaded.model.state.placement().y)
+    centre.setFocus()
+    press_on_focus(qtbot, Qt.Key.Key_Space)
+    placed = loaded.model.state.placement()
+    assert placed.x == (placed.canvas_width - placed.source_width) // 2 > 0
 
 
 def test_arrows_nudge_the_source_while_a_placement_button_has_the_focus(loaded, qtbot) -> None:
