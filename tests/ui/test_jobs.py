@@ -58,6 +58,7 @@ def test_extend_offline_then_save_and_use_as_source(window, small_photo, tmp_pat
     qtbot.waitUntil(lambda: window.model.state.source_size == (208, 160), timeout=5000)
     assert not window.results.has_result()
     # the next result is named after the photo, not after its history file
+    qtbot.waitUntil(window.options_panel.extend_button.isEnabled, timeout=5000)
     extend_and_wait(window, qtbot, timeout=30000)
     window.dialogs.answer("save_path", "")
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)

@@ -109,7 +109,7 @@ def test_space_drag_pans_the_view_while_a_panel_button_has_the_focus(loaded, qtb
     before = view.mapToScene(view.viewport().rect().center())
     viewport = view.viewport()
     start = view.mapFromScene(view.source_item.sceneBoundingRect().center())
-    QCursor.setPos(viewport.mapToGlobal(start))  # the pointer on the canvas: Space is to pan
+    QCursor.setPos(viewport.mapToGlobal(viewport.rect().center()))  # on the canvas: Space pans
     QTest.keyPress(button, Qt.Key.Key_Space)
     left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     QTest.mousePress(viewport, left, none, start)
