@@ -11,6 +11,7 @@ from helpers import menu_titled, open_with_flux
 from photos import make_photo
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
+from qt_threads import running_threads
 
 from outpaint_studio.core.jobs import COLLECTABLE, Journal
 from outpaint_studio.core.settings import journal_dir, settings_path
@@ -115,7 +116,8 @@ def test_an_extend_all_running_asks_too(window, qtbot, tmp_path) -> None:
         "3 jobs are running. The 3 offline fills in progress will stop. Quit anyway?"
     ] * 2
     assert not window.isVisible()
-    qtbot.waitUntil(lambda: not window.formats.run.is_running(), timeout=10000)
+    # the fills stop at their next check, after the run has let them go
+    qtbot.waitUntil(lambda: not running_threads(), timeout=30000)
 
 
 @pytest.mark.parametrize(
