@@ -278,7 +278,8 @@ class BflClient:
         if trouble == "refused" and troubles.count(trouble) >= MAX_POLL_REFUSALS:
             raise PollRefusedError(
                 f"The service refused {MAX_POLL_REFUSALS} polls in a row (HTTP 401/403) about "
-                "a job it had accepted with the same key; stopped waiting."
+                "a job it had accepted; stopped waiting. The job is kept: resume or Poll again "
+                "collects it, with the key it was sent with."
             )
         if trouble == "not_found" and troubles.count(trouble) >= MAX_NOT_FOUND:
             final_answer({"status": "Task not found"}, submission.job_id, self._key)
