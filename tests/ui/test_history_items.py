@@ -90,15 +90,20 @@ def test_view_menu_brings_a_closed_history_back(window, qtbot) -> None:
     assert toggle.isChecked()
 
 
+def the_only_row_after_an_extend(window, qtbot) -> str:
+    """Click Extend with History empty: the one row's text once the job ended, failed or not."""
+    with qtbot.waitSignal(window.jobs.finished, timeout=15000):
+        qtbot.mouseClick(window.options_panel.extend_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.history.model.rowCount() == 1, timeout=5000)
+    return window.history.model.data(window.history.model.index(0))
+
+
 def test_a_job_the_service_refused_says_it_was_not_charged(
     sim, window, small_photo, qtbot, monkeypatch
 ) -> None:
     open_with_flux(window, sim, small_photo, qtbot, monkeypatch)
     monkeypatch.setenv("BFL_API_KEY", "wrong-key")
-    with qtbot.waitSignal(window.jobs.finished, timeout=15000):
-        qtbot.mouseClick(window.options_panel.extend_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.history.model.rowCount() == 1, timeout=5000)
-    text = window.history.model.data(window.history.model.index(0))
+    text = the_only_row_after_an_extend(window, qtbot)
     assert "Failed" in text and "not charged" in text and "cost unknown" not in text
 
 
@@ -107,10 +112,7 @@ def test_a_moderated_job_is_not_charged_in_history_as_in_the_banner(
 ) -> None:
     open_with_flux(window, sim, small_photo, qtbot, monkeypatch)
     sim.inject("status", status="Content Moderated")
-    with qtbot.waitSignal(window.jobs.finished, timeout=15000):
-        qtbot.mouseClick(window.options_panel.extend_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.history.model.rowCount() == 1, timeout=5000)
-    text = window.history.model.data(window.history.model.index(0))
+    text = the_only_row_after_an_extend(window, qtbot)
     assert "Failed" in text and "not charged" in text and "credits" not in text
 
 
