@@ -278,8 +278,7 @@ class BflClient:
         if trouble == "refused" and troubles.count(trouble) >= MAX_POLL_REFUSALS:
             raise PollRefusedError(
                 f"The service refused {MAX_POLL_REFUSALS} polls in a row (HTTP 401/403) about "
-                "a job it had accepted; stopped waiting. The job is kept: resume or Poll again "
-                "collects it, with the key it was sent with."
+                "a job it had accepted, perhaps with another key; stopped waiting."
             )
         if trouble == "not_found" and troubles.count(trouble) >= MAX_NOT_FOUND:
             final_answer({"status": "Task not found"}, submission.job_id, self._key)

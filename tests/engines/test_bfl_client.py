@@ -256,8 +256,8 @@ def test_refused_polls_stop_waiting_but_never_blame_the_key(sim: BflSimulator) -
     with pytest.raises(PollRefusedError, match="refused 3 polls") as caught:
         run(client(sim))
     assert "Check the key" not in caught.value.message
-    # true also after a restart with another key: it says how to collect, not whose key it was
-    assert "same key" not in caught.value.message and "resume" in caught.value.message
+    # true also after a restart with another key (how to collect it, the app's words add)
+    assert "same key" not in caught.value.message and "another key" in caught.value.message
     polls = [r for r in sim.requests if r.path == "/v1/get_result"]
     assert len(polls) == 3
 
