@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -51,8 +52,17 @@ def test_local_targets_write_one_file_per_format_with_the_original_at_the_anchor
     assert (meta["output_width"], meta["output_height"]) == (1080, 1920)
 
 
+@pytest.fixture
+def slow_sim(monkeypatch: pytest.MonkeyPatch) -> Iterator[BflSimulator]:
+    """Jobs that outlast a burst of submits on a loaded machine, so 'all at once' is measurable."""
+    with BflSimulator(api_key="k-formats", finish_after=2.0, max_active=100) as sim:
+        monkeypatch.setenv("BFL_API_KEY", "k-formats")
+        monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", sim.base_url)
+        yield sim
+
+
 def test_two_inputs_five_targets_run_all_at_once_one_line_each(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], keyed_env: BflSimulator
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], slow_sim: BflSimulator
 ) -> None:
     inputs = []
     for name, seed in (("a.png", 1), ("b.png", 2)):
@@ -65,8 +75,8 @@ def test_two_inputs_five_targets_run_all_at_once_one_line_each(
     lines = json_lines(captured.out)
     assert len(lines) == 10 and {line["state"] for line in lines} == {"saved"}
     assert [line["target"] for line in lines] == FIVE.split(",") * 2
-    assert keyed_env.submit_count == 10 and keyed_env.peak_active == 10  # all ten at once
-    assert keyed_env.key_leaks() == []
+    assert slow_sim.submit_count == 10 and slow_sim.peak_active == 10  # all ten at once
+    assert slow_sim.key_leaks() == []
     names = sorted(Path(line["output"]).name for line in lines)
     assert names == sorted(f"{stem}-{t.replace(':', 'x')}.png" for stem in "ab"
                            for t in FIVE.split(","))  # fmt: skip
@@ -74,20 +84,17 @@ def test_two_inputs_five_targets_run_all_at_once_one_line_each(
 
 
 def test_thirty_jobs_never_exceed_the_accounts_24_active(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], slow_sim: BflSimulator
 ) -> None:
     inputs = []
     for seed in range(5):
         photo_like(96, 64, seed).save(tmp_path / f"p{seed}.png")
         inputs.append(str(tmp_path / f"p{seed}.png"))
     # the simulator would take more: only the client's limit holds the line
-    with BflSimulator(api_key="k-formats", finish_after=0.5, max_active=100) as sim:
-        monkeypatch.setenv("BFL_API_KEY", "k-formats")
-        monkeypatch.setenv("OUTPAINT_STUDIO_API_URL", sim.base_url)
-        code = main(["extend", *inputs, "--targets", "1:1,4:5,9:16,16:9,3:1,2:3", "--jobs", "5",
-                     "--out-dir", str(tmp_path / "out"), "--json"])  # fmt: skip
-        assert code == 0, capsys.readouterr().err
-        assert sim.submit_count == 30 and sim.peak_active == 24
+    code = main(["extend", *inputs, "--targets", "1:1,4:5,9:16,16:9,3:1,2:3", "--jobs", "5",
+                 "--out-dir", str(tmp_path / "out"), "--json"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert slow_sim.submit_count == 30 and slow_sim.peak_active == 24
     assert len(json_lines(capsys.readouterr().out)) == 30
 
 

@@ -76,7 +76,7 @@ def test_five_formats_extend_all_keep_four_redo_one_export_all(
     from bfl_sim import BflSimulator
 
     photo = make_photo(tmp_path / "shoe.png", (160, 128))
-    with BflSimulator(api_key="test-key", finish_after=0.5) as sim:
+    with BflSimulator(api_key="test-key", finish_after=1.5) as sim:
         open_with_flux(window, sim, photo, qtbot, monkeypatch)
         own = window.model.state.geometry
         tick_five(window, qtbot)

@@ -44,7 +44,7 @@ def test_flux_variations_run_at_once_and_each_is_journaled(window, small_photo, 
                                                            monkeypatch) -> None:  # fmt: skip
     from bfl_sim import BflSimulator
 
-    with BflSimulator(api_key="test-key", finish_after=0.5) as sim:
+    with BflSimulator(api_key="test-key", finish_after=1.5) as sim:
         open_with_flux(window, sim, small_photo, qtbot, monkeypatch)
         extend_variations(window, qtbot, 3)
         posts = [r for r in sim.requests if r.method == "POST"]
