@@ -227,7 +227,11 @@ def contact_sheet(rows: list[list[np.ndarray]], path: Path, cell: int = 384) -> 
 
 
 def quality(
-    modes: list[str], only: list[str] | None, seeds: range, large: bool = False
+    modes: list[str],
+    only: list[str] | None,
+    seeds: range,
+    large: bool = False,
+    only_cases: list[str] | None = None,
 ) -> list[Score]:
     engines = [LocalEngine(seed=seed) for seed in seeds]
     scores: list[Score] = []
@@ -238,6 +242,8 @@ def quality(
           f"{'PSNR':>5} {'s':>6} {'time':>5}  fails")  # fmt: skip
     for name, photo in bench_photos.photos(only, large):
         for case in cases(photo):
+            if only_cases and case.name not in only_cases:
+                continue
             peer, peer_results = peer_of(case, seeds)
             print(f"{name:12} {case.name:9} {'PM':4} {peer.texture:7.1f} {peer.sharpness:6.2f} "
                   f"{peer.seam:5.2f} {peer.psnr:5.1f} "
@@ -335,6 +341,7 @@ def main() -> int:
     parser.add_argument("--no-quality", action="store_true")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each speed case")
     parser.add_argument("--photos", nargs="*", help="only these photos (default: all)")
+    parser.add_argument("--cases", nargs="*", help="only these cases: f0.8, f0.667, 4:3>16:9")
     parser.add_argument(
         "--seeds", type=int, default=3, help="seeds per case (0, 1, ...): figures are medians"
     )
@@ -345,7 +352,7 @@ def main() -> int:
     modes = ["fast", "high"] if args.mode == "both" else [args.mode]
     ok = True
     if not args.no_quality:
-        scores = quality(modes, args.photos, range(args.seeds), args.large)
+        scores = quality(modes, args.photos, range(args.seeds), args.large, args.cases)
         ok = all([summary(scores, mode) for mode in modes])
     if not args.no_speed:
         ok = all([speed(mode, args.repeats) for mode in modes]) and ok

@@ -16,7 +16,7 @@ from outpaint_studio.engines.fill.patchmatch_fill import PatchMatchSettings
 from outpaint_studio.engines.fill.pushpull import push_pull_fill
 from outpaint_studio.engines.fill.seam import match_edge, match_phase_joints
 from outpaint_studio.engines.fill.steps import FillCancelled, Steps
-from outpaint_studio.engines.fill.strips import Strip, caps_first
+from outpaint_studio.engines.fill.strips import Box, Strip, caps_first
 
 try:
     import patchmatch as _patchmatch
@@ -78,13 +78,16 @@ def fill(
 
 
 def _phase_cost(phases: list[list[Strip]]) -> list[float]:
-    """Expected seconds of each phase: its strips run in parallel, so its largest crop."""
+    """Expected seconds of each phase: its (two) fills run in parallel, so its largest crop."""
 
-    def area(strip: Strip) -> int:
-        rows, columns = strip.crop
+    def area(crop: Box) -> int:
+        rows, columns = crop
         return (rows.stop - rows.start) * (columns.stop - columns.start)
 
-    return [PATCHMATCH_COST * max(area(strip) for strip in phase) for phase in phases]
+    return [
+        PATCHMATCH_COST * max(area(crop) for strip in phase for crop in strip.crops())
+        for phase in phases
+    ]
 
 
 def _patchmatch_fill(

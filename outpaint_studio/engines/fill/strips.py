@@ -19,10 +19,15 @@ Box = tuple[slice, slice]
 
 @dataclass(frozen=True)
 class Strip:
-    """``region`` is filled inside ``crop``: the region plus the band next to it."""
+    """``region`` is filled inside ``crop``: the region plus the band next to it. With a
+    ``wide_crop`` as well, it is filled inside each, and the fill more like the source kept."""
 
     region: Box
     crop: Box
+    wide_crop: Box | None = None
+
+    def crops(self) -> list[Box]:
+        return [self.crop] if self.wide_crop is None else [self.crop, self.wide_crop]
 
 
 def bounding_box(mask: np.ndarray) -> tuple[int, int, int, int]:
