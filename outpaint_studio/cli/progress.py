@@ -13,8 +13,9 @@ from outpaint_studio.core.transitions import STATE_WORDS
 STAGE_WORDS = RUNNING_STAGES | {state.value: words for state, words in STATE_WORDS.items()}
 
 
-def describe(update: JobUpdate) -> str:
-    return f"{stage_text(update.stage, update.fraction, STAGE_WORDS)} · {update.elapsed:.1f} s"
+def describe(update: JobUpdate, with_fraction: bool = True) -> str:
+    fraction = update.fraction if with_fraction else None
+    return f"{stage_text(update.stage, fraction, STAGE_WORDS)} · {update.elapsed:.1f} s"
 
 
 class ProgressPrinter:
@@ -32,7 +33,8 @@ class ProgressPrinter:
         return on_update
 
     def _show(self, name: str, update: JobUpdate) -> None:
-        text = f"{name}: {describe(update)}"
+        # a plain line is written once per stage, as it starts: its fraction would always be 0
+        text = f"{name}: {describe(update, with_fraction=self.live)}"
         with self._lock:
             if self.live:
                 padding = " " * max(0, self._width - len(text))

@@ -146,7 +146,7 @@ def test_offline_engine_needs_no_key_at_all(
     assert code == 0, capsys.readouterr().err
     assert image_size(out) == (448, 320)
     progress = capsys.readouterr().err
-    assert "offline engine" in progress and "Generating" in progress
+    assert "offline engine" in progress and "Generating ·" in progress  # no "0 %" in a log
     assert "Submitting" not in progress and "Queued" not in progress  # no service involved
     [record] = Journal(journal_dir()).records()
     assert record.engine == "local" and record.cost == 0 and record.params.seed == 0
