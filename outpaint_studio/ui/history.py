@@ -72,6 +72,7 @@ class HistoryPanel(QWidget):
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.details = named(QLabel(), "historyDetails", "The selected result")
         self.details.setWordWrap(True)
+        self.details.setMinimumWidth(1)  # a long job id is cut, not a reason to widen the dock
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons: dict[str, QPushButton] = {}
         rows = [QHBoxLayout(), QHBoxLayout(), QHBoxLayout()]  # two a row: the dock can be narrow

@@ -122,3 +122,22 @@ def test_a_small_first_window_leaves_the_canvas_its_room(qtbot) -> None:
     qtbot.waitUntil(lambda: window.history_dock.isVisible(), timeout=3000)
     assert window.history_dock.width() < 230
     assert window.canvas.viewport().width() > window.width() * 0.35
+
+
+def test_a_selected_result_does_not_widen_history(loaded, qtbot) -> None:
+    """The details name the job id, one long word ("local-" and 32 hex digits): the dock kept
+    its width only until a result was selected, then grew by 27 px (seen under Xvfb)."""
+    from PySide6.QtCore import Qt
+
+    dock = loaded.history_dock
+    loaded.resizeDocks([dock], [240], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: dock.width() == 240, timeout=3000)
+    with qtbot.waitSignal(loaded.jobs.finished, timeout=30000):
+        qtbot.mouseClick(loaded.options_panel.extend_button, Qt.MouseButton.LeftButton)
+    details = loaded.history.details
+    qtbot.waitUntil(lambda: "Job id: local-" in details.text(), timeout=5000)
+    # laid out: as tall as its lines need at its width
+    qtbot.waitUntil(
+        lambda: details.height() >= details.heightForWidth(details.width()), timeout=3000
+    )
+    assert dock.width() == 240
