@@ -2,8 +2,9 @@
 
 The sliced Wasserstein distance between the fill's 5x5 patches and those of the source's band next
 to it (as deep as the fill), on each level of a Laplacian pyramid (Karras et al. 2018, "Progressive
-Growing of GANs"), averaged; lower is more alike. Between two fills of one strip it chose the one
-nearer the hidden truth on every one-sided case of bench_local_quality.py where they differed much.
+Growing of GANs"), averaged; lower is more alike. On bench_local_quality.py's cases it ranks the
+fills of a case as their distance to the hidden truth does, except where the band misleads: with a
+splash's crown in the band, a fill that stretches the crown along the strip is the more alike.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def unlikeness(image: np.ndarray, filled: np.ndarray, known: np.ndarray) -> floa
     """How unlike the ``known`` pixels next to it the ``filled`` part of ``image`` (HxWx3 uint8)
     is; comparable only between fills of the same region."""
     rng = np.random.default_rng(0)
-    band = known & dilate(filled, fill_depth(filled, known))
+    band = known & dilate(filled, _fill_depth(filled, known))
     level, fill_mask, band_mask = image.astype(np.float32) / 255.0, filled, band
     distances = []
     for _ in range(LEVELS):
@@ -44,7 +45,7 @@ def unlikeness(image: np.ndarray, filled: np.ndarray, known: np.ndarray) -> floa
     return float(np.mean(distances)) if distances else 0.0
 
 
-def fill_depth(filled: np.ndarray, known: np.ndarray) -> int:
+def _fill_depth(filled: np.ndarray, known: np.ndarray) -> int:
     """The fill's mean depth: its area over the length of its edge with the known pixels."""
     edge = int((dilate(filled, 1) & known).sum())
     return max(1, round(int(filled.sum()) / max(edge, 1)))

@@ -7,8 +7,9 @@ filled strip by strip (see ``strips``), each strip from the band of the source n
 the two strips of a phase run in parallel: the native call releases the GIL. What is left inside
 the source's box (transparent source pixels) is filled last, from a band around it. The source's
 middle (usually its subject) is not copied from, which makes a face or a building cloned into
-the border rarer (it does not rule it out: a band may cut through the subject); a lone strip, one
-side extended, is also filled from the whole canvas, and the fill more like the source's band kept.
+the border rarer (it does not rule it out: a band may cut through the subject). A lone strip, one
+side extended, is also filled from the whole canvas, and that fill is kept when it is clearly more
+like the source's band.
 """
 
 from __future__ import annotations
