@@ -198,7 +198,6 @@ def inpaint(
                 else:
                     wide = _placed(result, strip.region, strip.wide_crop, next(filled))
                     result = _more_alike(banded, wide, strip.region, known)
-            for strip in phase:
                 known[strip.region] = True
             steps.next()
         if not known.all():
