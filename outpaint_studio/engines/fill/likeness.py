@@ -69,11 +69,20 @@ def _patches(level: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> n
 def _sliced_wasserstein(a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> float:
     directions = rng.standard_normal((a.shape[1], DIRECTIONS)).astype(np.float32)
     directions /= np.linalg.norm(directions, axis=0, keepdims=True)
-    quantiles = np.linspace(0.0, 1.0, 128)
     scale = float(b.std()) + 1e-6  # so that every level counts alike
-    projected_a = np.quantile(a @ directions, quantiles, axis=0)
-    projected_b = np.quantile(b @ directions, quantiles, axis=0)
-    return float(np.abs(projected_a - projected_b).mean()) / scale
+    difference = _quantiles(a @ directions) - _quantiles(b @ directions)
+    return float(np.abs(difference).mean()) / scale
+
+
+def _quantiles(values: np.ndarray, count: int = 128) -> np.ndarray:
+    """``count`` evenly spaced quantiles of each column, as ``np.quantile`` gives them (linear
+    interpolation), from one sort: ``np.quantile`` takes 20x as long for so many quantiles."""
+    ordered = np.sort(values, axis=0)
+    position = np.linspace(0.0, len(values) - 1, count)
+    below = np.floor(position).astype(int)
+    above = np.minimum(below + 1, len(values) - 1)
+    weight = (position - below)[:, None].astype(values.dtype)
+    return ordered[below] * (1 - weight) + ordered[above] * weight
 
 
 def _halve_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -116,11 +116,20 @@ def _placed(canvas: np.ndarray, region: Box, crop: Box, pixels: np.ndarray) -> n
     return placed
 
 
-def _more_alike(banded: np.ndarray, wide: np.ndarray, region: Box, known: np.ndarray) -> np.ndarray:
-    """The fill from the whole canvas if it is clearly more like the source's band than the fill
-    from the band alone: it may bring in what does not belong beside the edge."""
-    filled = _box_mask(known.shape, region)
-    if unlikeness(wide, filled, known) < WIDE_MARGIN * unlikeness(banded, filled, known):
+def _with_strip(
+    result: np.ndarray, strip: Strip, fills: Iterator[np.ndarray], known: np.ndarray
+) -> np.ndarray:
+    """``result`` with ``strip`` filled, taking its fills (one per crop) from ``fills``: the
+    fill from the band, or the one from the whole canvas if it is clearly more like the source's
+    band (it may bring in what does not belong beside the edge). The first is measured while the
+    second is still being made."""
+    banded = _placed(result, strip.region, strip.crop, next(fills))
+    if strip.wide_crop is None:
+        return banded
+    region = _box_mask(known.shape, strip.region)
+    banded_unlikeness = unlikeness(banded, region, known)
+    wide = _placed(result, strip.region, strip.wide_crop, next(fills))
+    if unlikeness(wide, region, known) < WIDE_MARGIN * banded_unlikeness:
         return wide
     return banded
 
@@ -190,14 +199,9 @@ def inpaint(
                 for strip in phase
                 for crop in strip.crops()
             ]
-            filled = iter(pool.map(lambda call: call(), calls))
+            fills = iter(pool.map(lambda call: call(), calls))
             for strip in phase:
-                banded = _placed(result, strip.region, strip.crop, next(filled))
-                if strip.wide_crop is None:
-                    result = banded
-                else:
-                    wide = _placed(result, strip.region, strip.wide_crop, next(filled))
-                    result = _more_alike(banded, wide, strip.region, known)
+                result = _with_strip(result, strip, fills, known)
                 known[strip.region] = True
             steps.next()
         if not known.all():
