@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from PIL import Image
 
@@ -24,6 +24,7 @@ from outpaint_studio.core.layout import (
     Placement,
     PresetFit,
     aspect_canvas,
+    reduced_ratio,
     scaled_size,
     snap_up,
 )
@@ -42,17 +43,19 @@ class TargetError(ValueError):
 
 @dataclass(frozen=True)
 class Target:
-    """A ratio (reduced), with exact output pixels when the user named them."""
+    """A ratio (reduced), with exact output pixels when the user named them. A ratio keeps the
+    name it was given ("21:9", not 7:3) but equals any other name of the same ratio."""
 
     ratio_w: int
     ratio_h: int
     output_size: tuple[int, int] | None = None
+    name: str | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
         if self.output_size is not None:
             return f"{self.output_size[0]}x{self.output_size[1]}"
-        return f"{self.ratio_w}:{self.ratio_h}"
+        return self.name or f"{self.ratio_w}:{self.ratio_h}"
 
     def with_long_side(self, long_side: int) -> Target:
         """The ratio at exact pixels: its long side ``long_side`` (exact sizes stay as named)."""
@@ -71,8 +74,7 @@ def file_part(label: str) -> str:
 
 
 def ratio_target(ratio_w: int, ratio_h: int) -> Target:
-    divisor = math.gcd(ratio_w, ratio_h)
-    return Target(ratio_w // divisor, ratio_h // divisor)
+    return Target(*reduced_ratio(ratio_w, ratio_h), name=f"{ratio_w}:{ratio_h}")
 
 
 # Presets grouped by use, in the order a designer reaches for them.

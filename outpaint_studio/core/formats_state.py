@@ -58,8 +58,9 @@ class FormatSet:
 
     def with_custom(self, target: Target) -> FormatSet:
         """The target added and ticked (only ticked when it is already in the set)."""
-        if self.entry(target.label) is not None:
-            return self.with_ticked(target.label, True)
+        present = next((e for e in self.entries if e.target == target), None)
+        if present is not None:
+            return self.with_ticked(present.label, True)
         return replace(self, entries=(*self.entries, FormatEntry(target, "Custom", True)))
 
     def with_anchor(self, anchor: Anchor) -> FormatSet:

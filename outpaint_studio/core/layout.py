@@ -244,6 +244,12 @@ class PresetFit:
     scale: float
 
 
+def reduced_ratio(width: int, height: int) -> tuple[int, int]:
+    """``width:height`` in lowest terms: 21:9 is 7:3."""
+    divisor = math.gcd(width, height)
+    return width // divisor, height // divisor
+
+
 def aspect_canvas(
     source_size: tuple[int, int],
     scale: float,
@@ -257,8 +263,8 @@ def aspect_canvas(
     one that contains the source is over ``limit``, the largest under it is taken and the source
     is scaled down to fit inside.
     """
-    divisor = math.gcd(ratio_w, ratio_h)
-    unit_w, unit_h = GRID * ratio_w // divisor, GRID * ratio_h // divisor
+    least_w, least_h = reduced_ratio(ratio_w, ratio_h)
+    unit_w, unit_h = GRID * least_w, GRID * least_h
     source_w, source_h = scaled_size(source_size, scale)
     least = max(source_w / unit_w, source_h / unit_h, MIN_SIDE / unit_w, MIN_SIDE / unit_h)
     multiple = max(1, math.ceil(least))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,6 +24,7 @@ from outpaint_studio.core.layout import (
     MAX_PIXELS,
     MIN_SIDE,
     megapixels,
+    reduced_ratio,
     snap,
 )
 from outpaint_studio.model.editor import EditorModel
@@ -221,10 +220,9 @@ class LayoutPanel(QWidget):
 
     def _sync_aspect(self, g: Geometry) -> None:
         """The aspect box shows the canvas's ratio: its preset, or the ratio in numbers."""
-        divisor = math.gcd(g.canvas_width, g.canvas_height)
-        ratio = (g.canvas_width // divisor, g.canvas_height // divisor)
+        ratio = reduced_ratio(g.canvas_width, g.canvas_height)
         presets = range(1, self.aspect.count())
-        index = next((i for i in presets if tuple(self.aspect.itemData(i)) == ratio), 0)
+        index = next((i for i in presets if reduced_ratio(*self.aspect.itemData(i)) == ratio), 0)
         exact = f"{ratio[0]}:{ratio[1]}" if max(ratio) <= 32 else None
         named_ratio = exact or f"{g.canvas_width / g.canvas_height:.2f}:1"
         self.aspect.setItemText(0, named_ratio if index == 0 else "Aspect…")

@@ -162,12 +162,19 @@ def test_an_odd_exact_size_gets_the_nearest_ratio_around_the_source() -> None:
 
 @pytest.mark.parametrize(
     ("text", "label", "part"),
-    [("4:5", "4:5", "4x5"), (" 16 : 9 ", "16:9", "16x9"), ("8:10", "4:5", "4x5"),
-     ("1080x1350", "1080x1350", "1080x1350"), ("1080X1920", "1080x1920", "1080x1920")],
+    [("4:5", "4:5", "4x5"), (" 16 : 9 ", "16:9", "16x9"), ("8:10", "8:10", "8x10"),
+     ("21:9", "21:9", "21x9"), ("1080x1350", "1080x1350", "1080x1350"),
+     ("1080X1920", "1080x1920", "1080x1920")],
 )  # fmt: skip
 def test_targets_parse_to_ratios_or_exact_pixels(text: str, label: str, part: str) -> None:
     target = parse_target(text)
     assert target.label == label and file_part(target.label) == part
+
+
+def test_a_ratio_keeps_its_name_and_equals_its_other_names() -> None:
+    assert parse_target("21:9") == parse_target("7:3") and parse_target("8:10") == Target(4, 5)
+    assert parse_targets("21:9,7:3,4:5,8:10") == [Target(7, 3), Target(4, 5)]
+    assert [t.label for t in parse_targets("21:9,7:3")] == ["21:9"]
 
 
 @pytest.mark.parametrize(

@@ -15,16 +15,17 @@ SOURCE = (1600, 1200)
 def test_the_presets_are_grouped_by_use_and_none_is_ticked() -> None:
     formats = FormatSet.presets()
     assert [e.label for e in formats.entries] == [
-        "1:1", "4:5", "9:16", "3:2", "16:9", "7:3", "3:1", "2:3", "3:4"
+        "1:1", "4:5", "9:16", "3:2", "16:9", "21:9", "3:1", "2:3", "3:4"
     ]  # fmt: skip
-    assert formats.entry("7:3").use == "Banners" and formats.entry("2:3").use == "Print"
+    assert formats.entry("21:9").use == "Banners" and formats.entry("2:3").use == "Print"
     assert formats.ticked() == []
 
 
 def test_a_custom_target_is_added_ticked_once() -> None:
     formats = FormatSet.presets().with_custom(parse_target("1080x1350"))
     formats = formats.with_custom(parse_target("1080x1350")).with_custom(parse_target("2:2"))
-    assert [e.label for e in formats.ticked()] == ["1:1", "1080x1350"]
+    formats = formats.with_custom(parse_target("7:3"))  # as a set saved when 21:9 was named 7:3
+    assert [e.label for e in formats.ticked()] == ["1:1", "21:9", "1080x1350"]
     assert formats.entry("1080x1350").use == "Custom" and len(formats.entries) == 10
 
 

@@ -50,6 +50,9 @@ def test_expand_and_aspect_presets(loaded, qtbot) -> None:
     assert canvas_size(loaded) == (256, 144)  # the smallest exact 16:9 grid canvas around 160x128
     assert combo.currentText() == "16:9"
     assert combo.itemText(0) == "Aspect…"  # no stale ratio left in the list
+    choose(qtbot, combo, "21:9")
+    assert canvas_size(loaded) == (336, 144)  # 7:3
+    assert combo.currentText() == "21:9"
     assert loaded.canvas.backdrop.rect().width() == canvas_size(loaded)[0]
 
 
