@@ -5,7 +5,11 @@ from __future__ import annotations
 
 def sentence(text: str) -> str:
     """``text`` with its first letter in upper case and the rest as it is (``str.capitalize``
-    would lower "API" and "FLUX"); an empty text stays empty."""
+    would lower "API" and "FLUX"); an empty text, or one that starts with a file's name
+    ("photo.jpg is damaged"), stays as it is."""
+    first_word = text.split(" ", 1)[0].rstrip(".:,;")
+    if "." in first_word:
+        return text
     return text[:1].upper() + text[1:]
 
 
