@@ -28,9 +28,11 @@ def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
     """Each menu action that has keys, as (keys, what it does), then the canvas gestures."""
     rows = []
     for action in actions:
+        name = action.text().replace("&", "").rstrip("…")
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
+        keys = [key for key in keys if key != name]  # a keyboard's own Redo key reads as a stutter
         if keys:
-            rows.append((", ".join(keys), action.text().replace("&", "").rstrip("…")))
+            rows.append((", ".join(keys), name))
     return rows + list(CANVAS_KEYS)
 
 
