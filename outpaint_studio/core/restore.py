@@ -12,9 +12,13 @@ from outpaint_studio.core.options import options_from_params
 
 def restored_state(state: EditorState, params: JobParams) -> EditorState:
     """``state`` (its source already loaded) with the canvas, placement and options of a job."""
-    geometry = Geometry(params.width, params.height, params.scale, params.offset_x,
-                        params.offset_y)  # fmt: skip
-    return replace(state, geometry=geometry, options=options_from_params(params, state.options))
+    options = options_from_params(params, state.options)
+    return replace(state, geometry=layout_of(params), options=options)
+
+
+def layout_of(params: JobParams) -> Geometry:
+    """The canvas and placement a job was made on."""
+    return Geometry(params.width, params.height, params.scale, params.offset_x, params.offset_y)
 
 
 def find_source(name: str, near: Path | None, recent: list[str]) -> Path | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from outpaint_studio.core.file_formats import (
     format_for_path,
 )
 from outpaint_studio.core.output import export_file, output_name
+from outpaint_studio.core.restore import find_source, layout_of, same_file
 from outpaint_studio.core.settings import Settings, dialog_folder, is_app_file
 from outpaint_studio.core.words import reason
 from outpaint_studio.model.editor import EditorModel
@@ -29,7 +31,7 @@ from outpaint_studio.ui.canvas import CanvasView
 from outpaint_studio.ui.dialogs import Dialogs
 
 if TYPE_CHECKING:
-    from outpaint_studio.core.jobs import JobRecord, Journal
+    from outpaint_studio.core.jobs import JobParams, JobRecord, Journal
 
 MAX_GENERATIONS = 20  # results used as sources, one after another, traced back to the photo
 
@@ -41,10 +43,12 @@ class ResultKeeper(QObject):
     Signals:
         status_message(str, int): a passing word for the status bar, and for how many ms.
         open_requested(str): the user asked to use this file as the next source.
+        reopen_requested(JobRecord): a result from the history needs its own layout back.
     """
 
     status_message = Signal(str, int)
     open_requested = Signal(str)
+    reopen_requested = Signal(object)
 
     def __init__(
         self,
@@ -66,8 +70,10 @@ class ResultKeeper(QObject):
         self.editor = editor
         self.settings = settings
         self._on_canvas = 0  # the cacheKey of the image the canvas shows
+        # a result from the history, and the layout it waits for
+        self._waiting: tuple[JobOutcome, QImage, JobParams] | None = None
         jobs.composed.connect(lambda _index, image: results.composed(image))
-        editor.changed.connect(lambda: results.layout_changed(editor.state.geometry))
+        editor.changed.connect(self._layout_changed)
         results.layout_changed(editor.state.geometry)
         results.current_changed.connect(self._follow)
         results.status_message.connect(self.status_message)
@@ -81,8 +87,36 @@ class ResultKeeper(QObject):
         return self.results.image
 
     def show(self, outcome: JobOutcome, image: QImage) -> None:
-        """Show a result from elsewhere (history, a format) in place on the current layout."""
+        """Show a result from the history in place on the current layout. One made from another
+        photo or on another canvas would not fit it: its own layout is reopened first (when its
+        photo can be found), and the result shown once that layout is back."""
+        record = self.journal.find(outcome.key)
+        self._waiting = None
+        if record is not None:
+            photo = find_source(record.params.input, None, self.settings.recent_files)
+            params = replace(record.params, input=str(photo))
+            if photo is not None and not self._fits(params):
+                self._waiting = (outcome, image, params)
+                self.reopen_requested.emit(record)
+                return
         self.results.show(outcome, image, self.editor.state.geometry)
+
+    def _fits(self, params: JobParams) -> bool:
+        """Whether a job's result covers the current canvas: same photo, same canvas size."""
+        state, g = self.editor.state, self.editor.state.geometry
+        same_photo = state.source_path is not None and same_file(params.input, state.source_path)
+        return same_photo and (params.width, params.height) == (g.canvas_width, g.canvas_height)
+
+    @Slot()
+    def _layout_changed(self) -> None:
+        geometry = self.editor.state.geometry
+        self.results.layout_changed(geometry)
+        if self._waiting is None:
+            return
+        outcome, image, params = self._waiting
+        if layout_of(params) == geometry and self._fits(params):
+            self._waiting = None
+            self.results.show(outcome, image, geometry)
 
     def clear(self) -> None:
         self.results.clear()
@@ -112,11 +146,12 @@ class ResultKeeper(QObject):
             self.open_requested.emit(self.outcome.output_path)
 
     def suggested_path(self) -> Path:
-        """Beside the source, named by the shown result's format if it has one, as Export all
-        names it ("beach-4x5.png")."""
+        """Beside the photo the shown result was made from, named by its format if it has one,
+        as Export all names it ("beach-4x5.png")."""
         record = self.journal.find(self.outcome.key) if self.outcome is not None else None
         target = record.params.target if record is not None else None
-        source = self._photo_of(self.editor.state.source_path)
+        made_from = record.params.input if record is not None else self.editor.state.source_path
+        source = self._photo_of(made_from)
         folder = Path(self.settings.output_dir or dialog_folder(source))
         return folder / output_name(source, self.editor.state.options.output_format, target)
 

@@ -3,7 +3,10 @@ sizes are true, cancelled jobs leave no entry, and a closed History comes back f
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from helpers import menu_titled, open_with_flux
+from photos import make_photo
 from PySide6.QtCore import Qt
 
 from outpaint_studio.core.jobs import Journal
@@ -142,3 +145,47 @@ def test_a_past_result_clicked_in_an_empty_editor_is_seen_not_hidden_by_the_drop
     assert view.viewport().rect().contains(shown)  # the whole result, fitted in the view
     assert shown.width() > view.viewport().width() // 2
     empty.close()
+
+
+def test_a_past_result_of_another_photo_comes_back_on_its_own_layout(
+    window, small_photo, tmp_path, qtbot
+) -> None:
+    """Seen in a new user's trial: it was drawn over the other photo's canvas, at its corner,
+    and Save offered the other photo's name for it."""
+    window.open_image(small_photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    first = extend(window, qtbot, timeout=30000)
+    first_layout = window.model.state.geometry
+    other = make_photo(tmp_path / "other.png", (240, 96))
+    window.open_image(other)
+    qtbot.waitUntil(lambda: window.model.state.source_size == (240, 96), timeout=5000)
+    extend(window, qtbot, timeout=30000)
+    assert window.model.state.geometry.canvas_width != first_layout.canvas_width
+    qtbot.waitUntil(lambda: window.history.model.rowCount() == 2, timeout=5000)
+    click_row(window, qtbot, 1)  # newest first: the first photo's result
+    qtbot.waitUntil(lambda: window.results.outcome is not None
+                    and window.results.outcome.key == first.key, timeout=10_000)  # fmt: skip
+    assert Path(window.model.state.source_path).name == small_photo.name
+    assert window.model.state.geometry == first_layout
+    assert window.canvas.result_item.isVisible()
+    window.dialogs.answer("save_path", "")
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert Path(window.dialogs.asked[-1][2]).name == f"{small_photo.stem}-extended.png"
+
+
+def test_a_past_result_whose_photo_is_gone_is_saved_under_its_own_photos_name(
+    window, small_photo, tmp_path, qtbot
+) -> None:
+    window.open_image(small_photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    first = extend(window, qtbot, timeout=30000)
+    window.open_image(make_photo(tmp_path / "other.png", (240, 96)))
+    qtbot.waitUntil(lambda: window.model.state.source_size == (240, 96), timeout=5000)
+    small_photo.unlink()  # its layout cannot come back: the result is shown where it can be
+    qtbot.waitUntil(lambda: window.history.model.rowCount() == 1, timeout=5000)
+    click_row(window, qtbot, 0)
+    qtbot.waitUntil(lambda: window.results.outcome is not None
+                    and window.results.outcome.key == first.key, timeout=10_000)  # fmt: skip
+    window.dialogs.answer("save_path", "")
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert Path(window.dialogs.asked[-1][2]).name == f"{small_photo.stem}-extended.png"
