@@ -150,7 +150,9 @@ class Results(QObject):
         self.current_changed.emit()
 
     def has_result(self) -> bool:
-        return self.outcome is not None and self.outcome.output_path is not None
+        """Whether a saved result is on the canvas: not while the layout has moved on (after
+        an Undo), when Save would write what the canvas no longer shows."""
+        return self.outcome is not None and self.outcome.output_path is not None and not self.stale
 
     def layout_changed(self, geometry: Geometry) -> None:
         """The editor's layout is now ``geometry``: results made for another are not shown."""

@@ -43,11 +43,14 @@ def undo(window, qtbot) -> None:
 def test_a_nudge_hides_the_result_and_undo_brings_the_layout_back(loaded, qtbot) -> None:
     extend_and_wait_for_the_result(loaded, qtbot)
     made_for = layout(loaded)
+    save = loaded.findChild(QToolButton, "saveButton")
     qtbot.keyClick(canvas(loaded), Qt.Key.Key_Right)  # nudge the source one pixel
     assert layout(loaded) != made_for
     assert not result_on_canvas(loaded)
+    assert not save.isEnabled()  # Save writes what the canvas shows: nothing now
     undo(loaded, qtbot)
     assert layout(loaded) == made_for
+    assert result_on_canvas(loaded) and save.isEnabled()
 
 
 def test_a_canvas_size_change_hides_the_result(loaded, qtbot) -> None:
