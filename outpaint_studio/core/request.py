@@ -201,5 +201,5 @@ def placement_problems(placement: Placement, auto_crop: bool = False) -> list[Re
         return []
     where = ", ".join(text for text, _ in edges[:-1])
     where = f"{where} and {edges[-1][0]}" if where else edges[0][0]
-    fix = "move it, enlarge the canvas, or allow auto-crop"
+    fix = "move it, enlarge the canvas, scale it down, or allow auto-crop"
     return [RequestError(edges[0][1], f"the source hangs {where}: {fix}")]

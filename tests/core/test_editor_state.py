@@ -96,7 +96,7 @@ def test_problems_say_why_extend_cannot_run() -> None:
     [hangs] = loaded(offset_x=-10, offset_y=40).problems()
     assert hangs == (
         "The source hangs 10 px off the left and 8 px off the bottom: "
-        "move it, enlarge the canvas, or allow auto-crop"
+        "move it, enlarge the canvas, scale it down, or allow auto-crop"
     )
 
 

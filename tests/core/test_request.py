@@ -41,7 +41,8 @@ def test_payload_carries_offsets_and_prompt() -> None:
 def test_hanging_off_names_the_edge_the_pixels_and_the_fix() -> None:
     found = messages(make(reference_offset_x=632, reference_offset_y=0))
     assert found == [
-        "the source hangs 120 px off the right: move it, enlarge the canvas, or allow auto-crop"
+        "the source hangs 120 px off the right: move it, enlarge the canvas, scale it down, or "
+        "allow auto-crop"
     ]
     assert make(reference_offset_x=632, reference_offset_y=0, auto_crop=True).problems() == []
 
@@ -50,7 +51,7 @@ def test_hanging_off_two_edges_names_both_in_one_message() -> None:
     found = messages(make(reference_offset_x=688, reference_offset_y=352))
     assert found == [
         "the source hangs 176 px off the right and 96 px off the bottom: move it, enlarge the "
-        "canvas, or allow auto-crop"
+        "canvas, scale it down, or allow auto-crop"
     ]
     found = messages(make(reference_offset_x=-8, reference_offset_y=-4))
     assert found[0].startswith("the source hangs 8 px off the left and 4 px off the top:")
