@@ -65,6 +65,15 @@ class JobParams:
     output_width: int | None = None  # the target's exact pixels: the finished image is
     output_height: int | None = None  # resized to them
 
+    def output_size(self) -> tuple[int, int]:
+        """The saved image's size: a target's exact pixels, the canvas at 1/scale with full
+        resolution, else the canvas."""
+        if self.output_width is not None and self.output_height is not None:
+            return (self.output_width, self.output_height)
+        if self.full_res and self.scale < 1:
+            return (round(self.width / self.scale), round(self.height / self.scale))
+        return (self.width, self.height)
+
     def request(
         self,
         input_image: str,
@@ -156,8 +165,8 @@ class JobRecord:
             "notice": self.notice,
             "key": self.key,
             "engine": self.engine,
-            "width": self.params.width,
-            "height": self.params.height,
+            "width": self.params.output_size()[0],
+            "height": self.params.output_size()[1],
             "target": self.params.target,
             "created_at": self.created_at,
         }

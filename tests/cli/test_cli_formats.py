@@ -47,6 +47,8 @@ def test_local_targets_write_one_file_per_format_with_the_original_at_the_anchor
         inner = result[8 : 120 - 8, p.x + 8 : p.x + 160 - 8]
         assert np.array_equal(inner, original[8:-8, 8:-8])
     assert image_size(lines[2]["output"]) == (1080, 1920)
+    for line in lines:  # the size of the file written, not of the canvas generated
+        assert (line["width"], line["height"]) == image_size(line["output"])
     meta = read_metadata(Path(lines[2]["output"]))
     assert meta is not None and meta["target"] == "1080x1920"
     assert (meta["output_width"], meta["output_height"]) == (1080, 1920)
