@@ -240,7 +240,7 @@ class LayoutPanel(QWidget):
         scaled = state.source_size is not None and state.geometry.scale < 1
         self.full_res.setEnabled(scaled)
         width, height = state.output_size()
-        text = f"Output {width} × {height} px ({megapixels(width * height):.1f} MP)"
+        text = f"Output {width} × {height} px ({megapixels(width * height):.2f} MP)"
         self.output_size.setText(text if state.source_size is not None else "")
 
     # --- widgets -> model -------------------------------------------------------------------

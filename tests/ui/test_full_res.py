@@ -86,14 +86,14 @@ def test_checkbox_is_disabled_at_100_percent_and_remembers_the_choice(
     assert check.accessibleName() == "fullResCheck"
     assert not check.isEnabled() and not check.isChecked()
     assert loaded.model.state.job_params().full_res is False
-    assert readout.text() == "Output 208 × 160 px (0.0 MP)"
+    assert readout.text() == "Output 208 × 160 px (0.03 MP)"
     set_scale(loaded, 50.0)
     assert check.isEnabled() and check.isChecked()  # the default for a scaled source
     assert loaded.model.state.job_params().full_res is True
-    assert readout.text() == "Output 416 × 320 px (0.1 MP)"
+    assert readout.text() == "Output 416 × 320 px (0.13 MP)"
     qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
     assert not check.isChecked() and loaded.model.state.job_params().full_res is False
-    assert readout.text() == "Output 208 × 160 px (0.0 MP)"
+    assert readout.text() == "Output 208 × 160 px (0.03 MP)"
     set_scale(loaded, 100.0)
     assert not check.isEnabled() and not check.isChecked()
     load(loaded, small_photo, qtbot)  # another source: the choice stays
