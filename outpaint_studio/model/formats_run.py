@@ -83,6 +83,8 @@ class FormatsRun(QObject):
         or why not in words."""
         if self.is_running():
             return "Formats are still running: wait for them, or cancel them"
+        if not entries:
+            return "Tick the formats to extend"
         if not loaded or state.source_size is None:
             return "Open an image, and wait until it is loaded"
         for entry in entries:

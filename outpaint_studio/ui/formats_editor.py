@@ -115,6 +115,7 @@ class FormatsEditor(QObject):
     @Slot(str, bool)
     def _on_ticked(self, label: str, ticked: bool) -> None:
         self.formats = self.formats.with_ticked(label, ticked)
+        self.dock.show_error("")  # why the last Extend all could not start may no longer hold
         self._update_cost()
 
     @Slot(str)
@@ -236,8 +237,6 @@ class FormatsEditor(QObject):
 
     def _start(self, entries: list[FormatEntry]) -> None:
         state, source = self.model.state, self.source()
-        if not entries:
-            return
         why_not = self.run.why_not_start(state, self.formats, entries, source is not None)
         self.dock.show_error(why_not or "")
         if why_not is not None or source is None:

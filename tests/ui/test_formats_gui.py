@@ -301,8 +301,11 @@ def test_extend_all_and_redo_say_why_they_cannot_start(qtbot, tmp_path) -> None:
     photo = make_photo(tmp_path / "tiny.png", (64, 48))
     loaded = [None]
     formats, _host = bare_formats(qtbot, photo, loaded)
-    click_row_of(formats, qtbot, "1:1")
     error, extend = formats.dock.error, formats.dock.extend_all
+    qtbot.mouseClick(extend, Qt.MouseButton.LeftButton)
+    assert error.text() == "Tick the formats to extend"
+    click_row_of(formats, qtbot, "1:1")
+    assert error.text() == ""
     qtbot.mouseClick(extend, Qt.MouseButton.LeftButton)
     assert error.text() == "Open an image, and wait until it is loaded"
     assert not formats.run.is_running() and not Journal(journal_dir()).records()
