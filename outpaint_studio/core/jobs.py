@@ -18,6 +18,7 @@ from typing import Any
 from outpaint_studio.core.files import write_atomic
 from outpaint_studio.core.layout import Placement, scaled_size
 from outpaint_studio.core.request import OutpaintRequest
+from outpaint_studio.core.settings import is_app_file
 from outpaint_studio.core.transitions import (
     COLLECTABLE,
     IN_FLIGHT,
@@ -197,6 +198,9 @@ def owner_alive(pid: int) -> bool:
     return True
 
 
+MAX_GENERATIONS = 20  # results used as sources, one after another, traced back to the photo
+
+
 class Journal:
     """One JSON file per job, written atomically; never holds the API key."""
 
@@ -252,6 +256,16 @@ class Journal:
 
     def load(self, key: str) -> JobRecord:
         return JobRecord.from_json(json.loads(self.path(key).read_text(encoding="utf-8")))
+
+    def photo_of(self, source: str) -> str:
+        """The photo a source came from: a result used as the source is known by its photo's
+        name, not by its history file's (a job key)."""
+        for _ in range(MAX_GENERATIONS):
+            made = self.find(Path(source).stem) if is_app_file(source) else None
+            if made is None:
+                break
+            source = made.params.input
+        return source
 
     def find(self, key: str) -> JobRecord | None:
         """The job's record, or None when its file is missing or unreadable."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shlex
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -25,7 +26,14 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QImage, QPixmap
 
-from outpaint_studio.core.jobs import JobRecord, JobState, display_cost, owner_alive
+from outpaint_studio.core.jobs import (
+    JobParams,
+    JobRecord,
+    JobState,
+    Journal,
+    display_cost,
+    owner_alive,
+)
 from outpaint_studio.core.options import engine_words
 from outpaint_studio.core.transitions import IN_FLIGHT, state_words
 
@@ -116,21 +124,40 @@ def change_text(record: JobRecord) -> str:
             "your pixels were put back")  # fmt: skip
 
 
+def offline_command(p: JobParams) -> str:
+    """The command line that makes an offline job's result again."""
+    words = ["outpaint-studio", "extend", shlex.quote(p.input),
+             "--width", str(p.width), "--height", str(p.height)]  # fmt: skip
+    settings = (("--offset-x", p.offset_x, None), ("--offset-y", p.offset_y, None),
+                ("--scale", p.scale, 1.0), ("--mode", p.mode, "high"),
+                ("--format", p.output_format, "png"), ("--feather", p.feather, 8))  # fmt: skip
+    for flag, value, default in settings:
+        if value != default:
+            words += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    flags = (("--auto-crop", p.auto_crop), ("--full-res", p.full_res and p.scale < 1),
+             ("--no-paste-back", not p.paste_back))  # fmt: skip
+    words += [flag for flag, given in flags if given]
+    return " ".join([*words, "--engine", "local", "--seed", str(p.seed)])
+
+
 def done_text(record: JobRecord | None) -> str:
     """The status after a saved job: one short line (the panel is narrow)."""
     return "Done" if record is None else f"Done · {cost_text(record)}"
 
 
-def details_text(record: JobRecord, history_folder: Path) -> str:
+def details_text(record: JobRecord, history_folder: Path, photo: str) -> str:
+    """What the History panel says of a job; ``photo`` is the photo it was made from (its
+    source, or the photo behind a result used as the source)."""
     p = record.params
+    made_from = Path(photo).name if photo == p.input else f"a result of {Path(photo).name}"
     lines = [
         summary_line(record, history_folder).replace("\n", " · "),
-        f"Source: {Path(p.input).name}" + (f" at {p.scale * 100:.1f} %" if p.scale != 1 else ""),
+        f"Source: {made_from}" + (f" at {p.scale * 100:.1f} %" if p.scale != 1 else ""),
         f"Prompt: {p.prompt}" if p.prompt else "No prompt",
         f"Job id: {record.job_id or '—'}",
     ]
     if p.seed is not None:
-        lines.append(f"Seed: {p.seed} (outpaint-studio extend --engine local --seed {p.seed})")
+        lines.append(f"Seed: {p.seed}, made again by: {offline_command(p)}")
     if change_text(record):
         lines.append(change_text(record))
     if record.error:
@@ -173,9 +200,11 @@ class DecodeJob(QRunnable):
 class HistoryModel(QAbstractListModel):
     """Journal records, newest first; ``history_folder`` is where the app keeps results."""
 
-    def __init__(self, history_folder: Path, parent: QObject | None = None) -> None:
+    def __init__(self, history_folder: Path, journal: Journal, parent: QObject | None = None
+                 ) -> None:  # fmt: skip
         super().__init__(parent)
         self.history_folder = history_folder
+        self.journal = journal
         self.records: list[JobRecord] = []
         self._rows: dict[str, int] = {}
         self._cache: OrderedDict[str, QPixmap] = OrderedDict()
@@ -222,6 +251,9 @@ class HistoryModel(QAbstractListModel):
         self._cache.pop(key, None)
         self.endRemoveRows()
 
+    def details(self, record: JobRecord) -> str:
+        return details_text(record, self.history_folder, self.journal.photo_of(record.params.input))
+
     def row_of(self, key: str) -> int | None:
         return self._rows.get(key)
 
@@ -240,7 +272,7 @@ class HistoryModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbnail(record)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return details_text(record, self.history_folder)
+            return self.details(record)
         if role == Qt.ItemDataRole.ForegroundRole and record.state in (
             JobState.FAILED,
             JobState.UNCERTAIN,

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from outpaint_studio.core.jobs import JobRecord, Journal, collectable
-from outpaint_studio.model.history import THUMB_SIDE, HistoryModel, details_text, image_path
+from outpaint_studio.model.history import THUMB_SIDE, HistoryModel, image_path
 from outpaint_studio.model.job_work import JobOutcome
 from outpaint_studio.ui.dialogs import Dialogs
 from outpaint_studio.ui.widgets import named
@@ -52,7 +52,7 @@ class HistoryPanel(QWidget):
         super().__init__(parent)
         self.journal = journal
         self.dialogs = dialogs
-        self.model = HistoryModel(history_folder, self)
+        self.model = HistoryModel(history_folder, journal, self)
         self.model.previews.done.connect(self._on_preview)
         self._loaded = False
         self._following = False  # selecting what the canvas already shows
@@ -173,8 +173,7 @@ class HistoryPanel(QWidget):
 
     def _selection_changed(self) -> None:
         record = self.selected()
-        self.details.setText(details_text(record, self.model.history_folder) if record
-                             else "No result selected")  # fmt: skip
+        self.details.setText(self.model.details(record) if record else "No result selected")
         has_image = record is not None and image_path(record) is not None
         self.buttons["reopen"].setEnabled(record is not None)
         self.buttons["source"].setEnabled(has_image)

@@ -21,7 +21,7 @@ from outpaint_studio.core.file_formats import (
 )
 from outpaint_studio.core.output import export_file, output_name
 from outpaint_studio.core.restore import find_source, layout_of, same_file
-from outpaint_studio.core.settings import Settings, dialog_folder, is_app_file
+from outpaint_studio.core.settings import Settings, dialog_folder
 from outpaint_studio.core.words import reason
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.errors import ErrorModel, UserError
@@ -32,8 +32,6 @@ from outpaint_studio.ui.dialogs import Dialogs
 
 if TYPE_CHECKING:
     from outpaint_studio.core.jobs import JobParams, JobRecord, Journal
-
-MAX_GENERATIONS = 20  # results used as sources, one after another, traced back to the photo
 
 
 class ResultKeeper(QObject):
@@ -151,19 +149,9 @@ class ResultKeeper(QObject):
         record = self.journal.find(self.outcome.key) if self.outcome is not None else None
         target = record.params.target if record is not None else None
         made_from = record.params.input if record is not None else self.editor.state.source_path
-        source = self._photo_of(made_from)
+        source = self.journal.photo_of(made_from) if made_from else None
         folder = Path(self.settings.output_dir or dialog_folder(source))
         return folder / output_name(source, self.editor.state.options.output_format, target)
-
-    def _photo_of(self, source: str | None) -> str | None:
-        """The photo a source came from: a result used as the source is known by its photo's
-        name, not by its history file's (a job key)."""
-        for _ in range(MAX_GENERATIONS):
-            made = self.journal.find(Path(source).stem) if source and is_app_file(source) else None
-            if made is None:
-                break
-            source = made.params.input
-        return source
 
     def save(self) -> Path | None:
         """Export the result where the user says; the dialog asked before any overwrite.

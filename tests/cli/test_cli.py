@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import struct
 import subprocess
@@ -23,6 +24,7 @@ from outpaint_studio.core.settings import journal_dir
 from outpaint_studio.core.stages import stage_text
 from outpaint_studio.core.transitions import JobState
 from outpaint_studio.engines.bfl import SUBMITS_AT_ONCE
+from outpaint_studio.model.history import offline_command
 
 
 def json_lines(text: str) -> list[dict]:
@@ -168,6 +170,20 @@ def test_the_same_seed_gives_the_same_result_and_another_seed_another(
     with pytest.raises(SystemExit) as usage:
         main(["extend", str(photo), "--width", "448", "--height", "320", "--seed", "-1"])
     assert usage.value.code == 2 and "--seed must be" in capsys.readouterr().err
+
+
+def test_the_history_s_offline_command_makes_the_same_result_again(
+    photo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, again = tmp_path / "first.png", tmp_path / "again.png"
+    assert main(["extend", str(photo), "--width", "448", "--height", "304", "--offset-x", "0",
+                 "--scale", "0.9", "--mode", "fast", "--feather", "4", "--engine", "local",
+                 "-o", str(first)]) == 0, capsys.readouterr().err  # fmt: skip
+    [record] = Journal(journal_dir()).records()  # its seed drawn at random
+    command = shlex.split(offline_command(record.params))
+    assert command[:2] == ["outpaint-studio", "extend"]
+    assert main([*command[1:], "-o", str(again)]) == 0, capsys.readouterr().err
+    assert np.array_equal(image_array(first), image_array(again))
 
 
 def test_sigkill_after_submit_then_resume_collects_exactly_once(

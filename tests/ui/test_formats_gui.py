@@ -263,8 +263,9 @@ def bare_formats(qtbot, photo, loaded: list):
     with Image.open(photo) as image:
         model.set_source(str(photo), image.size)
     run = FormatsRun(session, workers, ErrorModel(host))
-    formats = FormatsEditor(model, run, HistoryModel(session.history, host), session,
-                            ScriptedDialogs(), lambda: loaded[0], host)  # fmt: skip
+    history = HistoryModel(session.history, session.journal, host)
+    formats = FormatsEditor(model, run, history, session, ScriptedDialogs(), lambda: loaded[0],
+                            host)  # fmt: skip
     return formats, host
 
 

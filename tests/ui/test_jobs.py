@@ -65,6 +65,7 @@ def test_extend_offline_then_save_and_use_as_source(window, small_photo, tmp_pat
     assert window.dialogs.asked[-1][2] == str(
         target.parent / f"{Path(small_photo).stem}-extended.png"
     )
+    assert f"Source: a result of {Path(small_photo).name}" in window.history.details.text()
 
 
 def test_a_save_never_replaces_a_file_the_dialog_did_not_ask_about(loaded, tmp_path, qtbot) -> None:
