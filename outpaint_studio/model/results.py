@@ -149,6 +149,13 @@ class Results(QObject):
         self.reset.emit()
         self.current_changed.emit()
 
+    def saved_words(self, outcome: JobOutcome) -> str:
+        """The status bar's word on a saved job: where a single result is kept; of variations,
+        which one is ready (the canvas may show another)."""
+        if outcome.index in self.variations and not outcome.collected:
+            return f"Variation {outcome.index + 1} ready, kept in history"
+        return f"Result kept in {outcome.output_path} — Ctrl+S to save it elsewhere"
+
     def has_result(self) -> bool:
         """Whether a saved result is on the canvas: not while the layout has moved on (after
         an Undo), when Save would write what the canvas no longer shows."""

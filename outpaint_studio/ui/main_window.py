@@ -337,9 +337,7 @@ class MainWindow(QMainWindow):
         if outcome.engine == "bfl":
             self.cost.refresh_balance()
         if outcome.succeeded:
-            self.statusBar().showMessage(
-                f"Result kept in {outcome.output_path} — Ctrl+S to save it elsewhere", 15000
-            )
+            self.statusBar().showMessage(self.result_set.saved_words(outcome), 15000)
 
     @Slot(bool)
     def _on_formats_running(self, running: bool) -> None:

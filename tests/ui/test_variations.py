@@ -59,6 +59,8 @@ def test_flux_variations_run_at_once_and_each_is_journaled(window, small_photo, 
     assert window.variations.isVisible() and strip.count() == 3
     assert window.options_panel.status.text() == "3 of 3 ready"
     assert window.canvas.result_item.isVisible()  # the first result is on the canvas
+    # the last to finish is named by its number: the canvas shows another
+    assert window.statusBar().currentMessage().startswith("Variation ")
     assert not window.options_panel.cancel_button.isEnabled()
 
 
