@@ -191,14 +191,13 @@ class ResultKeeper(QObject):
         except (OSError, ValueError) as exc:
             self._export_failed(path, exc)
             return None
-        self.settings.output_dir = str(written.parent)
         self.status_message.emit(f"Saved {written}", 8000)
         return written
 
     def export_to_folder(self, items: list[tuple[str, JobRecord | None, int]]) -> list[Path]:
         """Save each (file, record, number) as ``<source>-extended-<number>`` in one folder,
         in the job's format; a name already taken gets the next free one, nothing is replaced."""
-        start = self.settings.output_dir or str(Path.home())
+        start = self.settings.output_dir or str(dialog_folder(self.editor.state.source_path))
         folder_text = self.dialogs.folder("Save the kept variations", start) if items else ""
         if not folder_text:
             return []
@@ -213,7 +212,6 @@ class ResultKeeper(QObject):
             except (OSError, ValueError) as exc:
                 self._export_failed(path, exc)
                 return written
-        self.settings.output_dir = str(folder)
         self.status_message.emit(f"Saved {len(written)} variations in {folder}", 8000)
         return written
 
