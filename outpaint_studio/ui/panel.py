@@ -48,7 +48,8 @@ class LayoutPanel(QWidget):
         layout.addSpacing(10)
         layout.addWidget(caption("Source"))
         layout.addLayout(self._source_rows())
-        self._noted_scale: float | None = None  # the scale the preset note speaks of
+        # the canvas size and scale the preset note speaks of: it goes when either changes
+        self._noted: tuple[int, int, float] | None = None
         self._bind(model)
         model.changed.connect(self.sync)
         self.sync()
@@ -192,7 +193,7 @@ class LayoutPanel(QWidget):
         self._sync_output(state)
         self._sync_aspect(g)
         self._sync_anchors(state)
-        if g.scale != self._noted_scale:
+        if (g.canvas_width, g.canvas_height, g.scale) != self._noted:
             self.preset_note.setText("")
         self.preset_note.setVisible(bool(self.preset_note.text()))  # no gap when empty
         pixels = state.pixels()
@@ -297,7 +298,7 @@ class LayoutPanel(QWidget):
         before = self.model.state.geometry.scale
         self.model.edit(geometry, text)
         if geometry.scale < before:
-            self._noted_scale = geometry.scale
+            self._noted = (geometry.canvas_width, geometry.canvas_height, geometry.scale)
             self.preset_note.setText(f"Source scaled to {geometry.scale * 100:.1f} % to keep "
                                      "the canvas under 4 MP")  # fmt: skip
             self.preset_note.show()

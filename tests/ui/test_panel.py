@@ -109,6 +109,7 @@ def test_presets_on_a_big_photo_always_land_on_a_size_that_can_be_sent(
     width.selectAll()
     qtbot.keyClicks(width, "1680")
     assert combo.currentText() == f"{1680 / canvas_size(window)[1]:.2f}:1"
+    assert not note.isVisible()  # a size of the user's own: the preset's reason has gone
 
 
 def test_over_4_mp_disables_extend_with_the_reason_and_fit_fixes_it(loaded, qtbot) -> None:
