@@ -267,6 +267,12 @@ class Journal:
             source = made.params.input
         return source
 
+    def source_name(self, source: str) -> str:
+        """A source as people know it: its file's name, or "a result of" its photo's for a result
+        used as the source (its own file is named by a job key)."""
+        photo = self.photo_of(source)
+        return Path(source).name if photo == source else f"a result of {Path(photo).name}"
+
     def find(self, key: str) -> JobRecord | None:
         """The job's record, or None when its file is missing or unreadable."""
         try:

@@ -145,14 +145,13 @@ def done_text(record: JobRecord | None) -> str:
     return "Done" if record is None else f"Done · {cost_text(record)}"
 
 
-def details_text(record: JobRecord, history_folder: Path, photo: str) -> str:
-    """What the History panel says of a job; ``photo`` is the photo it was made from (its
-    source, or the photo behind a result used as the source)."""
+def details_text(record: JobRecord, history_folder: Path, source: str) -> str:
+    """What the History panel says of a job; ``source`` names its source (see
+    ``Journal.source_name``)."""
     p = record.params
-    made_from = Path(photo).name if photo == p.input else f"a result of {Path(photo).name}"
     lines = [
         summary_line(record, history_folder).replace("\n", " · "),
-        f"Source: {made_from}" + (f" at {p.scale * 100:.1f} %" if p.scale != 1 else ""),
+        f"Source: {source}" + (f" at {p.scale * 100:.1f} %" if p.scale != 1 else ""),
         f"Prompt: {p.prompt}" if p.prompt else "No prompt",
         f"Job id: {record.job_id or '—'}",
     ]
@@ -252,7 +251,8 @@ class HistoryModel(QAbstractListModel):
         self.endRemoveRows()
 
     def details(self, record: JobRecord) -> str:
-        return details_text(record, self.history_folder, self.journal.photo_of(record.params.input))
+        source = self.journal.source_name(record.params.input)
+        return details_text(record, self.history_folder, source)
 
     def row_of(self, key: str) -> int | None:
         return self._rows.get(key)

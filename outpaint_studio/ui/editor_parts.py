@@ -3,6 +3,7 @@ after its first paint."""
 
 from outpaint_studio.core.options import options_from_settings, remember_options
 from outpaint_studio.core.restore import find_source, restored_state, same_file
+from outpaint_studio.core.words import sentence
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.errors import ErrorModel, UserError
 from outpaint_studio.model.formats_run import FormatsRun
@@ -67,5 +68,6 @@ __all__ = [
     "remember_options",
     "restored_state",
     "same_file",
+    "sentence",
     "tab_with",
 ]

@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
     def open_image(self, path: str | Path) -> None:
         """Load a source as File › Open and a drop do: preview first, then the full image."""
         self.errors.clear()
-        self.statusBar().showMessage(f"Opening {Path(str(path)).name}…")
+        self.statusBar().showMessage(f"Opening {self.session.journal.source_name(str(path))}…")
         view = self.canvas.viewport().size() * self.canvas.devicePixelRatioF()
         self.loader.load(str(path), (view.width(), view.height()))  # the preview fills the view
 
@@ -281,7 +281,8 @@ class MainWindow(QMainWindow):
         self.canvas.set_pixmap(QPixmap.fromImage(image))
         self.canvas.fit()
         self.update_extend()
-        self.statusBar().showMessage(f"Loading {Path(path).name} at full size…")
+        named = self.session.journal.source_name(path)
+        self.statusBar().showMessage(f"Loading {named} at full size…")
 
     @Slot(object)
     def _on_loaded(self, source: SourceImage) -> None:
@@ -290,8 +291,8 @@ class MainWindow(QMainWindow):
             self.model.set_source(str(source.path), source.size)
         if source.path is not None:
             self.settings.add_recent(str(source.path))
-        self.statusBar().showMessage(f"{Path(self.model.state.source_path or '').name}: "
-                                     f"{source.size[0]} × {source.size[1]} px", 8000)  # fmt: skip
+        named = parts.sentence(self.session.journal.source_name(self.model.state.source_path or ""))
+        self.statusBar().showMessage(f"{named}: {source.size[0]} × {source.size[1]} px", 8000)
         self.update_extend()
 
     @Slot(QImage)

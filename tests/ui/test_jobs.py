@@ -57,6 +57,8 @@ def test_extend_offline_then_save_and_use_as_source(window, small_photo, tmp_pat
     window.results.use_as_source()
     qtbot.waitUntil(lambda: window.model.state.source_size == (208, 160), timeout=5000)
     assert not window.results.has_result()
+    said = window.statusBar().currentMessage  # the photo's name, not the history file's
+    qtbot.waitUntil(lambda: said() == f"A result of {Path(small_photo).name}: 208 × 160 px")
     # the next result is named after the photo, not after its history file
     qtbot.waitUntil(window.options_panel.extend_button.isEnabled, timeout=5000)
     extend_and_wait(window, qtbot, timeout=30000)
