@@ -105,7 +105,7 @@ class LayoutPanel(QWidget):
         self.readout = named(QLabel(), "sizeReadout", "Canvas size and megapixels")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.added = named(hint(), "addedReadout", "Pixels added on each side")
-        self.preset_note = named(hint(), "presetNote", "What the last preset had to change")
+        self.preset_note = named(hint(), "presetNote", "What the last change of the layout had to do")
         rows.addWidget(self.readout)
         rows.addWidget(self.preset_note)
         rows.addWidget(self.added)
@@ -250,11 +250,13 @@ class LayoutPanel(QWidget):
         self.model.set_canvas(self.width_spin.value(), self.height_spin.value())
 
     def _canvas_typed_to_grid(self) -> None:
-        """A typed side lands on the 16 px grid once typing ends (Enter, or focus moves on)."""
-        width, height = (
-            max(MIN_SIDE, snap(box.value())) for box in (self.width_spin, self.height_spin)
-        )
+        """A typed side lands on the 16 px grid once typing ends (Enter, or focus moves on),
+        and the note says so."""
+        typed = (self.width_spin.value(), self.height_spin.value())
+        width, height = (max(MIN_SIDE, snap(side)) for side in typed)
         self.model.set_canvas(width, height)
+        if (width, height) != typed:
+            self._note(f"Rounded to {width} × {height} px: FLUX takes sides in steps of 16 px")
 
     def _scale_typed(self, value: float) -> None:
         if round(self.model.state.geometry.scale * 100, 1) != value:
@@ -298,10 +300,16 @@ class LayoutPanel(QWidget):
         before = self.model.state.geometry.scale
         self.model.edit(geometry, text)
         if geometry.scale < before:
-            self._noted = (geometry.canvas_width, geometry.canvas_height, geometry.scale)
-            self.preset_note.setText(f"Source scaled to {geometry.scale * 100:.1f} % to keep "
-                                     "the canvas under 4 MP")  # fmt: skip
-            self.preset_note.show()
+            self._note(f"Source scaled to {geometry.scale * 100:.1f} % to keep the canvas under "
+                       "4 MP")  # fmt: skip
+
+    def _note(self, text: str) -> None:
+        """A word on what the layout's last change had to do; it goes with the next change of
+        the canvas size or the scale."""
+        g = self.model.state.geometry
+        self._noted = (g.canvas_width, g.canvas_height, g.scale)
+        self.preset_note.setText(text)
+        self.preset_note.show()
 
     def fit(self) -> None:
         """Scale the whole layout down until the canvas is under 4 MP."""

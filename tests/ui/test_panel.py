@@ -393,3 +393,16 @@ def test_a_side_that_hangs_off_adds_nothing_rather_than_a_negative_count(loaded,
     added = child(loaded, QLabel, "addedReadout").text()
     assert added.startswith("Adds ← 100  ") and "→ 0  " in added
     assert "-" not in added
+
+
+def test_a_typed_side_off_the_grid_is_rounded_and_the_note_says_so(loaded, qtbot) -> None:
+    width = child(loaded, QSpinBox, "canvasWidth")
+    note = child(loaded, QLabel, "presetNote")
+    width.setFocus()
+    width.selectAll()
+    qtbot.keyClicks(width, "250")
+    qtbot.keyClick(width, Qt.Key.Key_Return)
+    assert canvas_size(loaded)[0] == 256
+    assert note.isVisible() and note.text().startswith("Rounded to 256 × ")
+    qtbot.mouseClick(child(loaded, QPushButton, "expand1_5"), Qt.MouseButton.LeftButton)
+    assert not note.isVisible()
