@@ -80,6 +80,8 @@ class FormatsDock(QDockWidget):
         column = QVBoxLayout(body)
         self.list = named(QListWidget(), "formatsList", "Format targets")
         self.list.setIconSize(THUMB)
+        self.list.setWordWrap(True)  # a long row ("16:9 Video and thumbnails") wraps, not scrolls
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemChanged.connect(self._on_item_changed)
         self.list.itemClicked.connect(self._on_item_clicked)
         self.custom = named(QLineEdit(), "formatsCustom", "Add a format")

@@ -101,6 +101,10 @@ def test_formats_opens_as_a_tab_of_history_and_the_canvas_keeps_its_width(window
     assert window.tabifiedDockWidgets(history) == [formats]
     assert history.visibleRegion().isEmpty()  # behind its tab
     assert canvas.width() == width
+    rows = formats.list
+    assert not rows.horizontalScrollBar().isVisible()  # "16:9 Video and thumbnails" wraps
+    last = rows.visualItemRect(rows.item(rows.count() - 1))
+    assert rows.viewport().rect().contains(last)  # every row in view, none cut at the side
     history.toggleViewAction().trigger()  # View › History: hidden, then shown in front
     history.toggleViewAction().trigger()
     qtbot.waitUntil(lambda: not history.visibleRegion().isEmpty(), timeout=3000)
