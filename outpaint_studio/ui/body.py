@@ -75,7 +75,9 @@ def editor_body(
     scroll.setWidget(side)
     scroll.setWidgetResizable(True)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    scroll.setMinimumWidth(PANEL_WIDTH)
+    # never narrower than its controls need beside the scroll bar: a narrow window cut off "×2"
+    needed = side.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+    scroll.setMinimumWidth(max(PANEL_WIDTH, needed))
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
     scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to its controls, not to it
     scroll_past_controls(scroll, side)

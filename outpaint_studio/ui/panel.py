@@ -99,6 +99,7 @@ class LayoutPanel(QWidget):
             button = named(QPushButton(f"×{factor:g}"), f"expand{factor:g}".replace(".", "_"),
                            f"Expand the canvas {factor:g} times around the source")  # fmt: skip
             button.clicked.connect(lambda _=False, f=factor: self._expand(f))
+            button.setMinimumWidth(56)  # the style's 80 px each would make the panel too wide
             expand.addWidget(button)
             self.expand_buttons.append(button)
         rows.addLayout(expand)

@@ -145,3 +145,17 @@ def test_a_selected_result_does_not_widen_history(loaded, qtbot) -> None:
         lambda: details.height() >= details.heightForWidth(details.width()), timeout=3000
     )
     assert dock.width() == 240
+
+
+def test_at_its_smallest_the_window_cuts_no_control_of_the_side_panel(loaded, qtbot) -> None:
+    """At the smallest size the window allows, "×2" was cut to "×" (a user trial): the panel's
+    controls needed more than its scroll area gave them beside the scroll bar."""
+    from PySide6.QtWidgets import QScrollArea
+
+    [scroll] = [s for s in loaded.findChildren(QScrollArea)
+                if s.widget() is not None and s.widget().objectName() == "sidePanel"]  # fmt: skip
+    smallest = loaded.minimumSizeHint()
+    loaded.resize(smallest)
+    qtbot.waitUntil(lambda: loaded.size() == smallest, timeout=3000)
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().isVisible(), timeout=3000)
+    assert scroll.widget().width() <= scroll.viewport().width()
