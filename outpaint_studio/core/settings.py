@@ -75,6 +75,12 @@ def dialog_folder(path: str | Path | None) -> Path:
     return user_pictures()
 
 
+def save_folder(settings: Settings, photo: str | None) -> Path:
+    """Where saving a result of ``photo`` starts: the Output folder chosen in Settings, else the
+    folder last saved to, else beside the photo."""
+    return Path(settings.output_dir or settings.last_save_dir or dialog_folder(photo))
+
+
 @dataclass
 class Settings:
     version: int = SETTINGS_VERSION
@@ -88,7 +94,8 @@ class Settings:
     paste_back: bool = True
     feather: int = 8
     snap: bool = True
-    output_dir: str = ""
+    output_dir: str = ""  # the user's own choice in Settings: saves start there
+    last_save_dir: str = ""  # where a result was last saved: saves start there when no output_dir
     full_res: bool = True  # full-resolution output whenever the source is scaled
     poll_timeout: float = 600.0
     recent_files: list[str] = field(default_factory=list)

@@ -17,7 +17,7 @@ from outpaint_studio.core.format_sets import load_sets, save_sets, sets_path
 from outpaint_studio.core.formats import TargetError, parse_target
 from outpaint_studio.core.formats_state import FormatEntry, FormatSet
 from outpaint_studio.core.output import export_file, output_target
-from outpaint_studio.core.settings import dialog_folder
+from outpaint_studio.core.settings import save_folder
 from outpaint_studio.core.transitions import state_words
 from outpaint_studio.core.words import reason, sentence
 from outpaint_studio.model.editor import EditorModel
@@ -273,8 +273,7 @@ class FormatsEditor(QObject):
         outcomes = [t.outcome for t in self.sheet.exportable() if t.outcome]
         journal = self.session.journal
         files = [(o.output_path, journal.find(o.key)) for o in outcomes if o.output_path]
-        photo = self.model.state.source_path
-        start = self.session.settings.output_dir or str(dialog_folder(photo))
+        start = str(save_folder(self.session.settings, self.model.state.source_path))
         folder = self.dialogs.folder("Export every format", start) if files else ""
         if not folder:
             return []
@@ -291,6 +290,7 @@ class FormatsEditor(QObject):
                 self.run.errors.report(UserError(f"Could not export {path.name}: {reason(exc)}",
                                                  kind="export"))  # fmt: skip
                 break
+        self.session.settings.last_save_dir = folder
         self.status_message.emit(f"Exported {len(written)} formats to {folder}", 8000)
         return written
 

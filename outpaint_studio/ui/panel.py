@@ -106,7 +106,7 @@ class LayoutPanel(QWidget):
         self.readout = named(QLabel(), "sizeReadout", "Canvas size and megapixels")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.added = named(hint(), "addedReadout", "Pixels added on each side")
-        self.preset_note = named(hint(), "presetNote", "What the last change of the layout had to do")
+        self.preset_note = named(hint(), "presetNote", "What the layout's last change had to do")
         rows.addWidget(self.readout)
         rows.addWidget(self.preset_note)
         rows.addWidget(self.added)

@@ -21,7 +21,7 @@ from outpaint_studio.core.file_formats import (
 )
 from outpaint_studio.core.output import export_file, output_name
 from outpaint_studio.core.restore import find_source, layout_of, same_file
-from outpaint_studio.core.settings import Settings, dialog_folder
+from outpaint_studio.core.settings import Settings, save_folder
 from outpaint_studio.core.words import reason
 from outpaint_studio.model.editor import EditorModel
 from outpaint_studio.model.errors import ErrorModel, UserError
@@ -150,7 +150,7 @@ class ResultKeeper(QObject):
         target = record.params.target if record is not None else None
         made_from = record.params.input if record is not None else self.editor.state.source_path
         source = self.journal.photo_of(made_from) if made_from else None
-        folder = Path(self.settings.output_dir or dialog_folder(source))
+        folder = save_folder(self.settings, source)
         return folder / output_name(source, self.editor.state.options.output_format, target)
 
     def save(self) -> Path | None:
@@ -191,13 +191,14 @@ class ResultKeeper(QObject):
         except (OSError, ValueError) as exc:
             self._export_failed(path, exc)
             return None
+        self.settings.last_save_dir = str(written.parent)
         self.status_message.emit(f"Saved {written}", 8000)
         return written
 
     def export_to_folder(self, items: list[tuple[str, JobRecord | None, int]]) -> list[Path]:
         """Save each (file, record, number) as ``<source>-extended-<number>`` in one folder,
         in the job's format; a name already taken gets the next free one, nothing is replaced."""
-        start = self.settings.output_dir or str(dialog_folder(self.editor.state.source_path))
+        start = str(save_folder(self.settings, self.editor.state.source_path))
         folder_text = self.dialogs.folder("Save the kept variations", start) if items else ""
         if not folder_text:
             return []
@@ -212,6 +213,7 @@ class ResultKeeper(QObject):
             except (OSError, ValueError) as exc:
                 self._export_failed(path, exc)
                 return written
+        self.settings.last_save_dir = str(folder)
         self.status_message.emit(f"Saved {len(written)} variations in {folder}", 8000)
         return written
 

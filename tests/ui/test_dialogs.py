@@ -62,6 +62,7 @@ def test_save_starts_beside_the_photo_then_in_the_last_export_folder(
     asked = [(kind, Path(str(suggested)).parent) for kind, _, suggested in loaded.dialogs.asked]
     assert asked == [("save_path", small_photo.parent), ("save_path", exports)]
     assert (exports / "mine.png").is_file()
+    assert loaded.settings.output_dir == ""  # Settings' Output folder stays the user's to set
 
 
 def test_after_a_paste_open_starts_in_the_last_folder_opened(

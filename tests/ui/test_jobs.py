@@ -64,9 +64,9 @@ def test_extend_offline_then_save_and_use_as_source(window, small_photo, tmp_pat
     extend_and_wait(window, qtbot, timeout=30000)
     window.dialogs.answer("save_path", "")
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    # beside the photo, as the first was: saving elsewhere once does not change Settings' folder
+    # where the last save went; Settings' own Output folder is the user's to set
     assert window.dialogs.asked[-1][2] == str(
-        Path(small_photo).parent / f"{Path(small_photo).stem}-extended.png"
+        target.parent / f"{Path(small_photo).stem}-extended.png"
     )
     assert window.settings.output_dir == ""
     assert f"Source: a result of {Path(small_photo).name}" in window.history.details.text()
