@@ -22,10 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from outpaint_studio.core.jobs import JobRecord, Journal, collectable
+from outpaint_studio.core.transitions import IN_FLIGHT
 from outpaint_studio.model.history import THUMB_SIDE, HistoryModel, image_path
 from outpaint_studio.model.job_work import JobOutcome
 from outpaint_studio.ui.dialogs import Dialogs
 from outpaint_studio.ui.widgets import named
+
+DELETE_TIP = "Delete the selected result (Del)"
+NOT_YET_DELETABLE = ("Paid for and not collected yet: Poll again collects it (at the next start, "
+                     "the editor does); it can be deleted then")  # fmt: skip
 
 
 class HistoryPanel(QWidget):
@@ -78,7 +83,7 @@ class HistoryPanel(QWidget):
         rows = [QHBoxLayout(), QHBoxLayout(), QHBoxLayout()]  # two a row: the dock can be narrow
         labels = (("reopen", "Reopen layout"), ("source", "Use as source"),
                   ("export", "Export…"), ("poll", "Poll again"), ("delete", "Delete"))  # fmt: skip
-        tips = {"delete": "Delete the selected result (Del)"}
+        tips = {"delete": DELETE_TIP}
         for index, (name, text) in enumerate(labels):
             button = named(QPushButton(text), f"history-{name}", tips.get(name, text))
             self.buttons[name] = button
@@ -178,7 +183,10 @@ class HistoryPanel(QWidget):
         self.buttons["reopen"].setEnabled(record is not None)
         self.buttons["source"].setEnabled(has_image)
         self.buttons["export"].setEnabled(has_image)
-        self.buttons["delete"].setEnabled(record is not None)
+        # a paid job not collected yet would be lost for good: its journal is what collects it
+        in_flight = record is not None and record.state in IN_FLIGHT
+        self.buttons["delete"].setEnabled(record is not None and not in_flight)
+        self.buttons["delete"].setToolTip(NOT_YET_DELETABLE if in_flight else DELETE_TIP)
         self.buttons["poll"].setEnabled(record is not None and collectable(record))
 
     @Slot()
@@ -215,8 +223,10 @@ class HistoryPanel(QWidget):
         from outpaint_studio.core.metadata import delete_job_files
 
         record = self.selected()
+        if record is None or not self.buttons["delete"].isEnabled():  # the Del key, as the button
+            return
         question = "Delete this result and its files in the history folder?"
-        if record is None or not self.dialogs.confirm("Delete result", question):
+        if not self.dialogs.confirm("Delete result", question):
             return
         delete_job_files(record, self.model.history_folder)
         self.journal.delete(record.key)

@@ -128,8 +128,15 @@ def test_poll_again_collects_a_submitted_job(window, small_photo, qtbot, monkeyp
         history.select_row(0)
         assert history.selected().state.value == "submitted"
         assert history.buttons["poll"].isEnabled()
+        # paid and not collected: deleting it would lose it for good (seen in a user trial)
+        assert not history.buttons["delete"].isEnabled()
+        history.view.setFocus()
+        qtbot.keyClick(history.view, Qt.Key.Key_Delete)
+        assert not [a for a in window.dialogs.asked if a[0] == "confirm"]
+        assert journal_state() == "submitted"
         qtbot.mouseClick(history.buttons["poll"], Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: history.selected().state.value == "saved", timeout=10000)
+        assert history.buttons["delete"].isEnabled()
     (record,) = Journal(journal_dir()).records()
     assert record.state.value == "saved" and Path(record.output_path).is_file()
 
