@@ -53,15 +53,14 @@ def estimate_credits(
     return round_credits(rate * max(MIN_BILLED_MP, output_mp))
 
 
-def session_total(records: Iterable[JobRecord], since: float) -> float:
-    """Credits charged for the jobs created at or after ``since`` (a ``time.time()`` value);
-    moderated jobs are not charged."""
-    total = sum(
-        record.billed or 0.0
+def session_charges(records: Iterable[JobRecord], since: float) -> dict[str, float]:
+    """Credits charged for each job created at or after ``since`` (a ``time.time()`` value), by
+    job key; moderated jobs are not charged."""
+    return {
+        record.key: record.billed or 0.0
         for record in records
         if record.created_at >= since and record.engine == "bfl"
-    )
-    return round_credits(total)
+    }
 
 
 def _priced(record: JobRecord) -> bool:

@@ -78,12 +78,13 @@ class CostView(QObject):
         self._check: Worker | None = None
         self._key = ""
         self.credits: float | None = None
+        self._charged: dict[str, float] = {}  # by job key: a job deleted from History stays spent
 
     def update_session(self, records: list[JobRecord]) -> None:
-        from outpaint_studio.core.cost import session_total
+        from outpaint_studio.core.cost import round_credits, session_charges
 
-        total = session_total(records, self.since)
-        self.session.setText(f"Session {total:g} credits")
+        self._charged.update(session_charges(records, self.since))
+        self.session.setText(f"Session {round_credits(sum(self._charged.values())):g} credits")
 
     def refresh_balance(self) -> None:
         """Ask the session's API for the balance, unless no key is set or a check is already

@@ -12,7 +12,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
-from outpaint_studio.core.cost import round_credits, session_total
+from outpaint_studio.core.cost import round_credits, session_charges
 from outpaint_studio.core.format_sets import load_sets, sets_path
 from outpaint_studio.core.formats_state import default_geometry
 from outpaint_studio.core.jobs import Journal
@@ -98,7 +98,8 @@ def test_five_formats_extend_all_keep_four_redo_one_export_all(
         assert window.cost.session.text() == "Session 0 credits"
         extend_all(window, qtbot)
         assert sim.submit_count == 5 and sim.peak_active == 5  # all five at once
-        spent = session_total(Journal(journal_dir()).records(), window.cost.since)
+        charges = session_charges(Journal(journal_dir()).records(), window.cost.since)
+        spent = round_credits(sum(charges.values()))
         assert spent > 0 and window.cost.session.text() == f"Session {spent:g} credits"
         left = f"Balance {round_credits(sim.credits):g} credits"
         qtbot.waitUntil(lambda: window.cost.balance.text() == left, timeout=5000)

@@ -154,6 +154,12 @@ def test_cost_estimate_session_total_and_balance(keyed_env, window, small_photo,
     assert "about" in estimate.text()  # a price per megapixel is now known
     assert window.cost.session.text() == f"Session {round(record.cost, 2):g} credits"
     qtbot.waitUntil(lambda: "Balance" in window.cost.balance.text(), timeout=5000)
+    window.history.select_row(0)
+    window.dialogs.answer("confirm", True)
+    qtbot.mouseClick(window.history.buttons["delete"], Qt.MouseButton.LeftButton)
+    assert not Journal(journal_dir()).records()
+    window.update_cost()  # deleted from History, still spent
+    assert window.cost.session.text() == f"Session {round(record.cost, 2):g} credits"
     window.model.set_options(engine="local")
     assert "free" in estimate.text()
 
