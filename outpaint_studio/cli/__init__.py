@@ -24,14 +24,14 @@ from outpaint_studio.cli.progress import ProgressPrinter
 from outpaint_studio.core.file_formats import DEFAULT_FORMAT, OUTPUT_FORMATS, format_for_path
 from outpaint_studio.core.formats import Target, layout_for, target_params
 from outpaint_studio.core.images import ImageLoadError
-from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord, Journal
+from outpaint_studio.core.jobs import MAX_SEED, JobParams, JobRecord
 from outpaint_studio.core.layer_export import LAYER_FORMATS, LayerExportError, hand_on
 from outpaint_studio.core.options import ENGINES, Options, with_options
 from outpaint_studio.core.request import DEFAULT_SAFETY, MODES
 from outpaint_studio.core.runner import JobRunner
 from outpaint_studio.core.settings import FEATHER_RANGE, clamp_feather
 from outpaint_studio.core.source import open_source
-from outpaint_studio.core.transitions import COLLECTABLE, SUCCEEDED, UNCERTAIN_HELP, JobState
+from outpaint_studio.core.transitions import COLLECTABLE, SUCCEEDED, JobState
 from outpaint_studio.session import ConfigurationError, EngineChoice, Session
 
 MAX_WORKERS = 64  # threads; the runner keeps at most 24 submitted at once
@@ -253,27 +253,15 @@ def resume(args: argparse.Namespace) -> int:
     session = Session.open()
     journal = session.journal
     printer = ProgressPrinter(sys.stderr)
-    records: list[JobRecord | dict[str, object]] = []
-    for record in journal.orphaned():
+    records: list[JobRecord | dict[str, object]] = [*journal.settle_unsent()]
+    for record in journal.orphaned():  # collectable, or an offline job to run again
         name = Path(record.params.input).name
-        if record.engine == "bfl" and record.state in (JobState.CREATED, JobState.SUBMITTING):
-            if journal.claim(record):
-                records.append(_settle_unsent(journal, record))
-            continue
         cancel = threading.Event()
         records.append(session.collect(record, printer.update_for(name), cancel))
     printer.finish()
     if not records and not args.json:
         print("outpaint-studio: nothing to resume", file=sys.stderr)
     return _report(records, args.json)
-
-
-def _settle_unsent(journal: Journal, record: JobRecord) -> JobRecord:
-    """A job interrupted around its submit: never sent (not charged), or maybe sent."""
-    if record.state is JobState.CREATED:
-        return journal.move(record, JobState.CANCELLED, "interrupted before it was sent")
-    message = f"Job status unknown: {UNCERTAIN_HELP}."
-    return journal.move(record, JobState.UNCERTAIN, message, "uncertain")
 
 
 def list_jobs(args: argparse.Namespace) -> int:

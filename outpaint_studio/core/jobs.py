@@ -23,6 +23,7 @@ from outpaint_studio.core.transitions import (
     COLLECTABLE,
     IN_FLIGHT,
     SERVICE_FINAL,
+    UNCERTAIN_HELP,
     JobState,
     check_transition,
 )
@@ -320,6 +321,23 @@ class Journal:
     def orphaned(self) -> list[JobRecord]:
         """In-flight jobs no live process works on: what ``resume`` must sort out."""
         return [r for r in self.records() if r.state in IN_FLIGHT and not owner_alive(r.owner_pid)]
+
+    def settle_unsent(self) -> list[JobRecord]:
+        """Settle the FLUX jobs a dead process left around their submit (``resume`` and the
+        editor's start both do): never sent, so not charged, or maybe sent, so uncertain."""
+        settled = []
+        for record in self.orphaned():
+            unsent = record.state in (JobState.CREATED, JobState.SUBMITTING)
+            if record.engine != "bfl" or not unsent or not self.claim(record):
+                continue
+            if record.state is JobState.CREATED:
+                settled.append(
+                    self.move(record, JobState.CANCELLED, "interrupted before it was sent")
+                )
+            else:
+                message = f"Job status unknown: {UNCERTAIN_HELP}."
+                settled.append(self.move(record, JobState.UNCERTAIN, message, "uncertain"))
+        return settled
 
     def collectable(self) -> list[JobRecord]:
         """Collectable jobs no live process works on, oldest first."""

@@ -158,3 +158,31 @@ def test_a_run_that_raises_is_journaled_never_failed_in_memory_only() -> None:
     assert ended["submitting"] == ("uncertain", "Internal error: boom")  # it may have gone out
     state, message = ended["submitted"]
     assert state == "submitted" and "paid for and kept" in message
+
+
+def test_start_up_says_what_a_crash_left_around_a_submit(qtbot) -> None:
+    """A user trial killed the app while a submit was on its way: the next start showed
+    "Submitting" for good, with no word; only `resume` said the job's fate was uncertain."""
+    from outpaint_studio.core.jobs import JobParams, JobRecord, JobState
+    from outpaint_studio.ui import MainWindow
+
+    journal = Journal(journal_dir())
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    records = {}
+    for step in ("created", "submitting"):
+        record = JobRecord(JobParams(input="photo.png", width=208, height=160))
+        record.owner_pid = int(gone.stdout)  # a process that has ended
+        journal.save(record)
+        if step == "submitting":
+            journal.move(record, JobState.SUBMITTING)
+        records[step] = record.key
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.history.model.rowCount() >= 1, timeout=5000)
+    settled = {step: journal.load(key) for step, key in records.items()}
+    assert settled["created"].state is JobState.CANCELLED  # never sent: not charged
+    assert settled["submitting"].state is JobState.UNCERTAIN
+    assert "dashboard" in (settled["submitting"].error or "")
+    window.close()
