@@ -326,7 +326,12 @@ class JobController(QObject):
         error = user_error(outcome, batch.pixels > MAX_PIXELS)
         if error is not None:
             self._report_error(error)
+        elif outcome.collected and outcome.succeeded and self._banner_kind() == "submitted":
+            self.errors.clear()  # "can still be collected": it has been now
         self.finished.emit(outcome, image)
+
+    def _banner_kind(self) -> str:
+        return self.errors.error.kind if self.errors.error is not None else ""
 
     def _say_how_it_ended(self, outcome: JobOutcome, batch: Batch) -> None:
         if batch.count > 1:

@@ -85,6 +85,7 @@ def test_a_failed_delivery_stays_collectable_and_poll_again_saves_it(
         assert output.size == (208, 160)
     assert window.options_panel.status.text().startswith("Done")  # as after any job
     assert window.results.has_result() and window.results.outcome.key == record.key
+    assert not window.banner.isVisible()  # "paid for and kept" is over: it is collected
     assert_history_agrees(window, qtbot, capsys)
 
 
