@@ -31,7 +31,7 @@ from outpaint_studio.core.request import DEFAULT_SAFETY, MODES
 from outpaint_studio.core.runner import JobRunner
 from outpaint_studio.core.settings import FEATHER_RANGE, clamp_feather
 from outpaint_studio.core.source import open_source
-from outpaint_studio.core.transitions import COLLECTABLE, SUCCEEDED, JobState
+from outpaint_studio.core.transitions import COLLECTABLE, IN_FLIGHT, SUCCEEDED, JobState
 from outpaint_studio.session import ConfigurationError, EngineChoice, Session
 
 MAX_WORKERS = 64  # threads; the runner keeps at most 24 submitted at once
@@ -260,7 +260,9 @@ def resume(args: argparse.Namespace) -> int:
         records.append(session.collect(record, printer.update_for(name), cancel))
     printer.finish()
     if not records and not args.json:
-        print("outpaint-studio: nothing to resume", file=sys.stderr)
+        busy = len([r for r in journal.records() if r.state in IN_FLIGHT])  # a live owner's
+        elsewhere = f": {busy} being collected by another running Outpaint Studio" if busy else ""
+        print(f"outpaint-studio: nothing to resume{elsewhere}", file=sys.stderr)
     return _report(records, args.json)
 
 

@@ -128,6 +128,25 @@ def test_uncertain_submit_is_journaled_and_not_resent(
     assert keyed_env.submit_attempts == 1
 
 
+def test_resume_says_when_another_process_is_collecting(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A user trial ran `resume` while the editor was collecting a job: "nothing to resume"."""
+    from outpaint_studio.core.jobs import JobParams, JobRecord
+
+    journal = Journal(journal_dir())
+    record = JobRecord(JobParams(input="photo.png", width=208, height=160))
+    record.owner_pid = os.getppid()  # alive: as the editor collecting it would be
+    journal.save(record)
+    journal.move(record, JobState.SUBMITTING)
+    record.job_id, record.polling_url = "job-1", "https://api.bfl.ai/v1/get_result?id=1"
+    journal.move(record, JobState.SUBMITTED)
+    assert main(["resume"]) == 0
+    said = capsys.readouterr().err
+    assert "nothing to resume: 1 being collected by another running Outpaint Studio" in said
+    assert journal.load(record.key).state is JobState.SUBMITTED  # left to its collector
+
+
 def test_jobs_lists_the_journal(
     keyed_env: BflSimulator, photo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
