@@ -9,6 +9,7 @@ RUNNING_STAGES = {
     "submitting": "Submitting",
     "queued": "Queued",
     "generating": "Generating",
+    "reconnecting": "No answer from the service, retrying",
     "downloading": "Downloading",
     "saving": "Saving",
 }

@@ -231,6 +231,8 @@ class BflClient:
             if body is None:
                 troubles.add(trouble, what)
                 self._give_up_on(troubles, submission, trouble)
+                if trouble == "network":  # say so: the last progress would stand still
+                    on_progress("reconnecting", None)
                 backoff = _backoff(troubles.count(trouble))
                 self._wait(cancel, backoff if told is None else told, STOPPED_WAITING)
                 continue

@@ -32,6 +32,7 @@ from outpaint_studio.core.engine import (
     UncertainSubmitError,
 )
 from outpaint_studio.core.request import OutpaintRequest
+from outpaint_studio.core.stages import stage_text
 from outpaint_studio.engines.bfl import SUBMITS_AT_ONCE, BflClient
 from outpaint_studio.engines.bfl_http import check_base_url, may_send_key
 
@@ -338,3 +339,16 @@ def test_trust_rules_for_the_key() -> None:
     with pytest.raises(ValueError, match="unencrypted"):
         check_base_url("http://api.bfl.ai")
     assert check_base_url("http://localhost:5000/") == "http://localhost:5000"
+
+
+def test_polls_that_get_no_answer_say_so_then_go_on(sim: BflSimulator) -> None:
+    """A user trial cut the service off mid-job: "Generating 10 %" stood still for 30 s."""
+    sim.inject("poll_drop", times=2)
+    stages: list[str] = []
+    cancel = threading.Event()
+    engine = client(sim)
+    submission = engine.submit(request(), SOURCE, cancel)
+    result = engine.collect(submission, lambda s, f: stages.append(s), cancel)
+    assert result.image.size == (192, 128)
+    assert stages[:2] == ["reconnecting", "reconnecting"] and stages[-1] == "downloading"
+    assert stage_text("reconnecting", None) == "No answer from the service, retrying"
