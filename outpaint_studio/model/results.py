@@ -104,11 +104,9 @@ class Results(QObject):
 
     def job_finished(self, outcome: JobOutcome, image: QImage) -> None:
         """One job ended: a single Extend's result becomes current; a variation fills its tile,
-        and the first ready one becomes current. A collected earlier job (Poll again) is shown
-        as a result from the history is, and leaves the variations alone."""
+        and the first ready one becomes current. A collected earlier job (Poll again, the
+        start) leaves the variations alone: its keeper shows it where it fits."""
         if outcome.collected:
-            if outcome.succeeded:
-                self.show(outcome, image, self.layout)
             return
         entry = self.variations.get(outcome.index)
         if entry is None:

@@ -71,6 +71,7 @@ class ResultKeeper(QObject):
         # a result from the history, and the layout it waits for
         self._waiting: tuple[JobOutcome, QImage, JobParams] | None = None
         jobs.composed.connect(lambda _index, image: results.composed(image))
+        jobs.finished.connect(self._collected)
         editor.changed.connect(self._layout_changed)
         results.layout_changed(editor.state.geometry)
         results.current_changed.connect(self._follow)
@@ -104,6 +105,17 @@ class ResultKeeper(QObject):
         state, g = self.editor.state, self.editor.state.geometry
         same_photo = state.source_path is not None and same_file(params.input, state.source_path)
         return same_photo and (params.width, params.height) == (g.canvas_width, g.canvas_height)
+
+    @Slot(object, QImage)
+    def _collected(self, outcome: JobOutcome, image: QImage) -> None:
+        """A job collected later (Poll again, the start) is shown when no photo is open or it
+        fits the canvas; one of another photo stays in History rather than take the canvas from
+        the work at hand (seen drawn at its corner, in a user trial)."""
+        if not (outcome.collected and outcome.succeeded):
+            return
+        record = self.journal.find(outcome.key)
+        if self.editor.state.source_path is None or record is None or self._fits(record.params):
+            self.results.show(outcome, image, self.editor.state.geometry)
 
     @Slot()
     def _layout_changed(self) -> None:

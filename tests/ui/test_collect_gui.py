@@ -187,3 +187,26 @@ def test_start_up_says_what_a_crash_left_around_a_submit(qtbot) -> None:
     assert settled["submitting"].state is JobState.UNCERTAIN
     assert "dashboard" in (settled["submitting"].error or "")
     window.close()
+
+
+def test_a_job_collected_later_leaves_another_photos_canvas_alone(
+    keyed_env, window, small_photo, tmp_path, qtbot
+) -> None:
+    from photos import make_photo
+
+    sim = keyed_env
+    sim.inject("delivery_status", times=10_000, status=503)
+    window.open_image(small_photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    with qtbot.waitSignal(window.jobs.finished, timeout=60000):
+        qtbot.mouseClick(window.options_panel.extend_button, Qt.MouseButton.LeftButton)
+    window.open_image(make_photo(tmp_path / "other.png", (240, 96)))
+    qtbot.waitUntil(lambda: window.model.state.source_size == (240, 96), timeout=5000)
+    layout = window.model.state.geometry
+    recover(sim)
+    window.history.select_row(0)
+    with qtbot.waitSignal(window.jobs.finished, timeout=30000) as collected:
+        qtbot.mouseClick(window.history.buttons["poll"], Qt.MouseButton.LeftButton)
+    assert collected.args[0].succeeded
+    assert window.model.state.geometry == layout and window.results.outcome is None
+    assert not window.canvas.result_item.isVisible()  # the other photo's work stays in view
