@@ -223,15 +223,21 @@ def test_an_expired_download_link_is_replaced_by_a_fresh_poll(sim: BflSimulator)
         run(client(sim))
 
 
-def test_an_undocumented_status_word_is_not_final(sim: BflSimulator) -> None:
-    sim.inject("poll_status_word", word="Reasoning", times=2)
+def stages_of_a_job(sim: BflSimulator) -> list[str]:
+    """The stages one job reports, submitted and collected to the end."""
     stages: list[str] = []
     cancel = threading.Event()
     engine = client(sim)
     submission = engine.submit(request(), SOURCE, cancel)
     result = engine.collect(submission, lambda s, f: stages.append(s), cancel)
     assert result.image.size == (192, 128)
-    assert "Reasoning" in stages
+    return stages
+
+
+def test_an_undocumented_status_word_is_not_final(sim: BflSimulator) -> None:
+    sim.inject("poll_status_word", word="Reasoning", times=2)
+    assert "Reasoning" in stages_of_a_job(sim)
+    cancel = threading.Event()
     with BflSimulator(api_key=API_KEY, finish_after=5) as slow:
         slow.inject("poll_status_word", word="Generating", times=1000)
         engine = BflClient(API_KEY, slow.base_url, poll_timeout=1)
@@ -344,11 +350,6 @@ def test_trust_rules_for_the_key() -> None:
 def test_polls_that_get_no_answer_say_so_then_go_on(sim: BflSimulator) -> None:
     """A user trial cut the service off mid-job: "Generating 10 %" stood still for 30 s."""
     sim.inject("poll_drop", times=2)
-    stages: list[str] = []
-    cancel = threading.Event()
-    engine = client(sim)
-    submission = engine.submit(request(), SOURCE, cancel)
-    result = engine.collect(submission, lambda s, f: stages.append(s), cancel)
-    assert result.image.size == (192, 128)
+    stages = stages_of_a_job(sim)
     assert stages[:2] == ["reconnecting", "reconnecting"] and stages[-1] == "downloading"
     assert stage_text("reconnecting", None) == "No answer from the service, retrying"
