@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from outpaint_studio.core.cost import estimate_credits, output_megapixels, session_total
+from collections.abc import Iterable
+
+from outpaint_studio.core.cost import (
+    estimate_credits,
+    output_megapixels,
+    round_credits,
+    session_charges,
+)
 from outpaint_studio.core.jobs import JobParams, JobRecord
+
+
+def session_total(records: Iterable[JobRecord], since: float) -> float:
+    """What the status bar shows: the session's charges, summed."""
+    return round_credits(sum(session_charges(records, since).values()))
 
 
 def job(
