@@ -90,11 +90,12 @@ class ResultKeeper(QObject):
         photo or on another canvas would not fit it: its own layout is reopened first (when its
         photo can be found), and the result shown once that layout is back."""
         record = self.journal.find(outcome.key)
+        recent = self.settings.recent_files
+        photo = find_source(record.params.input, None, recent) if record is not None else None
         self._waiting = None
-        if record is not None:
-            photo = find_source(record.params.input, None, self.settings.recent_files)
+        if record is not None and photo is not None:
             params = replace(record.params, input=str(photo))
-            if photo is not None and not self._fits(params):
+            if not self._fits(params):
                 self._waiting = (outcome, image, params)
                 self.reopen_requested.emit(record)
                 return
