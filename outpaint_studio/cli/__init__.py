@@ -253,7 +253,7 @@ def resume(args: argparse.Namespace) -> int:
     session = Session.open()
     journal = session.journal
     printer = ProgressPrinter(sys.stderr)
-    records: list[JobRecord | dict[str, object]] = [*journal.settle_unsent()]
+    records: list[JobRecord | dict[str, object]] = [*journal.settle_unsent(journal.records())]
     for record in journal.orphaned():  # collectable, or an offline job to run again
         name = Path(record.params.input).name
         cancel = threading.Event()

@@ -322,13 +322,16 @@ class Journal:
         """In-flight jobs no live process works on: what ``resume`` must sort out."""
         return [r for r in self.records() if r.state in IN_FLIGHT and not owner_alive(r.owner_pid)]
 
-    def settle_unsent(self) -> list[JobRecord]:
-        """Settle the FLUX jobs a dead process left around their submit (``resume`` and the
-        editor's start both do): never sent, so not charged, or maybe sent, so uncertain."""
+    def settle_unsent(self, records: list[JobRecord]) -> list[JobRecord]:
+        """Settle, in place, the FLUX jobs of ``records`` a dead process left around their
+        submit (``resume`` and the editor's start both do): never sent, so not charged, or maybe
+        sent, so uncertain. Returns the ones settled."""
         settled = []
-        for record in self.orphaned():
+        for record in records:
             unsent = record.state in (JobState.CREATED, JobState.SUBMITTING)
-            if record.engine != "bfl" or not unsent or not self.claim(record):
+            if record.engine != "bfl" or not unsent or owner_alive(record.owner_pid):
+                continue
+            if not self.claim(record):
                 continue
             if record.state is JobState.CREATED:
                 settled.append(

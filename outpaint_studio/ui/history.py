@@ -113,9 +113,9 @@ class HistoryPanel(QWidget):
         folder.mkdir(parents=True, exist_ok=True)
         if not self._watcher.directories():
             self._watcher.addPath(str(folder))
-        if not self._loaded:
-            self.journal.settle_unsent()  # what a crash left around a submit: say what it is
         records = self.journal.records()
+        if not self._loaded:
+            self.journal.settle_unsent(records)  # what a crash left around a submit: say so
         self.model.set_records(records)
         self._stamps = self._read_stamps()
         self._selection_changed()

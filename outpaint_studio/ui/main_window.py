@@ -198,7 +198,7 @@ class MainWindow(QMainWindow):
         )
         self.results.status_message.connect(self.statusBar().showMessage)
         self.results.open_requested.connect(self.open_image)
-        self.results.reopen_requested.connect(self.reopen_layout)
+        self.results.restore_requested.connect(self.restore_layout)
         self.banner.action.connect(self._on_banner_action)
         self.history.reopen_layout.connect(self.reopen_layout)
         self.history.use_as_source.connect(self.open_image)

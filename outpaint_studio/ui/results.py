@@ -41,12 +41,13 @@ class ResultKeeper(QObject):
     Signals:
         status_message(str, int): a passing word for the status bar, and for how many ms.
         open_requested(str): the user asked to use this file as the next source.
-        reopen_requested(JobRecord): a result from the history needs its own layout back.
+        restore_requested(JobParams): a result from the history needs its job's photo and
+            layout back (its photo found).
     """
 
     status_message = Signal(str, int)
     open_requested = Signal(str)
-    reopen_requested = Signal(object)
+    restore_requested = Signal(object)
 
     def __init__(
         self,
@@ -97,7 +98,7 @@ class ResultKeeper(QObject):
             params = replace(record.params, input=str(photo))
             if not self._fits(params):
                 self._waiting = (outcome, image, params)
-                self.reopen_requested.emit(record)
+                self.restore_requested.emit(params)
                 return
         self.results.show(outcome, image, self.editor.state.geometry)
 
