@@ -4,7 +4,9 @@ the ones kept, and the layout they were made for.
 A single Extend's result becomes current as soon as it is saved; of several variations, the first
 ready one does, then the user picks. A result belongs to the layout it was made for: when the
 layout changes it is no longer shown (``stale``), and it is shown again when the layout comes
-back (undo). The strip, the canvas and the actions bind to this model.
+back (undo). A result replaced by another is remembered with its layout, and comes back with it
+too (undo to a layout extended before, "Back to my layout" from a format's result). The strip,
+the canvas and the actions bind to this model.
 
 Full-size images are held for the variations up to a memory budget (eight full-resolution
 results of a 30 MP photo would take 1 GB); beyond it the ones not on the canvas are let go and
@@ -23,6 +25,7 @@ from outpaint_studio.core.transitions import state_words
 from outpaint_studio.model.job_work import JobOutcome
 
 MEMORY_BUDGET = 384 * 2**20  # bytes of variations' images held at once
+EARLIER_LAYOUTS = 32  # replaced results remembered (by their file) for the layouts they fit
 
 
 @dataclass
@@ -73,6 +76,8 @@ class Results(QObject):
         self.layout: Geometry | None = None  # the editor's layout now
         self.stale = False  # the layout moved on: the current result is not shown
         self.current_index: int | None = None
+        # replaced results by the layout they were made for, oldest first; read back from file
+        self._earlier: dict[Geometry, JobOutcome] = {}
 
     # --- following the jobs ---------------------------------------------------------------
 
@@ -98,7 +103,8 @@ class Results(QObject):
     def composed(self, image: QImage) -> None:
         """A single Extend's image, shown as soon as it is composed (then saved)."""
         if not self.variations:
-            self.image, self.made_for = image, self.pending_for
+            self._remember_current()
+            self.outcome, self.image, self.made_for = None, image, self.pending_for
             self._update_stale()
             self.current_changed.emit()
 
@@ -129,6 +135,7 @@ class Results(QObject):
     def show(self, outcome: JobOutcome, image: QImage, geometry: Geometry | None) -> None:
         """Make ``outcome`` the current result, made for ``geometry`` (a job's layout, or the
         layout a result from the history or a format is shown on)."""
+        self._remember_current()
         self.outcome, self.image, self.made_for = outcome, image, geometry
         self.current_index = self._index_of(outcome)  # None: not one of the strip's
         self._update_stale()
@@ -140,7 +147,24 @@ class Results(QObject):
             None,
         )
 
+    def _remember_current(self) -> None:
+        outcome, layout = self.outcome, self.made_for
+        if outcome is None or not outcome.output_path or layout is None:
+            return
+        self._earlier.pop(layout, None)
+        self._earlier[layout] = outcome
+        if len(self._earlier) > EARLIER_LAYOUTS:
+            del self._earlier[next(iter(self._earlier))]
+
+    def _bring_back(self, layout: Geometry) -> None:
+        """The result last shown on ``layout``, if one was replaced and its file is there."""
+        outcome = self._earlier.pop(layout, None)
+        image = QImage(outcome.output_path) if outcome and outcome.output_path else QImage()
+        if outcome is not None and not image.isNull():
+            self.show(outcome, image, layout)
+
     def clear(self) -> None:
+        self._earlier.clear()
         self.variations.clear()
         self.outcome = self.image = self.made_for = self.pending_for = self.current_index = None
         self.stale = False
@@ -164,6 +188,8 @@ class Results(QObject):
         self.layout = geometry
         was = self.stale
         self._update_stale()
+        if self.stale:
+            self._bring_back(geometry)  # emits if it does
         if self.stale != was:
             self.current_changed.emit()
 

@@ -151,3 +151,42 @@ def test_discarding_the_variation_on_the_canvas_shows_the_next_ready_one(qapp) -
     assert results.outcome == outcome(0)
     results.discard(0)
     assert results.outcome == outcome(1) and results.current_index == 1
+
+
+def saved_outcome(index: int, folder) -> JobOutcome:
+    path = str(folder / f"result-{index}.png")
+    assert image().save(path)
+    return JobOutcome(f"key{index}", JobState.SAVED, None, None, path, path, None, "local", index)
+
+
+def test_a_replaced_result_comes_back_with_its_layout(qapp, tmp_path) -> None:
+    results = Results()
+    results.layout_changed(LAYOUT)
+    first, second = saved_outcome(0, tmp_path), saved_outcome(1, tmp_path)
+    results.show(first, image(), LAYOUT)
+    results.layout_changed(MOVED)
+    results.show(second, image(), MOVED)
+    results.layout_changed(LAYOUT)
+    assert results.outcome == first and not results.stale
+    results.layout_changed(MOVED)
+    assert results.outcome == second and not results.stale
+
+
+def test_a_replaced_result_whose_file_is_gone_stays_away(qapp, tmp_path) -> None:
+    results = Results()
+    first, second = saved_outcome(0, tmp_path), saved_outcome(1, tmp_path)
+    results.show(first, image(), LAYOUT)
+    results.show(second, image(), MOVED)
+    (tmp_path / "result-0.png").unlink()
+    results.layout_changed(LAYOUT)
+    assert results.outcome == second and results.stale
+
+
+def test_a_composed_image_is_not_saved_as_the_result_before_it(qapp, tmp_path) -> None:
+    """Between composing and saving, Save has no file to write: not the previous result's."""
+    results = Results()
+    results.layout_changed(LAYOUT)
+    results.show(saved_outcome(0, tmp_path), image(), LAYOUT)
+    results.begin(1, LAYOUT)
+    results.composed(image())
+    assert results.outcome is None and not results.has_result()

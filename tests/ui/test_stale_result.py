@@ -106,3 +106,20 @@ def test_variations_made_after_a_result_went_stale_are_shown(loaded, qtbot) -> N
     strip = loaded.findChild(QListWidget, "variationStrip")
     assert strip.count() == 2 and strip.currentRow() in (0, 1)
     assert loaded.results.outcome.key == loaded.result_set.current().outcome.key
+
+
+def test_undo_to_a_layout_extended_before_brings_its_result_back(loaded, qtbot) -> None:
+    """Each layout keeps its last result: extend, move, extend again, then undo and redo walk
+    between the two results, and Save follows the one shown."""
+    extend_and_wait_for_the_result(loaded, qtbot)
+    first, first_layout = loaded.results.outcome.key, layout(loaded)
+    qtbot.keyClick(canvas(loaded), Qt.Key.Key_Right)
+    extend_and_wait_for_the_result(loaded, qtbot)
+    second = loaded.results.outcome.key
+    assert second != first
+    undo(loaded, qtbot)
+    assert layout(loaded) == first_layout
+    assert result_on_canvas(loaded) and loaded.results.outcome.key == first
+    assert loaded.findChild(QToolButton, "saveButton").isEnabled()
+    qtbot.keyClick(canvas(loaded), Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert result_on_canvas(loaded) and loaded.results.outcome.key == second
