@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from outpaint_studio.core.editor import EditorState, Geometry, initial_geometry
 from outpaint_studio.core.options import Options
@@ -13,6 +13,9 @@ from outpaint_studio.core.options import Options
 
 class EditorModel(QObject):
     """Owns the editor state; views call its actions and follow its signals.
+
+    Undo steps are kept per layout: the editor's own, and each format's (see ``use_layout``);
+    the undo actions follow ``undo_group``, whose active stack is the layout's on the canvas.
 
     Signals:
         source_changed: a new source (path and size).
@@ -33,11 +36,37 @@ class EditorModel(QObject):
     def __init__(self, options: Options | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._state = EditorState(options=options or Options())
-        self.undo_stack = QUndoStack(self)
+        self.undo_group = QUndoGroup(self)
+        self._stacks: dict[str | None, QUndoStack] = {}
+        self.use_layout(None)
 
     @property
     def state(self) -> EditorState:
         return self._state
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The undo steps of the layout on the canvas."""
+        stack = self.undo_group.activeStack()
+        assert stack is not None
+        return stack
+
+    def use_layout(self, name: str | None) -> None:
+        """Undo and redo work on the steps of layout ``name`` (None: the editor's own)."""
+        stack = self._stacks.get(name)
+        if stack is None:
+            stack = self._stacks[name] = QUndoStack(self)
+            self.undo_group.addStack(stack)
+        self.undo_group.setActiveStack(stack)
+
+    def forget_layouts(self) -> None:
+        """Drop every format layout's steps (the formats were placed anew); the editor's own
+        layout keeps its steps."""
+        for name in [name for name in self._stacks if name is not None]:
+            stack = self._stacks.pop(name)
+            self.undo_group.removeStack(stack)
+            stack.deleteLater()
+        self.use_layout(None)
 
     # --- plain setters (no undo) -----------------------------------------------------------
 
@@ -68,6 +97,7 @@ class EditorModel(QObject):
         self.set_state(replace(self._state, geometry=geometry))
 
     def set_source(self, path: str, size: tuple[int, int]) -> None:
+        self.forget_layouts()
         self.undo_stack.clear()
         self.set_state(replace(self._state, source_path=path, source_size=size,
                                geometry=initial_geometry(size)))  # fmt: skip

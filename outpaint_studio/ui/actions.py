@@ -3,7 +3,8 @@
 The actions say what the user asked; the window connects the commands that are its own (Save,
 Copy, Use as source, Settings, Quit, Extend, Cancel) to their ``triggered``, and opens what
 ``open_requested`` and ``image_pasted`` name. The view's own actions (zoom, fit, before/after)
-and Undo/Redo act directly on the canvas and the undo stack they are given.
+act directly on the canvas; Undo/Redo on the undo group they are given, whose active stack is
+the steps of the layout on the canvas.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence, QShortcut, QUndoStack
+from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence, QShortcut, QUndoGroup
 from PySide6.QtWidgets import (
     QMenu,
     QMenuBar,
@@ -81,7 +82,7 @@ class EditorActions(QObject):
         parent: QWidget,
         menu_bar: QMenuBar,
         canvas: CanvasView,
-        undo_stack: QUndoStack,
+        undo_group: QUndoGroup,
         settings: Settings,
         dialogs: Dialogs,
         layered: LayeredExport,
@@ -98,9 +99,9 @@ class EditorActions(QObject):
         self.save = _action(parent, "&Save…", None, std.Save, pix.SP_DialogSaveButton)
         self.save.setObjectName("saveAction")
         self.copy = _action(parent, "&Copy", None, std.Copy)
-        self.undo = undo_stack.createUndoAction(parent, "&Undo")
+        self.undo = undo_group.createUndoAction(parent, "&Undo")
         self.undo.setShortcut(QKeySequence(std.Undo))
-        self.redo = undo_stack.createRedoAction(parent, "&Redo")
+        self.redo = undo_group.createRedoAction(parent, "&Redo")
         self.redo.setShortcuts(redo_keys())
         self.fit = _action(parent, "&Fit", canvas.fit, "Ctrl+0")
         self.actual = _action(parent, "&100 %", canvas.actual_size, "Ctrl+1")
@@ -116,7 +117,7 @@ class EditorActions(QObject):
         self.recent.aboutToShow.connect(self.fill_recent)
         self.compare = QToolButton()
         self._build_menus(menu_bar, layered, dock_toggles)
-        self.toolbar = self._build_toolbar(canvas, undo_stack)
+        self.toolbar = self._build_toolbar(canvas, undo_group)
 
     def _build_menus(
         self, bar: QMenuBar, layered: LayeredExport, dock_toggles: Sequence[QAction]
@@ -158,7 +159,7 @@ class EditorActions(QObject):
         for toggle in dock_toggles:  # brings a closed dock back
             view_menu.addAction(toggle)
 
-    def _build_toolbar(self, canvas: CanvasView, stack: QUndoStack) -> QToolBar:
+    def _build_toolbar(self, canvas: CanvasView, undo_group: QUndoGroup) -> QToolBar:
         parent, pix = self.parent_widget, QStyle.StandardPixmap
         bar = QToolBar("Main", parent)
         bar.setObjectName("mainToolBar")
@@ -167,12 +168,12 @@ class EditorActions(QObject):
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         bar.addAction(self.open)
         bar.addSeparator()
-        bar_undo = _action(parent, "Undo", stack.undo, None, pix.SP_ArrowBack)
-        bar_redo = _action(parent, "Redo", stack.redo, None, pix.SP_ArrowForward)
+        bar_undo = _action(parent, "Undo", undo_group.undo, None, pix.SP_ArrowBack)
+        bar_redo = _action(parent, "Redo", undo_group.redo, None, pix.SP_ArrowForward)
         bar_undo.setEnabled(False)
         bar_redo.setEnabled(False)
-        stack.canUndoChanged.connect(bar_undo.setEnabled)
-        stack.canRedoChanged.connect(bar_redo.setEnabled)
+        undo_group.canUndoChanged.connect(bar_undo.setEnabled)
+        undo_group.canRedoChanged.connect(bar_redo.setEnabled)
         bar.addAction(bar_undo)
         bar.addAction(bar_redo)
         bar.addSeparator()

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 
 class FormatsEditor(QObject):
     """While a target is shown, every edit on the canvas (drag, handles, anchors, scale, undo)
-    is that target's layout; "Back to my layout" returns to the editor's own.
+    is that target's layout, with undo steps of its own; "Back to my layout" returns to the
+    editor's own.
 
     It edits the editor ``model``, runs targets through ``run``, estimates from the ``history``'s
     records, reads ``source()``, the loaded source (None while loading), takes the API, the
@@ -134,6 +135,7 @@ class FormatsEditor(QObject):
     @Slot(str)
     def _on_anchor(self, anchor: str) -> None:
         self.formats = self.formats.with_anchor(anchor)  # type: ignore[arg-type]
+        self.model.forget_layouts()  # every target's layout went back to its default
         self._show_set()
         if self.active is not None:
             self.show_target(self.active)
@@ -143,6 +145,7 @@ class FormatsEditor(QObject):
         saved = self.saved_sets.get(name)
         if saved is not None:
             self.formats = self.formats.with_saved(saved)
+            self.model.forget_layouts()
             self._show_set()
             if self.active is not None:
                 self.show_target(self.active)
@@ -203,7 +206,7 @@ class FormatsEditor(QObject):
         self.active = label
         self.dock.show_current(label)
         self.model.set_geometry_live(self.formats.geometry(entry, size))
-        self.model.undo_stack.clear()  # undo works within one target's layout
+        self.model.use_layout(label)
 
     @Slot()
     def show_own_layout(self) -> None:
@@ -212,7 +215,7 @@ class FormatsEditor(QObject):
         self.active = None
         self.dock.show_current(None)
         self.model.set_geometry_live(self._own_layout)
-        self.model.undo_stack.clear()
+        self.model.use_layout(None)
 
     @Slot()
     def _on_model_changed(self) -> None:

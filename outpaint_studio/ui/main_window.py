@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
                                            self)  # fmt: skip
         docks = [self.history_dock.toggleViewAction(), self.formats.dock.toggleViewAction()]
         self.actions_ = parts.EditorActions(self, self.menuBar(), self.canvas,
-                                            self.model.undo_stack, self.settings, self.dialogs,
+                                            self.model.undo_group, self.settings, self.dialogs,
                                             self.layered, docks)  # fmt: skip
         self.addToolBar(self.actions_.toolbar)
         restore_docks(self, self.settings)

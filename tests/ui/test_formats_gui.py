@@ -10,7 +10,7 @@ from helpers import drag, open_with_flux, scene_to_viewport
 from photos import make_photo
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+from PySide6.QtWidgets import QPushButton, QStyle, QStyleOptionViewItem
 
 from outpaint_studio.core.cost import round_credits, session_charges
 from outpaint_studio.core.format_sets import load_sets, sets_path
@@ -359,3 +359,44 @@ def test_each_variation_of_each_format_gets_its_own_tile(window, qtbot, tmp_path
     assert window.results.outcome.key == tiles["16:9 #2"].outcome.key
     canvas = window.model.state.geometry
     assert canvas.canvas_width * 9 == canvas.canvas_height * 16  # the target's layout, shown
+
+
+def test_each_layout_keeps_its_undo_steps_and_its_result(window, qtbot, tmp_path) -> None:
+    """Moving between the editor's layout and the formats' loses neither undo steps nor the
+    result shown on each: "Back to my layout" brings the editor's result back with it."""
+    photo = make_photo(tmp_path / "tiny.png", (64, 48))
+    window.model.set_options(engine="local")
+    window.open_image(photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    view = window.canvas
+
+    def nudge() -> None:
+        qtbot.keyClick(view, Qt.Key.Key_Right)
+
+    def undo() -> None:
+        qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+    placed = window.model.state.geometry
+    nudge()
+    own = window.model.state.geometry
+    qtbot.mouseClick(window.findChild(QPushButton, "extendButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.results.has_result(), timeout=60000)
+    own_result = window.results.outcome.key
+    window.formats.dock.toggleViewAction().trigger()
+    click_row(window, qtbot, "1:1", on_check_box=True)
+    square = window.model.state.geometry
+    nudge()
+    click_row(window, qtbot, "4:5")
+    nudge()
+    click_row(window, qtbot, "1:1")
+    assert window.model.state.geometry != square
+    undo()
+    assert window.model.state.geometry == square
+    extend_all(window, qtbot, timeout=60000)
+    select_tile(window, qtbot, "1:1")
+    assert window.results.outcome.key != own_result
+    qtbot.mouseClick(window.formats.dock.main_layout, Qt.MouseButton.LeftButton)
+    assert window.model.state.geometry == own
+    assert window.results.outcome.key == own_result and window.results.has_result()
+    undo()  # the editor's own nudge
+    assert window.model.state.geometry == placed
