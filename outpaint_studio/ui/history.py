@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, QModelIndex, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QFileSystemWatcher,
+    QItemSelection,
+    QModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -102,7 +111,8 @@ class HistoryPanel(QWidget):
         delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view)
         delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)  # the list's, not the window's
         delete_key.activated.connect(self.delete_selected)
-        self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.view.selectionModel().currentChanged.connect(self._selection_changed)
+        self.view.selectionModel().selectionChanged.connect(self._chosen)
         self._selection_changed()
 
     # --- following the journal -------------------------------------------------------------
@@ -191,11 +201,13 @@ class HistoryPanel(QWidget):
         self.buttons["delete"].setToolTip(NOT_YET_DELETABLE if in_flight else DELETE_TIP)
         self.buttons["poll"].setEnabled(record is not None and collectable(record))
 
-    @Slot()
-    def _current_changed(self) -> None:
-        """A click (or an arrow key) on a past result shows it on the canvas."""
-        self._selection_changed()
-        record = self.selected()
+    @Slot(QItemSelection, QItemSelection)
+    def _chosen(self, chosen: QItemSelection, _left: QItemSelection) -> None:
+        """A click (or an arrow key, or Space) on a past result shows it on the canvas. Focus
+        coming to the list makes its first row current, not selected: that shows nothing
+        (Tab through the window once swapped the photo for the newest result)."""
+        rows = [index.row() for index in chosen.indexes()]
+        record = self.model.record_at(rows[0]) if rows else None
         if record is not None and image_path(record) and not self._following:
             self.model.decode(record)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers import open_with_flux
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 
 from outpaint_studio.core.jobs import Journal
 from outpaint_studio.core.settings import history_dir, journal_dir
@@ -228,3 +228,26 @@ def test_the_estimate_says_when_it_passes_the_balance(keyed_env, window, small_p
     window.cost.refresh_balance()
     qtbot.waitUntil(lambda: estimate.text().endswith("· more than the 1 left"), timeout=5000)
     assert window.cost.balance.text() == "Balance 1 credits"
+
+
+def test_tab_into_history_shows_nothing_until_a_row_is_chosen(loaded, qtbot, tmp_path) -> None:
+    """Focus landing on History makes its first row current: that is no choice (in a trial,
+    Tab through the window swapped the photo for the newest result, another photo's)."""
+    from photos import make_photo
+
+    extend_offline(loaded, qtbot)
+    loaded.close()
+    again = new_window(qtbot)
+    other = make_photo(tmp_path / "other.png", (96, 64))
+    again.open_image(other)
+    qtbot.waitUntil(lambda: again.source is not None and again.history.model.rowCount() == 1)
+    view = again.history.view
+    view.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: view.currentIndex().row() == 0, timeout=5000)
+    qtbot.waitUntil(lambda: again.history.model.pool.activeThreadCount() == 0, timeout=5000)
+    QCoreApplication.processEvents()  # a decode's answer, had the focus asked for one
+    assert again.model.state.source_path == str(other) and again.results.outcome is None
+    qtbot.keyClick(view, Qt.Key.Key_Space)  # the keyboard's choice: shown, on its own layout
+    qtbot.waitUntil(lambda: again.results.outcome is not None, timeout=10000)
+    assert again.model.state.source_path != str(other)
+    again.close()
