@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence, QShortcut, QUndoGroup
 from PySide6.QtWidgets import (
+    QDockWidget,
     QMenu,
     QMenuBar,
     QSizePolicy,
@@ -65,8 +66,8 @@ def tell_keys(button: QAction, keys_of: QAction) -> None:
 
 class EditorActions(QObject):
     """Every action of the editor window, in its menus (on ``menu_bar``) and on ``toolbar``
-    (which the window adds). ``layered`` adds its File actions; ``dock_toggles`` end the View
-    menu (History, Formats).
+    (which the window adds). ``layered`` adds its File actions; the ``docks`` can be shown from
+    the end of the View menu (History, Formats, Formats: results).
 
     Signals:
         open_requested(str): a file or URL to open, chosen in File › Open or Open recent, or
@@ -86,7 +87,7 @@ class EditorActions(QObject):
         settings: Settings,
         dialogs: Dialogs,
         layered: LayeredExport,
-        dock_toggles: Sequence[QAction],
+        docks: Sequence[QDockWidget],
     ) -> None:
         super().__init__(parent)
         self.parent_widget = parent
@@ -116,11 +117,11 @@ class EditorActions(QObject):
         self.recent = QMenu("Open &recent", parent)
         self.recent.aboutToShow.connect(self.fill_recent)
         self.compare = QToolButton()
-        self._build_menus(menu_bar, layered, dock_toggles)
+        self._build_menus(menu_bar, layered, docks)
         self.toolbar = self._build_toolbar(canvas, undo_group)
 
     def _build_menus(
-        self, bar: QMenuBar, layered: LayeredExport, dock_toggles: Sequence[QAction]
+        self, bar: QMenuBar, layered: LayeredExport, docks: Sequence[QDockWidget]
     ) -> None:
         file_menu = bar.addMenu("&File")
         for item in (self.open, self.paste):
@@ -156,8 +157,8 @@ class EditorActions(QObject):
         help_menu.addAction(shortcuts)
         help_menu.addAction(about)
         view_menu.addSeparator()
-        for toggle in dock_toggles:  # brings a closed dock back
-            view_menu.addAction(toggle)
+        for dock in docks:  # brings a closed dock back
+            view_menu.addAction(dock.toggleViewAction())
 
     def _build_toolbar(self, canvas: CanvasView, undo_group: QUndoGroup) -> QToolBar:
         parent, pix = self.parent_widget, QStyle.StandardPixmap

@@ -128,10 +128,12 @@ class FormatsDock(QDockWidget):
         self.setWidget(body)
         self._status: dict[str, str] = {}
 
-    def show_set(self, formats: FormatSet, source_size: tuple[int, int] | None) -> None:
-        """Every target's row: ticked or not, its thumbnail and the state of its job."""
+    def show_set(
+        self, formats: FormatSet, source_size: tuple[int, int] | None, current: str | None
+    ) -> None:
+        """Every target's row: ticked or not, its thumbnail and the state of its job; the
+        ``current`` target's row marked (see ``show_current``)."""
         self.list.blockSignals(True)
-        current = self.current_label()
         self.list.clear()
         for entry in formats.entries:
             item = QListWidgetItem()
@@ -142,8 +144,7 @@ class FormatsDock(QDockWidget):
             item.setIcon(QIcon(layout_thumb(geometry, source_size)))
             self.list.addItem(item)
             self._set_text(item, entry.use)
-            if entry.label == current:
-                self.list.setCurrentItem(item)
+        self.show_current(current)
         self.anchor.setCurrentIndex(ANCHORS.index(formats.anchor))
         self.list.blockSignals(False)
 
@@ -193,6 +194,8 @@ class FormatsDock(QDockWidget):
         """Mark the row of the target whose layout the canvas shows (None: the user's own)."""
         item = self.item(label) if label else None
         self.list.setCurrentRow(self.list.row(item) if item is not None else -1)
+        if item is None:
+            self.list.clearSelection()
 
     def current_label(self) -> str | None:
         item = self.list.currentItem()

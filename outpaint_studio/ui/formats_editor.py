@@ -111,7 +111,7 @@ class FormatsEditor(QObject):
     # --- the set --------------------------------------------------------------------------
 
     def _show_set(self) -> None:
-        self.dock.show_set(self.formats, self.model.state.source_size)
+        self.dock.show_set(self.formats, self.model.state.source_size, self.active)
         self._update_cost()
 
     @Slot(str, bool)

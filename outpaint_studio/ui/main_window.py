@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
                                            self.session.open_in, self.results.suggested_path,
                                            self.workers, self.errors, self.dialogs,
                                            self)  # fmt: skip
-        docks = [self.history_dock.toggleViewAction(), self.formats.dock.toggleViewAction()]
+        docks = [self.history_dock, self.formats.dock, self.formats.sheet]
         self.actions_ = parts.EditorActions(self, self.menuBar(), self.canvas,
                                             self.model.undo_group, self.settings, self.dialogs,
                                             self.layered, docks)  # fmt: skip

@@ -400,3 +400,32 @@ def test_each_layout_keeps_its_undo_steps_and_its_result(window, qtbot, tmp_path
     assert window.results.outcome.key == own_result and window.results.has_result()
     undo()  # the editor's own nudge
     assert window.model.state.geometry == placed
+
+
+def test_the_marked_row_is_the_layout_on_the_canvas_and_the_sheet_comes_back(
+    window, qtbot, tmp_path
+) -> None:
+    """No Formats row is marked while the editor's own layout is on the canvas, also after
+    another photo opens (a trial saw 1:1 marked); the results sheet, once closed, comes back
+    from the View menu."""
+    photo = make_photo(tmp_path / "tiny.png", (64, 48))
+    window.model.set_options(engine="local")
+    window.open_image(photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    dock = window.formats.dock
+    dock.toggleViewAction().trigger()
+    click_row(window, qtbot, "1:1", on_check_box=True)
+    assert dock.current_label() == "1:1"
+    other = make_photo(tmp_path / "other.png", (96, 64))
+    window.open_image(other)
+    qtbot.waitUntil(lambda: window.model.state.source_path == str(other), timeout=5000)
+    assert window.formats.active is None
+    assert dock.current_label() is None and not dock.list.selectedItems()
+    extend_all(window, qtbot, timeout=60000)
+    sheet = window.formats.sheet
+    assert sheet.isVisible()
+    sheet.close()
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    entry = next(a for a in view_menu.actions() if a.text() == "Formats: results")
+    entry.trigger()
+    assert sheet.isVisible() and list(sheet.tiles)
