@@ -174,25 +174,50 @@ class FormatsEditor(QObject):
         self.dock.clear_status()
         self._show_set()
 
-    def _update_cost(self) -> None:
-        from outpaint_studio.core.cost import estimate_credits, output_megapixels
+    def _megapixels(self, entries: list[FormatEntry]) -> float:
+        """The output megapixels of one job of each of ``entries``."""
+        from outpaint_studio.core.cost import output_megapixels
 
+        size = self.model.state.source_size
+        sizes = [self.formats.geometry(e, size) for e in entries] if size else []
+        return sum(output_megapixels(g.canvas_width, g.canvas_height) for g in sizes)
+
+    def _credits(self, entries: list[FormatEntry]) -> float | None:
+        """The estimate for one job of each of ``entries``: None until a FLUX job of the mode
+        has been priced."""
+        from outpaint_studio.core.cost import estimate_credits
+
+        options = self.model.state.options
+        mp = self._megapixels(entries)
+        return estimate_credits(self.history.records, options.mode, mp, options.engine)
+
+    def _update_cost(self) -> None:
         state, ticked = self.model.state, self.formats.ticked()
         count = state.options.variations
         if state.source_size is None or not ticked:
             self.dock.cost.setText(f"{len(ticked)} formats ticked")
             return
-        sizes = [self.formats.geometry(e, state.source_size) for e in ticked]
-        mp = sum(output_megapixels(g.canvas_width, g.canvas_height) for g in sizes)
-        records = self.history.records
-        credits = estimate_credits(records, state.options.mode, mp, state.options.engine)
+        credits = self._credits(ticked)
         jobs = f"{len(ticked)} formats × {count}"
         if state.options.engine != "bfl":
             self.dock.cost.setText(f"{jobs} · free (offline)")
         elif credits is None:
-            self.dock.cost.setText(f"{jobs} · {mp * count:.2f} MP")
+            mp = self._megapixels(ticked) * count
+            self.dock.cost.setText(f"{jobs} · {mp:.2f} MP · price known after the first job")
         else:
             self.dock.cost.setText(f"{jobs} ≈ {round(credits * count, 3):g} credits")
+
+    def _price_accepted(self, entries: list[FormatEntry]) -> bool:
+        """Several FLUX jobs at a price not known yet (no job of the mode priced so far) start
+        only once the user says so; the first job's price makes every later estimate known."""
+        options = self.model.state.options
+        jobs = len(entries) * options.variations
+        if options.engine != "bfl" or jobs < 2 or self._credits(entries) is not None:
+            return True
+        mp = self._megapixels(entries) * options.variations
+        question = (f"What a FLUX {options.mode} job costs is known only once the first one is "
+                    f"priced. Start {jobs} jobs ({mp:.2f} MP in all)?")  # fmt: skip
+        return self.dialogs.confirm("Extend all", question, action="Extend all")
 
     # --- a target's layout on the canvas --------------------------------------------------
 
@@ -243,7 +268,7 @@ class FormatsEditor(QObject):
         state, source = self.model.state, self.source()
         why_not = self.run.why_not_start(state, self.formats, entries, source is not None)
         self.dock.show_error(why_not or "")
-        if why_not is not None or source is None:
+        if why_not is not None or source is None or not self._price_accepted(entries):
             return
         count = state.options.variations
         jobs = [TargetJob(e.label, self.formats.job_params(state, e), count) for e in entries]

@@ -96,6 +96,13 @@ def test_five_formats_extend_all_keep_four_redo_one_export_all(
         assert window.model.state.geometry == own and window.formats.dock.current_label() is None
 
         assert window.cost.session.text() == "Session 0 credits"
+        # no FLUX job priced yet: the estimate is unknown, so the user is asked first
+        assert window.formats.dock.cost.text().endswith("price known after the first job")
+        window.dialogs.answer("confirm", False, True)
+        qtbot.mouseClick(window.formats.dock.extend_all, Qt.MouseButton.LeftButton)
+        assert sim.submit_count == 0 and not window.formats.run.is_running()
+        assert window.dialogs.asked[-1][:2] == ("confirm", "Extend all")
+        assert "Start 5 jobs" in window.dialogs.asked[-1][2]
         extend_all(window, qtbot)
         assert sim.submit_count == 5 and sim.peak_active == 5  # all five at once
         charges = session_charges(Journal(journal_dir()).records(), window.cost.since)
@@ -158,6 +165,7 @@ def test_cancel_all_leaves_submitted_jobs_collectable(
     with BflSimulator(api_key="test-key", finish_after=1.5) as sim:
         open_with_flux(window, sim, photo, qtbot, monkeypatch)
         tick_five(window, qtbot)
+        window.dialogs.answer("confirm", True)  # to a price not known yet
         qtbot.mouseClick(window.formats.dock.extend_all, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: sim.submit_count == 5, timeout=10000)
         qtbot.mouseClick(window.formats.dock.cancel_all, Qt.MouseButton.LeftButton)
@@ -178,6 +186,7 @@ def test_cancel_one_format_while_the_others_finish(window, qtbot, tmp_path, monk
     with BflSimulator(api_key="test-key", finish_after=1.5) as sim:
         open_with_flux(window, sim, photo, qtbot, monkeypatch)
         tick_five(window, qtbot)
+        window.dialogs.answer("confirm", True)  # to a price not known yet
         qtbot.mouseClick(window.formats.dock.extend_all, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: sim.submit_count == 5, timeout=10000)
         select_tile(window, qtbot, "9:16")

@@ -30,6 +30,7 @@ def test_the_contact_sheet_shows_each_result_before_its_file_is_written(
         open_with_flux(window, sim, photo, qtbot, monkeypatch)
         for label in TARGETS:
             formats.formats = formats.formats.with_ticked(label, True)
+        window.dialogs.answer("confirm", True)  # to a price not known yet
         qtbot.mouseClick(formats.dock.extend_all, Qt.MouseButton.LeftButton)
         try:
             qtbot.waitUntil(lambda: all(t.thumb is not None for t in tiles.values()),
@@ -57,6 +58,7 @@ def test_delete_in_the_sheet_moves_on_to_the_next_result_and_save_names_its_form
         open_with_flux(window, sim, photo, qtbot, monkeypatch)
         for label in TARGETS:
             formats.formats = formats.formats.with_ticked(label, True)
+        window.dialogs.answer("confirm", True)  # to a price not known yet
         qtbot.mouseClick(formats.dock.extend_all, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: not formats.run.is_running(), timeout=20000)
     first = sheet.list.visualItemRect(sheet.list.item(0)).center()
