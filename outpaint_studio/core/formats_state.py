@@ -3,13 +3,24 @@ layout (the default one from core geometry, or the user's edit of it on the canv
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, replace
 
 from outpaint_studio.core.editor import EditorState, Geometry
 from outpaint_studio.core.format_sets import SavedSet
-from outpaint_studio.core.formats import FORMAT_GROUPS, Target, for_target, layout_for, parse_target
+from outpaint_studio.core.formats import (
+    FORMAT_GROUPS,
+    Target,
+    TargetError,
+    for_target,
+    layout_for,
+    parse_anchor,
+    parse_target,
+)
 from outpaint_studio.core.jobs import JobParams
 from outpaint_studio.core.layout import Anchor
+
+CUSTOM = "Custom"  # the use of a target the user added
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,23 @@ class FormatSet:
         return cls(tuple(FormatEntry(target, use) for use, group in FORMAT_GROUPS
                          for target in group))  # fmt: skip
 
+    @classmethod
+    def restored(cls, ticked: list[str], added: list[str], anchor: str) -> FormatSet:
+        """The set as the user left it (see ``added``): the targets they added, the ticks and
+        the anchor; what does not parse (an edited settings file) is left out."""
+        formats = cls.presets()
+        with suppress(TargetError):
+            formats = formats.with_anchor(parse_anchor(anchor))
+        for label in added:
+            with suppress(TargetError):
+                formats = formats.with_custom(parse_target(label))
+        entries = tuple(replace(e, ticked=e.label in ticked) for e in formats.entries)
+        return replace(formats, entries=entries)
+
+    def added(self) -> list[str]:
+        """The labels of the targets the user added to the presets."""
+        return [e.label for e in self.entries if e.use == CUSTOM]
+
     def entry(self, label: str) -> FormatEntry | None:
         return next((e for e in self.entries if e.label == label), None)
 
@@ -61,7 +89,7 @@ class FormatSet:
         present = next((e for e in self.entries if e.target == target), None)
         if present is not None:
             return self.with_ticked(present.label, True)
-        return replace(self, entries=(*self.entries, FormatEntry(target, "Custom", True)))
+        return replace(self, entries=(*self.entries, FormatEntry(target, CUSTOM, True)))
 
     def with_anchor(self, anchor: Anchor) -> FormatSet:
         """Another anchor for the set: every target's layout goes back to its default there."""

@@ -101,6 +101,10 @@ class Settings:
     recent_files: list[str] = field(default_factory=list)
     window_geometry: str = ""
     window_state: str = ""  # the docks and toolbars (QMainWindow.saveState), as geometry
+    # the Formats set as the user left it: the targets they added, the ticked ones, the anchor
+    formats_added: list[str] = field(default_factory=list)
+    formats_ticked: list[str] = field(default_factory=list)
+    formats_anchor: str = "center"
 
     @property
     def api_url(self) -> str:

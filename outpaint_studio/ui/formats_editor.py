@@ -70,7 +70,9 @@ class FormatsEditor(QObject):
         self.session = session
         self.dialogs = dialogs
         self.source = source
-        self.formats = FormatSet.presets()
+        settings = session.settings
+        self.formats = FormatSet.restored(settings.formats_ticked, settings.formats_added,
+                                          settings.formats_anchor)  # fmt: skip
         self.active: str | None = None
         self._own_layout: Geometry | None = None  # the editor's layout while a target is shown
         self.run = run
@@ -323,4 +325,9 @@ class FormatsEditor(QObject):
         return written
 
     def shutdown(self) -> None:
+        """Stop the runs; the settings keep the set for the next start."""
         self.run.shutdown()
+        settings = self.session.settings
+        settings.formats_added = self.formats.added()
+        settings.formats_ticked = [entry.label for entry in self.formats.ticked()]
+        settings.formats_anchor = self.formats.anchor

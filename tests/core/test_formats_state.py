@@ -76,3 +76,21 @@ def test_a_bad_sets_file_loses_only_what_is_bad(tmp_path: Path) -> None:
     assert load_sets(path) == {"ok": SavedSet(("4:5",), "center")}
     path.write_text("{not json")
     assert load_sets(path) == {}
+
+
+def test_the_set_comes_back_as_the_user_left_it() -> None:
+    formats = FormatSet.presets().with_custom(parse_target("1080x1350"))
+    formats = formats.with_custom(parse_target("5:4")).with_ticked("5:4", False)
+    formats = formats.with_ticked("9:16", True).with_anchor("top")  # the anchor unticks nothing
+    ticked = [e.label for e in formats.ticked()]
+    back = FormatSet.restored(ticked, formats.added(), formats.anchor)
+    assert back.added() == ["1080x1350", "5:4"]
+    assert [e.label for e in back.ticked()] == ticked == ["9:16", "1080x1350"]
+    assert back.anchor == "top"
+
+
+def test_a_restored_set_leaves_out_what_does_not_parse() -> None:
+    back = FormatSet.restored(["4:5", "nonsense"], ["0x0", "nonsense", "7:5"], "middle")
+    assert back.added() == ["7:5"]
+    assert [e.label for e in back.ticked()] == ["4:5"]
+    assert back.anchor == "center"

@@ -11,6 +11,7 @@ from photos import make_photo
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QStyle, QStyleOptionViewItem
+from scripted_dialogs import ScriptedDialogs
 
 from outpaint_studio.core.cost import round_credits, session_charges
 from outpaint_studio.core.format_sets import load_sets, sets_path
@@ -255,7 +256,6 @@ def bare_formats(qtbot, photo, loaded: list):
     and the loaded source (``loaded[0]``, None while loading) are all it takes. Returns it and
     the widget it lives in (keep that: it owns the editor)."""
     from PySide6.QtWidgets import QWidget
-    from scripted_dialogs import ScriptedDialogs
 
     from outpaint_studio.core.editor import Options
     from outpaint_studio.model.editor import EditorModel
@@ -438,3 +438,19 @@ def test_the_marked_row_is_the_layout_on_the_canvas_and_the_sheet_comes_back(
     entry = next(a for a in view_menu.actions() if a.text() == "Formats: results")
     entry.trigger()
     assert sheet.isVisible() and list(sheet.tiles)
+
+
+def test_the_formats_set_survives_a_restart(window, qtbot) -> None:
+    from outpaint_studio.ui import MainWindow
+
+    window.formats.dock.toggleViewAction().trigger()
+    click_row(window, qtbot, "4:5", on_check_box=True)
+    custom = window.formats.dock.custom
+    qtbot.keyClicks(custom, CUSTOM)
+    qtbot.keyClick(custom, Qt.Key.Key_Return)
+    window.close()
+    again = MainWindow(dialogs=ScriptedDialogs())
+    qtbot.addWidget(again)
+    assert [e.label for e in again.formats.formats.ticked()] == ["4:5", CUSTOM]
+    assert again.formats.dock.item(CUSTOM) is not None
+    again.close()
