@@ -89,7 +89,9 @@ class FormatsDock(QDockWidget):
         self.custom.returnPressed.connect(lambda: self.custom_entered.emit(self.custom.text()))
         self.error = named(QLabel(), "formatsError", "Format problem")
         self.error.setWordWrap(True)
-        self.error.hide()
+        # a line kept for it: the field above must not move as a hint comes and goes (a click
+        # meant for it landed on the list in a trial)
+        self.error.setMinimumHeight(self.error.fontMetrics().lineSpacing())
         self.anchor = named(QComboBox(), "formatsAnchor", "Where the source sits")
         for name in ANCHORS:
             self.anchor.addItem(name.replace("-", " ").capitalize(), name)
@@ -182,9 +184,8 @@ class FormatsDock(QDockWidget):
 
     def show_error(self, message: str) -> None:
         """The line under the list: why Extend all cannot start, or why a typed target does not
-        parse ("" hides it). Other failures go to the window's ErrorModel."""
+        parse ("" clears it). Other failures go to the window's ErrorModel."""
         self.error.setText(message)
-        self.error.setVisible(bool(message))
 
     def set_running(self, running: bool) -> None:
         self.cancel_all.setEnabled(running)

@@ -9,7 +9,7 @@ import numpy as np
 from helpers import drag, open_with_flux, scene_to_viewport
 from photos import make_photo
 from PIL import Image
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QPushButton, QStyle, QStyleOptionViewItem
 from scripted_dialogs import ScriptedDialogs
 
@@ -232,7 +232,7 @@ def test_a_set_that_cannot_be_saved_says_so_in_the_banner(window, qtbot) -> None
     assert error is not None and error.kind == "formats", error
     assert error.message.startswith("The set could not be saved: ")
     assert window.banner.label.text() == error.message
-    assert window.formats.dock.error.isHidden()  # the dock's line is for formats, not files
+    assert window.formats.dock.error.text() == ""  # the dock's line is for formats, not files
     assert window.formats.dock.sets.findText("Social") == -1
 
 
@@ -454,3 +454,18 @@ def test_the_formats_set_survives_a_restart(window, qtbot) -> None:
     assert [e.label for e in again.formats.formats.ticked()] == ["4:5", CUSTOM]
     assert again.formats.dock.item(CUSTOM) is not None
     again.close()
+
+
+def test_the_add_a_format_field_stays_put_as_the_hint_comes_and_goes(window, qtbot) -> None:
+    dock = window.formats.dock
+    dock.toggleViewAction().trigger()
+    qtbot.waitExposed(dock)
+
+    def field_top() -> int:
+        QCoreApplication.processEvents()
+        return dock.custom.mapTo(dock, dock.custom.rect().topLeft()).y()
+
+    before = field_top()
+    qtbot.mouseClick(dock.extend_all, Qt.MouseButton.LeftButton)
+    assert dock.error.text() == "Tick the formats to extend"
+    assert field_top() == before
