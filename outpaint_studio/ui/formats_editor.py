@@ -307,7 +307,7 @@ class FormatsEditor(QObject):
         folder = self.dialogs.folder("Export every format", start) if files else ""
         if not folder:
             return []
-        written = []
+        written, renamed = [], []
         for image, record in files:
             if record is None:
                 continue
@@ -320,8 +320,10 @@ class FormatsEditor(QObject):
                 self.run.errors.report(UserError(f"Could not export {path.name}: {reason(exc)}",
                                                  kind="export"))  # fmt: skip
                 break
+            if written[-1] != path:
+                renamed.append(written[-1].name)
         self.session.settings.last_save_dir = folder
-        self.status_message.emit(f"Exported {len(written)} formats to {folder}", 8000)
+        self.status_message.emit(_exported_words(len(written), folder, renamed), 8000)
         return written
 
     def shutdown(self) -> None:
@@ -331,3 +333,12 @@ class FormatsEditor(QObject):
         settings.formats_added = self.formats.added()
         settings.formats_ticked = [entry.label for entry in self.formats.ticked()]
         settings.formats_anchor = self.formats.anchor
+
+
+def _exported_words(count: int, folder: str, renamed: list[str]) -> str:
+    """What Export all did; files already there are never replaced, so say which got new names."""
+    words = f"Exported {count} format{'' if count == 1 else 's'} to {folder}"
+    if not renamed:
+        return words
+    taken = "1 name was" if len(renamed) == 1 else f"{len(renamed)} names were"
+    return f"{words}; {taken} taken, written as {renamed[0]}" + (", …" if len(renamed) > 1 else "")

@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QV
 
 from outpaint_studio import APP_NAME, __version__
 
-# What the menus cannot show: gestures on the canvas and keys of the variations strip.
+# What the menus cannot show: gestures on the canvas, keys of the variations strip, of History
+# and of the Formats results sheet.
 CANVAS_KEYS = (
     ("Drag the photo", "Place it (snaps to edges, centre and the 16 px grid)"),
     ("Ctrl+drag (or Alt+drag)", "Place it freely, without snapping"),
@@ -20,6 +21,7 @@ CANVAS_KEYS = (
     ("Hold \\ or Before/after", "See the source alone"),
     ("Esc", "Cancel the running job"),
     ("Enter / Delete on a variation", "Keep it / discard it"),
+    ("Enter / Delete / R on a format's result", "Keep it / discard it / run that format again"),
     ("Delete in History", "Delete the selected result (asks first)"),
 )
 

@@ -302,8 +302,13 @@ def test_formats_work_with_what_they_are_given_and_say_what_they_did(qtbot, tmp_
     formats.dialogs.answer("folder", str(out))
     with qtbot.waitSignal(formats.status_message, timeout=5000) as said:
         qtbot.mouseClick(formats.sheet.export_all, Qt.MouseButton.LeftButton)
-    assert said.args == [f"Exported 1 formats to {out}", 8000]
+    assert said.args == [f"Exported 1 format to {out}", 8000]
     assert [p.name for p in out.iterdir()] == ["tiny-1x1.png"]
+    formats.dialogs.answer("folder", str(out))
+    with qtbot.waitSignal(formats.status_message, timeout=5000) as said:
+        qtbot.mouseClick(formats.sheet.export_all, Qt.MouseButton.LeftButton)
+    taken = "1 name was taken, written as tiny-1x1-1.png"  # nothing is replaced
+    assert said.args == [f"Exported 1 format to {out}; {taken}", 8000]
 
 
 def test_extend_all_and_redo_say_why_they_cannot_start(qtbot, tmp_path) -> None:
