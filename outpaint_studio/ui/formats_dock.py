@@ -80,6 +80,7 @@ class FormatsDock(QDockWidget):
         column = QVBoxLayout(body)
         self.list = named(QListWidget(), "formatsList", "Format targets")
         self.list.setIconSize(THUMB)
+        self.list.setSpacing(2)  # a tall thumbnail stays clear of its neighbours' rows
         self.list.setWordWrap(True)  # a long row ("16:9 Video and thumbnails") wraps, not scrolls
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemChanged.connect(self._on_item_changed)
