@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     extend = commands.add_parser("extend", help="extend one or more images")
+    extend.set_defaults(usage=extend)  # its own usage line for its usage errors
     extend.add_argument("inputs", nargs="+", metavar="INPUT", help="image files")
     extend.add_argument("--width", type=int, help="canvas width, px (or --targets)")
     extend.add_argument("--height", type=int, help="canvas height, px (or --targets)")
@@ -98,11 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         if args.command == "extend":
-            return extend(parser, args)
+            return extend(args.usage, args)
         if args.command == "resume":
             return resume(args)
         return list_jobs(args)

@@ -58,10 +58,10 @@ def checked_targets(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     """The targets asked for (each ratio sized by --long-side), or none for one canvas; bad
     combinations end in a usage error."""
     if args.targets is None:
-        if args.width is None or args.height is None:
-            parser.error("--width and --height are required (or --targets)")
         if args.anchor is not None or args.long_side is not None:
             parser.error("--anchor and --long-side go with --targets")
+        if args.width is None or args.height is None:
+            parser.error("--width and --height are required (or --targets)")
         return []
     given = [f"--{name.replace('_', '-')}" for name in LAYOUT_OPTIONS if getattr(args, name)]
     if given or args.scale != 1.0:

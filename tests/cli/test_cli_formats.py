@@ -125,7 +125,9 @@ def test_a_bad_input_fails_each_of_its_targets_alone(
         (["--targets", "1:1", "--scale", "0.5"], "leave out --scale"),
         (["--targets", "1:1", "-o", "x.png"], "use --out-dir with --targets"),
         (["--targets", "1:1", "--long-side", "10"], "--long-side must be"),
-        (["--anchor", "top"], "--width and --height are required"),
+        (["--anchor", "top"], "go with --targets"),
+        (["--long-side", "0"], "go with --targets"),
+        (["--width", "512"], "--width and --height are required"),
         (["--width", "512", "--height", "512", "--anchor", "top"], "go with --targets"),
         (["--targets", "1:1", "--anchor", "middle"], "is not an anchor"),
     ],
@@ -136,7 +138,8 @@ def test_bad_target_options_are_usage_errors(
     with pytest.raises(SystemExit) as exited:
         main(["extend", str(photo), "--engine", "local", *extra])
     assert exited.value.code == 2
-    assert words in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert words in err and err.startswith("usage: outpaint-studio extend")
 
 
 def test_a_long_side_sizes_every_ratio(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
