@@ -88,7 +88,7 @@ class FormatsEditor(QObject):
 
     def _connect(self) -> None:
         dock, sheet, run = self.dock, self.sheet, self.run
-        dock.target_clicked.connect(self.show_target)
+        dock.target_clicked.connect(self._on_target_clicked)
         dock.ticked.connect(self._on_ticked)
         dock.custom_entered.connect(self.add_custom)
         dock.anchor_chosen.connect(self._on_anchor)
@@ -234,6 +234,13 @@ class FormatsEditor(QObject):
         self.dock.show_current(label)
         self.model.set_geometry_live(self.formats.geometry(entry, size))
         self.model.use_layout(label)
+
+    @Slot(str)
+    def _on_target_clicked(self, label: str) -> None:
+        """A target's layout on the canvas, with its result in place if the sheet has one (the
+        sheet then marks the result the canvas shows)."""
+        self.show_target(label)
+        self.sheet.select_label(label)
 
     @Slot()
     def show_own_layout(self) -> None:

@@ -186,6 +186,15 @@ class ContactSheet(QDockWidget):
         item = self.list.currentItem()
         return self.tiles.get(item.data(LABEL_ROLE)) if item is not None else None
 
+    def select_label(self, label: str) -> None:
+        """Make a tile of target ``label`` current (its first one), unless one is already."""
+        current = self.current()
+        if current is not None and current.label == label:
+            return
+        key = next((key for key, tile in self.tiles.items() if tile.label == label), None)
+        if key is not None:
+            self.list.setCurrentItem(self._item(key))
+
     def exportable(self) -> list[SheetTile]:
         """Every result not discarded, in the sheet's order."""
         return [t for t in self.tiles.values() if t.ready]

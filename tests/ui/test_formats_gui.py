@@ -474,3 +474,22 @@ def test_the_add_a_format_field_stays_put_as_the_hint_comes_and_goes(window, qtb
     qtbot.mouseClick(dock.extend_all, Qt.MouseButton.LeftButton)
     assert dock.error.text() == "Tick the formats to extend"
     assert field_top() == before
+
+
+def test_clicking_a_done_format_shows_its_result_and_marks_its_tile(window, qtbot, tmp_path):
+    """A trial clicked a format marked Done and got its layout only, Save greyed out, while
+    the sheet marked another format's result."""
+    photo = make_photo(tmp_path / "tiny.png", (64, 48))
+    window.model.set_options(engine="local")
+    window.open_image(photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    window.formats.dock.toggleViewAction().trigger()
+    for label in ("1:1", "16:9"):
+        click_row(window, qtbot, label, on_check_box=True)
+    extend_all(window, qtbot, timeout=60000)
+    tiles, sheet = window.formats.sheet.tiles, window.formats.sheet
+    select_tile(window, qtbot, "1:1")
+    click_row(window, qtbot, "16:9")
+    assert sheet.current().label == "16:9"
+    assert window.results.outcome.key == tiles["16:9"].outcome.key
+    assert window.results.has_result()
