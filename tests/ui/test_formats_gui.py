@@ -64,6 +64,16 @@ def extend_all(window, qtbot, timeout: int = 20000) -> None:
     qtbot.waitUntil(lambda: not window.formats.run.is_running(), timeout=timeout)
 
 
+def open_offline(window, qtbot, tmp_path, variations: int = 1):
+    """A tiny photo open for the offline engine, the Formats dock shown; returns its path."""
+    photo = make_photo(tmp_path / "tiny.png", (64, 48))
+    window.model.set_options(engine="local", variations=variations)
+    window.open_image(photo)
+    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    window.formats.dock.toggleViewAction().trigger()
+    return photo
+
+
 def select_tile(window, qtbot, label: str) -> None:
     sheet = window.formats.sheet.list
     row = list(window.formats.sheet.tiles).index(label)
@@ -237,11 +247,7 @@ def test_a_set_that_cannot_be_saved_says_so_in_the_banner(window, qtbot) -> None
 
 
 def test_offline_formats_run_two_at_a_time(window, qtbot, tmp_path) -> None:
-    photo = make_photo(tmp_path / "tiny.png", (64, 48))
-    window.model.set_options(engine="local")
-    window.open_image(photo)
-    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
-    window.formats.dock.toggleViewAction().trigger()
+    open_offline(window, qtbot, tmp_path)
     for label in ("1:1", "4:5", "16:9"):
         click_row(window, qtbot, label, on_check_box=True)
     run, at_once = window.formats.run, []
@@ -357,11 +363,7 @@ def test_extend_all_without_a_key_says_so_in_the_banner_and_runs_nothing(
 
 
 def test_each_variation_of_each_format_gets_its_own_tile(window, qtbot, tmp_path) -> None:
-    photo = make_photo(tmp_path / "tiny.png", (64, 48))
-    window.model.set_options(engine="local", variations=2)
-    window.open_image(photo)
-    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
-    window.formats.dock.toggleViewAction().trigger()
+    open_offline(window, qtbot, tmp_path, variations=2)
     for label in ("1:1", "16:9"):
         click_row(window, qtbot, label, on_check_box=True)
     extend_all(window, qtbot, timeout=60000)
@@ -378,10 +380,7 @@ def test_each_variation_of_each_format_gets_its_own_tile(window, qtbot, tmp_path
 def test_each_layout_keeps_its_undo_steps_and_its_result(window, qtbot, tmp_path) -> None:
     """Moving between the editor's layout and the formats' loses neither undo steps nor the
     result shown on each: "Back to my layout" brings the editor's result back with it."""
-    photo = make_photo(tmp_path / "tiny.png", (64, 48))
-    window.model.set_options(engine="local")
-    window.open_image(photo)
-    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    open_offline(window, qtbot, tmp_path)
     view = window.canvas
 
     def nudge() -> None:
@@ -396,7 +395,6 @@ def test_each_layout_keeps_its_undo_steps_and_its_result(window, qtbot, tmp_path
     qtbot.mouseClick(window.findChild(QPushButton, "extendButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.results.has_result(), timeout=60000)
     own_result = window.results.outcome.key
-    window.formats.dock.toggleViewAction().trigger()
     click_row(window, qtbot, "1:1", on_check_box=True)
     square = window.model.state.geometry
     nudge()
@@ -422,12 +420,8 @@ def test_the_marked_row_is_the_layout_on_the_canvas_and_the_sheet_comes_back(
     """No Formats row is marked while the editor's own layout is on the canvas, also after
     another photo opens (a trial saw 1:1 marked); the results sheet, once closed, comes back
     from the View menu."""
-    photo = make_photo(tmp_path / "tiny.png", (64, 48))
-    window.model.set_options(engine="local")
-    window.open_image(photo)
-    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
+    open_offline(window, qtbot, tmp_path)
     dock = window.formats.dock
-    dock.toggleViewAction().trigger()
     click_row(window, qtbot, "1:1", on_check_box=True)
     assert dock.current_label() == "1:1"
     other = make_photo(tmp_path / "other.png", (96, 64))
@@ -479,11 +473,7 @@ def test_the_add_a_format_field_stays_put_as_the_hint_comes_and_goes(window, qtb
 def test_clicking_a_done_format_shows_its_result_and_marks_its_tile(window, qtbot, tmp_path):
     """A trial clicked a format marked Done and got its layout only, Save greyed out, while
     the sheet marked another format's result."""
-    photo = make_photo(tmp_path / "tiny.png", (64, 48))
-    window.model.set_options(engine="local")
-    window.open_image(photo)
-    qtbot.waitUntil(lambda: window.source is not None, timeout=5000)
-    window.formats.dock.toggleViewAction().trigger()
+    open_offline(window, qtbot, tmp_path)
     for label in ("1:1", "16:9"):
         click_row(window, qtbot, label, on_check_box=True)
     extend_all(window, qtbot, timeout=60000)
