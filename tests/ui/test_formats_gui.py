@@ -10,7 +10,7 @@ from helpers import drag, open_with_flux, scene_to_viewport
 from photos import make_photo
 from PIL import Image
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QPushButton, QStyle, QStyleOptionViewItem
+from PySide6.QtWidgets import QMenu, QPushButton, QStyle, QStyleOptionViewItem
 from scripted_dialogs import ScriptedDialogs
 
 from outpaint_studio.core.cost import round_credits, session_charges
@@ -426,14 +426,15 @@ def test_the_marked_row_is_the_layout_on_the_canvas_and_the_sheet_comes_back(
     assert dock.current_label() == "1:1"
     other = make_photo(tmp_path / "other.png", (96, 64))
     window.open_image(other)
-    qtbot.waitUntil(lambda: window.model.state.source_path == str(other), timeout=5000)
+    qtbot.waitUntil(lambda: window.source is not None and window.source.path == other,
+                    timeout=5000)  # fmt: skip
     assert window.formats.active is None
     assert dock.current_label() is None and not dock.list.selectedItems()
     extend_all(window, qtbot, timeout=60000)
     sheet = window.formats.sheet
     assert sheet.isVisible()
     sheet.close()
-    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    view_menu = next(m for m in window.menuBar().findChildren(QMenu) if m.title() == "&View")
     entry = next(a for a in view_menu.actions() if a.text() == "Formats: results")
     entry.trigger()
     assert sheet.isVisible() and list(sheet.tiles)
